@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { AbstractActor, type DaprClient, type ActorId } from '@dapr/dapr';
+import { AccountActorRequestSchema, BANK_ACCOUNT_ACTOR_TYPE, type AccountActorResult } from '@bank/domain';
+import type { EventLogClient, Logger } from '@bank/service-kit';
+import { catchUp, emptySnapshot, execute, type Snapshot } from './execute';
+
+const SNAPSHOT_KEY = 'snapshot';
+
+export type ActorDeps = { eventLog: EventLogClient; log: Logger };
+
+/**
+ * Builds the BankAccount actor class around its dependencies. Dapr creates one instance per
+ * account id and runs its methods one at a time; the class name is the actor type.
+ */
+export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: ActorId) => AbstractActor {
+  const executeDeps = {
+    eventLog: deps.eventLog,
+    now: () => new Date(),
+    newId: randomUUID,
+    sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+  };
+
+  class BankAccount extends AbstractActor {
+    private snapshot: Snapshot | undefined;
+
+    constructor(client: DaprClient, id: ActorId) {
+      super(client, id);
+    }
+
+    /** The one command entry point. Returns a result; it never throws to Dapr. */
+    async execute(raw: unknown): Promise<AccountActorResult> {
+      const accountId = this.getActorId().getId();
+      const parsed = AccountActorRequestSchema.safeParse(raw);
+      if (!parsed.success) {
+        return {
+          ok: false,
+          error: { code: 'VALIDATION_FAILED', message: parsed.error.issues.map((i) => i.message).join('; ') },
+        };
+      }
+      try {
+        const current = await this.load(accountId);
+        const { result, snapshot } = await execute(executeDeps, accountId, current, parsed.data);
+        if (snapshot.version !== current.version) {
+          // Saved only after the log accepted the events (the SDK persists when the method returns).
+          await this.getStateManager<Snapshot>().setState(SNAPSHOT_KEY, snapshot);
+        }
+        this.snapshot = snapshot;
+        return result;
+      } catch (err) {
+        this.snapshot = undefined; // re-read from state and log on the next call
+        deps.log.error({ err, accountId, correlationId: parsed.data.correlationId }, 'command failed');
+        return {
+          ok: false,
+          error: { code: 'SERVICE_UNAVAILABLE', message: 'the command could not be completed; it may be retried' },
+        };
+      }
+    }
+
+    /** Snapshot from the actor state store, caught up with the log. */
+    private async load(accountId: string): Promise<Snapshot> {
+      if (this.snapshot) return this.snapshot;
+      const stored = await this.getStateManager<Snapshot>().tryGetState(SNAPSHOT_KEY);
+      const base = stored[0] && stored[1] ? stored[1] : emptySnapshot();
+      this.snapshot = await catchUp(deps.eventLog, accountId, base);
+      return this.snapshot;
+    }
+  }
+
+  Object.defineProperty(BankAccount, 'name', { value: BANK_ACCOUNT_ACTOR_TYPE });
+  return BankAccount;
+}

@@ -1,0 +1,49 @@
+import { CommunicationProtocolEnum, DaprServer, LogLevel } from '@dapr/dapr';
+import {
+  bindAddress,
+  createLogger,
+  DaprSidecar,
+  envPort,
+  EventLogClient,
+  exitOnSignals,
+  sidecarFromEnv,
+} from '@bank/service-kit';
+import { bankAccountActor } from './bank-account-actor';
+
+async function main(): Promise<void> {
+  const log = createLogger('actors');
+  const port = envPort('ACTORS_PORT', 3002);
+  const { host, httpPort } = sidecarFromEnv();
+  const sidecar = new DaprSidecar({ host, httpPort });
+
+  const server = new DaprServer({
+    serverHost: bindAddress(),
+    serverPort: String(port),
+    communicationProtocol: CommunicationProtocolEnum.HTTP,
+    clientOptions: { daprHost: host, daprPort: String(httpPort) },
+    logger: { level: LogLevel.Warn },
+  });
+  const http = server.daprServer.getServer() as import('express').Express;
+  http.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  http.get('/readyz', async (_req, res) => {
+    try {
+      await sidecar.healthy();
+      res.json({ status: 'ready' });
+    } catch (err) {
+      res.status(503).json({ status: 'not ready', error: (err as Error).message });
+    }
+  });
+
+  await server.actor.init();
+  await server.actor.registerActor(bankAccountActor({ eventLog: new EventLogClient(sidecar), log }));
+  await server.start();
+  log.info({ port }, 'actors host listening');
+  exitOnSignals(log, [() => server.stop()]);
+}
+
+main().catch((err) => {
+  createLogger('actors').fatal({ err }, 'actors failed to start');
+  process.exit(1);
+});

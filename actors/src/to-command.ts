@@ -1,0 +1,59 @@
+import {
+  DomainError,
+  MoneyFormatError,
+  MoneyOverflowError,
+  parseMajor,
+  type AccountActorRequest,
+  type AccountCommand,
+  type AccountState,
+  type Currency,
+} from '@bank/domain';
+
+/**
+ * Turns the actor's wire request into a domain command. Amounts are parsed here because only
+ * the account knows its currency, and so its number of fraction digits.
+ */
+export function toCommand(
+  request: AccountActorRequest,
+  accountId: string,
+  state: AccountState,
+  newId: () => string,
+): AccountCommand {
+  switch (request.type) {
+    case 'OpenAccount':
+      return {
+        type: 'OpenAccount',
+        data: {
+          accountId,
+          ownerId: request.ownerId,
+          ownerName: request.ownerName,
+          accountType: request.accountType,
+          currency: request.currency,
+          initialDeposit: amount(request.initialDeposit, request.currency, 'initialDeposit'),
+          overdraftLimit: amount(request.overdraftLimit, request.currency, 'overdraftLimit'),
+          initialTransactionId: newId(),
+        },
+      };
+    case 'Deposit':
+    case 'Withdraw': {
+      if (state.status === 'NONE') throw new DomainError('ACCOUNT_NOT_FOUND', `account ${accountId} does not exist`);
+      const data = {
+        transactionId: request.transactionId,
+        amount: amount(request.amount, state.currency, 'amount'),
+        description: request.description ?? null,
+      };
+      return request.type === 'Deposit' ? { type: 'DepositMoney', data } : { type: 'WithdrawMoney', data };
+    }
+  }
+}
+
+function amount(text: string, currency: Currency, field: string): number {
+  try {
+    return parseMajor(text, currency);
+  } catch (err) {
+    if (err instanceof MoneyFormatError || err instanceof MoneyOverflowError) {
+      throw new DomainError('VALIDATION_FAILED', `${field}: ${err.message}`);
+    }
+    throw err;
+  }
+}

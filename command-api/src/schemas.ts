@@ -1,0 +1,21 @@
+import { CURRENCIES, DecimalSchema, IdSchema, type Currency } from '@bank/domain';
+import { z } from 'zod';
+
+/** POST /api/v1/accounts */
+export const OpenAccountBody = z.strictObject({
+  accountId: IdSchema.optional(),
+  ownerId: z.string().min(1).max(128),
+  ownerName: z.string().trim().min(1).max(200),
+  type: z.enum(['CHECKING', 'SAVINGS']),
+  currency: z.enum(CURRENCIES as [Currency, ...Currency[]], { message: `must be one of ${CURRENCIES.join(', ')}` }),
+  initialDeposit: DecimalSchema.default('0'),
+  overdraftLimit: DecimalSchema.default('0'),
+});
+
+/** POST /api/v1/accounts/{accountId}/deposits and /withdrawals */
+export const MoneyMovementBody = z.strictObject({
+  amount: DecimalSchema,
+  description: z.string().max(500).optional(),
+});
+
+export const AccountIdParam = IdSchema;

@@ -1,0 +1,168 @@
+/**
+ * A small ImmuDB client on its gRPC API (@grpc/grpc-js + the server's own proto). It covers
+ * what the event store needs: sessions, ExecAll with preconditions, Scan, TxScan and state.
+ * The published Node client (immudb-node 1.1.1) is not used: see the README.
+ */
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+const PROTO = path.join(__dirname, '..', '..', 'proto', 'immudb.proto');
+const KEEPALIVE_MS = 30_000;
+
+export type ImmuOptions = { address: string; user: string; password: string; database: string; timeoutMs?: number };
+
+export type KV = { key: Buffer; value: Buffer };
+export type Precondition = { keyMustExist: { key: Buffer } } | { keyMustNotExist: { key: Buffer } };
+export type TxHeader = { id: number; ts: number; nentries: number };
+export type Entry = { tx: number; key: Buffer; value: Buffer; revision: number };
+export type Tx = { header: TxHeader; kvEntries: Entry[] };
+
+/** Raised when an ExecAll's preconditions did not hold; nothing was written. */
+export class PreconditionFailed extends Error {
+  override readonly name = 'PreconditionFailed';
+}
+
+type Raw = Record<string, unknown>;
+type UnaryFn = (
+  req: unknown,
+  md: grpc.Metadata,
+  opts: grpc.CallOptions,
+  cb: (err: grpc.ServiceError | null, res: Raw) => void,
+) => void;
+
+export class ImmuClient {
+  private readonly stub: grpc.Client & Record<string, UnaryFn>;
+  private sessionId: string | undefined;
+  private opening: Promise<void> | undefined;
+  private keepAlive: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: ImmuOptions) {
+    const def = protoLoader.loadSync(PROTO, {
+      keepCase: true,
+      longs: String,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    });
+    const pkg = grpc.loadPackageDefinition(def) as unknown as {
+      immudb: { schema: { ImmuService: grpc.ServiceClientConstructor } };
+    };
+    this.stub = new pkg.immudb.schema.ImmuService(opts.address, grpc.credentials.createInsecure()) as never;
+  }
+
+  /** Opens a session (ImmuDB 1.2+), kept alive until close(). */
+  async open(): Promise<void> {
+    this.opening ??= (async () => {
+      const res = await this.unary(
+        'OpenSession',
+        {
+          username: Buffer.from(this.opts.user),
+          password: Buffer.from(this.opts.password),
+          databaseName: this.opts.database,
+        },
+        false,
+      );
+      this.sessionId = String(res.sessionID);
+      clearInterval(this.keepAlive);
+      this.keepAlive = setInterval(() => {
+        this.unary('KeepAlive', {}).catch(() => undefined);
+      }, KEEPALIVE_MS);
+      this.keepAlive.unref();
+    })().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.keepAlive);
+    if (this.sessionId) await this.unary('CloseSession', {}).catch(() => undefined);
+    this.sessionId = undefined;
+    this.stub.close();
+  }
+
+  /** Writes all KVs in one transaction, only if every precondition holds. */
+  async execAll(kvs: KV[], preconditions: Precondition[]): Promise<TxHeader> {
+    try {
+      const res = await this.call('ExecAll', { Operations: kvs.map((kv) => ({ kv })), preconditions });
+      return toHeader(res);
+    } catch (err) {
+      if (isPreconditionFailure(err)) throw new PreconditionFailed((err as Error).message);
+      throw err;
+    }
+  }
+
+  /** Keys in order under `prefix`, from `seekKey` (inclusive). Waits until the index has caught up. */
+  async scan(prefix: Buffer, opts: { seekKey?: Buffer; limit: number; desc?: boolean }): Promise<Entry[]> {
+    const res = await this.call('Scan', {
+      prefix,
+      seekKey: opts.seekKey ?? Buffer.alloc(0),
+      inclusiveSeek: true,
+      limit: String(opts.limit),
+      desc: opts.desc ?? false,
+    });
+    return ((res.entries as Raw[]) ?? []).map(toEntry);
+  }
+
+  /** Transactions from `initialTx` on, with their key-values resolved. */
+  async txScan(initialTx: number, limit: number): Promise<Tx[]> {
+    const res = await this.call('TxScan', {
+      initialTx: String(initialTx),
+      limit,
+      entriesSpec: { kvEntriesSpec: { action: 'RESOLVE' } },
+      noWait: true,
+    });
+    return ((res.txs as Raw[]) ?? []).map((tx) => ({
+      header: toHeader(tx.header as Raw),
+      kvEntries: ((tx.kvEntries as Raw[]) ?? []).map(toEntry),
+    }));
+  }
+
+  /** The database's current state: last transaction id and its accumulated hash. */
+  async currentState(): Promise<{ txId: number; txHash: Buffer }> {
+    const res = await this.call('CurrentState', {});
+    return { txId: Number(res.txId), txHash: res.txHash as Buffer };
+  }
+
+  /** Calls with the session; re-opens it once if the server forgot it (restart, inactivity). */
+  private async call(method: string, req: unknown): Promise<Raw> {
+    if (!this.sessionId) await this.open();
+    try {
+      return await this.unary(method, req);
+    } catch (err) {
+      if (!isSessionLost(err)) throw err;
+      this.sessionId = undefined;
+      await this.open();
+      return this.unary(method, req);
+    }
+  }
+
+  private unary(method: string, req: unknown, withSession = true): Promise<Raw> {
+    const md = new grpc.Metadata();
+    if (withSession && this.sessionId) md.set('sessionid', this.sessionId);
+    const deadline = Date.now() + (this.opts.timeoutMs ?? 10_000);
+    const fn = this.stub[method];
+    if (!fn) throw new Error(`unknown ImmuDB method ${method}`);
+    return new Promise((resolve, reject) => {
+      fn.call(this.stub, req, md, { deadline }, (err, res) => (err ? reject(err) : resolve(res)));
+    });
+  }
+}
+
+function toHeader(raw: Raw): TxHeader {
+  return { id: Number(raw.id), ts: Number(raw.ts), nentries: Number(raw.nentries) };
+}
+
+function toEntry(raw: Raw): Entry {
+  return { tx: Number(raw.tx), key: raw.key as Buffer, value: raw.value as Buffer, revision: Number(raw.revision) };
+}
+
+function isPreconditionFailure(err: unknown): boolean {
+  return /precondition/i.test((err as Error)?.message ?? '');
+}
+
+function isSessionLost(err: unknown): boolean {
+  const e = err as grpc.ServiceError;
+  return e?.code === grpc.status.UNAUTHENTICATED || /session not found|no sessions/i.test(e?.message ?? '');
+}

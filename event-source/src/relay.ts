@@ -1,0 +1,93 @@
+/**
+ * Publishes the log to Dapr pub/sub in log order. The cursor (last published ImmuDB
+ * transaction) is durable in the Dapr state store and moves only after a publish succeeded,
+ * so a crash between append and publish delays delivery but never loses it.
+ */
+import { ACCOUNT_EVENTS_TOPIC, PUBSUB_NAME } from '@bank/domain';
+import type { DaprSidecar, Logger } from '@bank/service-kit';
+import type { EventStore } from './event-store';
+
+const STATE_STORE = 'statestore';
+const CURSOR_KEY = 'event-source-relay-cursor';
+const BATCH_TXS = 200;
+const IDLE_POLL_MS = 500;
+const MAX_BACKOFF_MS = 5_000;
+
+export class Relay {
+  private cursor = 0;
+  private wake: (() => void) | undefined;
+  private running = false;
+  private stopped: Promise<void> | undefined;
+  /** Highest log transaction known to exist, for lag reporting. */
+  private headTx = 0;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly sidecar: DaprSidecar,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const saved = await this.sidecar.getState<{ tx: number }>(STATE_STORE, CURSOR_KEY);
+    this.cursor = saved?.tx ?? 0;
+    this.log.info({ cursor: this.cursor }, 'relay starting');
+    this.running = true;
+    this.stopped = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.stopped;
+  }
+
+  /** Tells the relay that `tx` was just committed, so it publishes without waiting for the poll. */
+  notify(tx: number): void {
+    this.headTx = Math.max(this.headTx, tx);
+    this.wake?.();
+  }
+
+  status(): { cursorTx: number; headTx: number } {
+    return { cursorTx: this.cursor, headTx: Math.max(this.headTx, this.cursor) };
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      try {
+        const published = await this.publishBatch();
+        backoff = 100;
+        if (published === 0) await this.sleep(IDLE_POLL_MS);
+      } catch (err) {
+        this.log.warn({ err, cursor: this.cursor }, 'relay could not publish; retrying');
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  /** Publishes the next transactions after the cursor; returns how many it moved past. */
+  private async publishBatch(): Promise<number> {
+    const before = this.cursor;
+    const { events, lastTx } = await this.store.readLog(before, BATCH_TXS);
+    for (const event of events) {
+      await this.sidecar.publish(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, event);
+    }
+    if (lastTx !== before) {
+      await this.sidecar.saveState(STATE_STORE, CURSOR_KEY, { tx: lastTx });
+      this.cursor = lastTx;
+    }
+    return lastTx - before;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

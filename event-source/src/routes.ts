@@ -1,0 +1,34 @@
+import { AppendRequestSchema, IdSchema } from '@bank/domain';
+import { parseInput } from '@bank/service-kit';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { EventStore } from './event-store';
+
+const ReadQuery = z.strictObject({
+  fromVersion: z.coerce.number().int().positive().default(1),
+  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+});
+
+/** The event log's internal API, called by the other apps through Dapr service invocation. */
+export function eventLogRoutes(store: EventStore, onAppended: (tx: number) => void): Router {
+  const router = Router();
+
+  router.post('/streams/:streamId/events', async (req, res) => {
+    const streamId = parseInput(IdSchema, req.params.streamId, 'path');
+    const body = parseInput(AppendRequestSchema, req.body, 'body');
+    const result = await store.append(streamId, body.expectedVersion, body.events);
+    if (result.ok) {
+      if (!result.duplicate) onAppended(result.logTx);
+      req.log.debug({ streamId, version: result.version, logTx: result.logTx }, 'appended');
+    }
+    res.status(result.ok ? 200 : 409).json(result);
+  });
+
+  router.get('/streams/:streamId/events', async (req, res) => {
+    const streamId = parseInput(IdSchema, req.params.streamId, 'path');
+    const query = parseInput(ReadQuery, req.query, 'query');
+    res.json(await store.read(streamId, query.fromVersion, query.limit));
+  });
+
+  return router;
+}

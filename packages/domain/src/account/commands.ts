@@ -1,0 +1,31 @@
+import type { Currency, Minor } from '../money';
+
+export type AccountType = 'CHECKING' | 'SAVINGS';
+
+/** What the caller asks for. Ids and the clock arrive on the command, never inside the decider. */
+export type OpenAccount = {
+  type: 'OpenAccount';
+  data: {
+    accountId: string;
+    ownerId: string;
+    ownerName: string;
+    accountType: AccountType;
+    currency: Currency;
+    initialDeposit: Minor;
+    overdraftLimit: Minor;
+    /** Used for the deposit event when initialDeposit is non-zero. */
+    initialTransactionId: string;
+  };
+};
+
+export type DepositMoney = {
+  type: 'DepositMoney';
+  data: { transactionId: string; amount: Minor; description: string | null };
+};
+
+export type WithdrawMoney = {
+  type: 'WithdrawMoney';
+  data: { transactionId: string; amount: Minor; description: string | null };
+};
+
+export type AccountCommand = OpenAccount | DepositMoney | WithdrawMoney;

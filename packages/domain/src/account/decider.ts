@@ -1,0 +1,86 @@
+import { assertNever, type Decider } from '../decider';
+import { DomainError } from '../errors';
+import { addMinor, maxOperationMinor, subtractMinor, type Minor } from '../money';
+import type { AccountCommand } from './commands';
+import type { AccountEvent } from './events';
+import { initialAccountState, type AccountState, type OpenAccountState } from './state';
+
+export function decide(command: AccountCommand, state: AccountState): AccountEvent[] {
+  switch (command.type) {
+    case 'OpenAccount': {
+      if (state.status !== 'NONE') {
+        throw new DomainError('ACCOUNT_ALREADY_EXISTS', `account ${state.accountId} already exists`);
+      }
+      const { initialDeposit, initialTransactionId, ...opened } = command.data;
+      assertAmount(initialDeposit, opened.currency, { allowZero: true });
+      assertAmount(opened.overdraftLimit, opened.currency, { allowZero: true });
+      const events: AccountEvent[] = [{ type: 'AccountOpened', data: opened }];
+      if (initialDeposit > 0) {
+        events.push({
+          type: 'MoneyDeposited',
+          data: { transactionId: initialTransactionId, amount: initialDeposit, description: 'Initial deposit' },
+        });
+      }
+      return events;
+    }
+    case 'DepositMoney': {
+      const account = requireMovable(state);
+      assertAmount(command.data.amount, account.currency);
+      addMinor(account.balance, command.data.amount);
+      return [{ type: 'MoneyDeposited', data: command.data }];
+    }
+    case 'WithdrawMoney': {
+      const account = requireMovable(state);
+      assertAmount(command.data.amount, account.currency);
+      const after = subtractMinor(account.balance, command.data.amount);
+      if (after < -account.overdraftLimit) {
+        throw new DomainError('INSUFFICIENT_FUNDS', `withdrawal would take the balance below the overdraft limit`);
+      }
+      return [{ type: 'MoneyWithdrawn', data: command.data }];
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+export function evolve(state: AccountState, event: AccountEvent): AccountState {
+  switch (event.type) {
+    case 'AccountOpened':
+      return { status: 'ACTIVE', ...event.data, balance: 0 };
+    case 'MoneyDeposited': {
+      const account = requireOpened(state);
+      return { ...account, balance: addMinor(account.balance, event.data.amount) };
+    }
+    case 'MoneyWithdrawn': {
+      const account = requireOpened(state);
+      return { ...account, balance: subtractMinor(account.balance, event.data.amount) };
+    }
+    default:
+      return assertNever(event);
+  }
+}
+
+export const bankAccount: Decider<AccountCommand, AccountEvent, AccountState> = {
+  decide,
+  evolve,
+  initialState: initialAccountState,
+};
+
+function requireOpened(state: AccountState): OpenAccountState {
+  if (state.status === 'NONE') throw new DomainError('ACCOUNT_NOT_FOUND', 'account does not exist');
+  return state;
+}
+
+function requireMovable(state: AccountState): OpenAccountState {
+  const account = requireOpened(state);
+  if (account.status === 'CLOSED') throw new DomainError('ACCOUNT_CLOSED', 'account is closed');
+  if (account.status === 'FROZEN') throw new DomainError('ACCOUNT_FROZEN', 'account is frozen');
+  return account;
+}
+
+function assertAmount(amount: Minor, currency: OpenAccountState['currency'], opts = { allowZero: false }): void {
+  const tooSmall = opts.allowZero ? amount < 0 : amount <= 0;
+  if (!Number.isSafeInteger(amount) || tooSmall || amount > maxOperationMinor(currency)) {
+    throw new DomainError('VALIDATION_FAILED', `amount out of range`);
+  }
+}

@@ -1,0 +1,115 @@
+import { DomainError } from '../errors';
+import type { AccountCommand } from './commands';
+import { bankAccount } from './decider';
+import type { AccountEvent } from './events';
+
+/** given(events).when(command) → the events decided, or the error code. */
+function given(...events: AccountEvent[]) {
+  const state = events.reduce(bankAccount.evolve, bankAccount.initialState());
+  return {
+    when(command: AccountCommand) {
+      try {
+        return { events: bankAccount.decide(command, state), error: undefined };
+      } catch (err) {
+        if (err instanceof DomainError) return { events: undefined, error: err.code };
+        throw err;
+      }
+    },
+  };
+}
+
+const opened: AccountEvent = {
+  type: 'AccountOpened',
+  data: {
+    accountId: 'acc-1',
+    ownerId: 'owner-1',
+    ownerName: 'Ada Lovelace',
+    accountType: 'CHECKING',
+    currency: 'USD',
+    overdraftLimit: 5_000,
+  },
+};
+const open = (initialDeposit: number): AccountCommand => ({
+  type: 'OpenAccount',
+  data: { ...opened.data, initialDeposit, initialTransactionId: 'tx-0' } as Extract<
+    AccountCommand,
+    { type: 'OpenAccount' }
+  >['data'],
+});
+const deposit = (amount: number): AccountCommand => ({
+  type: 'DepositMoney',
+  data: { transactionId: 'tx-1', amount, description: null },
+});
+const withdraw = (amount: number): AccountCommand => ({
+  type: 'WithdrawMoney',
+  data: { transactionId: 'tx-2', amount, description: null },
+});
+const deposited = (amount: number): AccountEvent => ({
+  type: 'MoneyDeposited',
+  data: { transactionId: 'tx-d', amount, description: null },
+});
+
+describe('BankAccount decider', () => {
+  describe('OpenAccount', () => {
+    it('opens an account with no deposit event when the initial deposit is zero', () => {
+      expect(given().when(open(0)).events).toEqual([opened]);
+    });
+
+    it('records a non-zero initial deposit as its own deposit event', () => {
+      expect(given().when(open(10_000)).events).toEqual([
+        opened,
+        { type: 'MoneyDeposited', data: { transactionId: 'tx-0', amount: 10_000, description: 'Initial deposit' } },
+      ]);
+    });
+
+    it('refuses to open an account twice', () => {
+      expect(given(opened).when(open(0)).error).toBe('ACCOUNT_ALREADY_EXISTS');
+    });
+
+    it('refuses a negative initial deposit', () => {
+      expect(given().when(open(-1)).error).toBe('VALIDATION_FAILED');
+    });
+  });
+
+  describe('DepositMoney', () => {
+    it('deposits into an open account', () => {
+      expect(given(opened).when(deposit(2_500)).events).toEqual([
+        { type: 'MoneyDeposited', data: { transactionId: 'tx-1', amount: 2_500, description: null } },
+      ]);
+    });
+
+    it('refuses an account that does not exist', () => {
+      expect(given().when(deposit(1)).error).toBe('ACCOUNT_NOT_FOUND');
+    });
+
+    it.each([0, -100])('refuses a non-positive amount (%d)', (amount) => {
+      expect(given(opened).when(deposit(amount)).error).toBe('VALIDATION_FAILED');
+    });
+
+    it('refuses more than 1 000 000 000 major units in one operation', () => {
+      expect(given(opened).when(deposit(100_000_000_001)).error).toBe('VALIDATION_FAILED');
+      expect(given(opened).when(deposit(100_000_000_000)).events).toHaveLength(1);
+    });
+  });
+
+  describe('WithdrawMoney', () => {
+    it('withdraws down to minus the overdraft limit', () => {
+      expect(given(opened, deposited(1_000)).when(withdraw(6_000)).events).toEqual([
+        { type: 'MoneyWithdrawn', data: { transactionId: 'tx-2', amount: 6_000, description: null } },
+      ]);
+    });
+
+    it('refuses to go one minor unit beyond the overdraft limit', () => {
+      expect(given(opened, deposited(1_000)).when(withdraw(6_001)).error).toBe('INSUFFICIENT_FUNDS');
+    });
+
+    it('refuses an account that does not exist', () => {
+      expect(given().when(withdraw(1)).error).toBe('ACCOUNT_NOT_FOUND');
+    });
+  });
+
+  it('folds events into the balance exactly', () => {
+    const state = [opened, deposited(1_001), deposited(2_002)].reduce(bankAccount.evolve, bankAccount.initialState());
+    expect(state).toMatchObject({ status: 'ACTIVE', balance: 3_003, overdraftLimit: 5_000 });
+  });
+});

@@ -1,0 +1,3 @@
+export * from './event-log';
+export * from './account-actor';
+export * from './read-model';

@@ -1,0 +1,6 @@
+export * from './money';
+export * from './errors';
+export * from './decider';
+export * from './account';
+export * from './envelope';
+export * from './contracts';

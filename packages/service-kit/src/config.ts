@@ -1,0 +1,24 @@
+/** Reads process configuration from the environment, failing loudly on bad values. */
+export function envString(name: string, fallback?: string): string {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined || value === '') throw new Error(`environment variable ${name} is required`);
+  return value;
+}
+
+export function envPort(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}=${raw} is not a port`);
+  return port;
+}
+
+/** Where this app's Dapr sidecar listens (set by the launcher, by `dapr run`, or by the injector). */
+export function sidecarFromEnv(): { host: string; httpPort: number } {
+  return { host: process.env.DAPR_HOST ?? '127.0.0.1', httpPort: envPort('DAPR_HTTP_PORT', 3500) };
+}
+
+/** Interface the HTTP server binds to: loopback by default, 0.0.0.0 in containers (BIND_ADDRESS). */
+export function bindAddress(): string {
+  return process.env.BIND_ADDRESS ?? '127.0.0.1';
+}

@@ -1,0 +1,49 @@
+import {
+  AppendResultSchema,
+  EVENT_SOURCE_APP_ID,
+  ReadStreamResultSchema,
+  type AppendResult,
+  type ReadStreamResult,
+  type StoredEvent,
+} from '@bank/domain';
+import { SidecarError, type DaprSidecar } from './dapr';
+
+/** The event-source app's API, reached through Dapr service invocation. */
+export class EventLogClient {
+  constructor(private readonly sidecar: DaprSidecar) {}
+
+  /** Appends atomically if the stream is at `expectedVersion`; a conflict is a result, not an error. */
+  async append(streamId: string, expectedVersion: number, events: StoredEvent[]): Promise<AppendResult> {
+    try {
+      const body = await this.sidecar.invoke(EVENT_SOURCE_APP_ID, `streams/${streamId}/events`, 'POST', {
+        expectedVersion,
+        events,
+      });
+      return AppendResultSchema.parse(body);
+    } catch (err) {
+      if (err instanceof SidecarError && err.status === 409) return AppendResultSchema.parse(err.body);
+      throw err;
+    }
+  }
+
+  async read(streamId: string, fromVersion = 1, limit = 1000): Promise<ReadStreamResult> {
+    const body = await this.sidecar.invoke(
+      EVENT_SOURCE_APP_ID,
+      `streams/${streamId}/events?fromVersion=${fromVersion}&limit=${limit}`,
+      'GET',
+    );
+    return ReadStreamResultSchema.parse(body);
+  }
+
+  /** Every event of a stream from `fromVersion` on, paging through long streams. */
+  async readAll(streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
+    const all: StoredEvent[] = [];
+    for (let from = fromVersion; ;) {
+      const { events, streamVersion } = await this.read(streamId, from);
+      all.push(...events);
+      const last = events[events.length - 1];
+      if (!last || last.version >= streamVersion) return all;
+      from = last.version + 1;
+    }
+  }
+}

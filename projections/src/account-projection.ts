@@ -1,0 +1,51 @@
+/**
+ * The account read model as a pure fold: given the current documents and the next event of
+ * the account's stream, what the documents become. Storage and ordering live elsewhere.
+ */
+import { toAccountEvent, type AccountDoc, type StoredEvent, type TransactionDoc } from '@bank/domain';
+
+/** Applies the next event (version = account.version + 1) to the account's documents. */
+export function project(
+  account: AccountDoc | undefined,
+  stored: StoredEvent,
+): { account: AccountDoc; transaction?: TransactionDoc } {
+  const event = toAccountEvent(stored);
+  const at = stored.occurredAt;
+  if (event.type === 'AccountOpened') {
+    const d = event.data;
+    return {
+      account: {
+        _id: d.accountId,
+        accountId: d.accountId,
+        ownerId: d.ownerId,
+        ownerName: d.ownerName,
+        type: d.accountType,
+        currency: d.currency,
+        status: 'ACTIVE',
+        balance: 0,
+        overdraftLimit: d.overdraftLimit,
+        version: stored.version,
+        openedAt: at,
+        updatedAt: at,
+      },
+    };
+  }
+  if (!account) throw new Error(`${stored.type} v${stored.version} for an account that was never opened`);
+  const sign = event.type === 'MoneyDeposited' ? 1 : -1;
+  const balance = account.balance + sign * event.data.amount;
+  return {
+    account: { ...account, balance, version: stored.version, updatedAt: at },
+    transaction: {
+      _id: event.data.transactionId,
+      transactionId: event.data.transactionId,
+      accountId: account.accountId,
+      type: event.type === 'MoneyDeposited' ? 'DEPOSIT' : 'WITHDRAWAL',
+      amount: event.data.amount,
+      currency: account.currency,
+      balanceAfter: balance,
+      description: event.data.description,
+      occurredAt: at,
+      version: stored.version,
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { Long, MongoServerError, type Collection, type Db } from 'mongodb';
+import { READ_MODEL_COLLECTIONS, type AccountDoc, type TransactionDoc } from '@bank/domain';
+
+/** Money fields are stored as BSON int64 so every MongoDB-wire server keeps them exact. */
+const MONEY_FIELDS = ['balance', 'overdraftLimit', 'amount', 'balanceAfter'] as const;
+
+export class ReadModel {
+  readonly accounts: Collection<AccountDoc>;
+  readonly transactions: Collection<TransactionDoc>;
+
+  constructor(db: Db) {
+    this.accounts = db.collection<AccountDoc>(READ_MODEL_COLLECTIONS.accounts);
+    this.transactions = db.collection<TransactionDoc>(READ_MODEL_COLLECTIONS.transactions);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.transactions.createIndex({ accountId: 1, version: -1 }, { name: 'account_version' });
+    await this.accounts.createIndex({ ownerId: 1 }, { name: 'owner' });
+  }
+
+  async account(accountId: string): Promise<AccountDoc | undefined> {
+    return (await this.accounts.findOne({ _id: accountId })) ?? undefined;
+  }
+
+  /** Idempotent: a transaction document is written once under its id. */
+  async putTransaction(doc: TransactionDoc): Promise<void> {
+    await this.transactions.updateOne({ _id: doc._id }, { $setOnInsert: toLongs(doc) }, { upsert: true });
+  }
+
+  /**
+   * Moves the account document from `fromVersion` to `doc.version`. Returns false if another
+   * writer got there first (the caller re-reads and decides again).
+   */
+  async advanceAccount(fromVersion: number, doc: AccountDoc): Promise<boolean> {
+    if (fromVersion === 0) {
+      try {
+        await this.accounts.insertOne(toLongs(doc));
+        return true;
+      } catch (err) {
+        if (err instanceof MongoServerError && err.code === 11000) return false;
+        throw err;
+      }
+    }
+    const { _id, ...fields } = toLongs(doc);
+    const res = await this.accounts.updateOne({ _id, version: fromVersion }, { $set: fields });
+    return res.matchedCount === 1;
+  }
+}
+
+function toLongs<T extends object>(doc: T): T {
+  const out = { ...doc } as Record<string, unknown>;
+  for (const f of MONEY_FIELDS) {
+    if (typeof out[f] === 'number') out[f] = Long.fromNumber(out[f] as number);
+  }
+  return out as T;
+}

@@ -1,0 +1,40 @@
+import {
+  bindAddress,
+  createHttpApp,
+  createLogger,
+  DaprSidecar,
+  envPort,
+  envString,
+  exitOnSignals,
+  finish,
+  sidecarFromEnv,
+} from '@bank/service-kit';
+import { MongoClient } from 'mongodb';
+import { readCollections } from './read-model';
+import { queryRoutes } from './routes';
+
+async function main(): Promise<void> {
+  const log = createLogger('query-api');
+  const port = envPort('QUERY_API_PORT', 3001);
+  const sidecar = new DaprSidecar(sidecarFromEnv());
+  const mongo = new MongoClient(envString('MONGO_URL', 'mongodb://127.0.0.1:27017/'), {
+    serverSelectionTimeoutMS: 5000,
+  });
+  await mongo.connect();
+  const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
+
+  const app = createHttpApp(log, [
+    { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
+    { name: 'dapr-sidecar', check: () => sidecar.healthy() },
+  ]);
+  app.use(queryRoutes(readCollections(db)));
+  finish(app, log);
+
+  const server = app.listen(port, bindAddress(), () => log.info({ port }, 'query-api listening'));
+  exitOnSignals(log, [() => mongo.close()], server);
+}
+
+main().catch((err) => {
+  createLogger('query-api').fatal({ err }, 'query-api failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,205 @@
+// Builds (or reuses) every infrastructure binary the stack needs, outside the repo.
+// `npm run infra:install` runs it alone; the launcher and the test runner call ensureInfra().
+import fs from 'node:fs/promises';
+import { constants as fsc } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FatalError, say, withHeartbeat, elapsed } from '../lib/log.mjs';
+import { probe, run } from '../lib/exec.mjs';
+import { cacheDir, MIN_GO, MIN_NODE, RECIPES } from './versions.mjs';
+import { withLock } from './lock.mjs';
+
+const NEED_FREE_BYTES = 8 * 1024 ** 3; // module downloads + build cache of a cold dapr build
+
+/** Returns absolute paths of every binary: { daprd, placement, scheduler, immudb, ferretdb, redisServer }. */
+export async function ensureInfra() {
+  const started = Date.now();
+  checkNode();
+  const root = cacheDir();
+  await fs.mkdir(root, { recursive: true });
+  const bins = {};
+  const missing = [];
+  for (const recipe of RECIPES) {
+    const found = await findExisting(recipe, root);
+    if (found) Object.assign(bins, found);
+    else missing.push(recipe);
+  }
+  if (missing.length > 0) {
+    await withLock(path.join(root, '.install.lock'), async () => {
+      const goVersion = await checkGo();
+      await checkDisk(root);
+      for (const recipe of missing) {
+        // Another process may have built it while we waited for the lock.
+        const found = (await findExisting(recipe, root)) ?? (await build(recipe, root, goVersion));
+        Object.assign(bins, found);
+      }
+    });
+  }
+  bins.redisServer = await ensureRedis();
+  say('infra', `ready in ${elapsed(started)} (cache: ${root})`);
+  return bins;
+}
+
+function binDir(recipe, root) {
+  return path.join(root, `${recipe.name}-${recipe.version}`);
+}
+
+/** Binaries with a version flag must report the pinned version; the others must exist. */
+async function versionOk(name, file, recipe) {
+  const args = recipe.versionArgs[name];
+  if (!args) return true;
+  const out = await probe(file, args);
+  return out !== undefined && out.includes(recipe.version);
+}
+
+async function findExisting(recipe, root) {
+  const names = Object.keys(recipe.binaries);
+  const cached = Object.fromEntries(names.map((n) => [n, path.join(binDir(recipe, root), n)]));
+  if (await allVersionOk(cached, recipe)) return cached;
+  if (recipe.reuse) {
+    const reused = Object.fromEntries(names.map((n) => [n, recipe.reuse(n)]));
+    if (await allVersionOk(reused, recipe)) {
+      say('infra', `${recipe.name} ${recipe.version}: reusing ${path.dirname(Object.values(reused)[0])}`);
+      return reused;
+    }
+  }
+  return undefined;
+}
+
+async function allVersionOk(files, recipe) {
+  for (const [name, file] of Object.entries(files)) {
+    if (!(await isExecutable(file)) || !(await versionOk(name, file, recipe))) return false;
+  }
+  return true;
+}
+
+async function isExecutable(file) {
+  try {
+    await fs.access(file, fsc.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function build(recipe, root, goVersion) {
+  const label = `${recipe.name} ${recipe.version}`;
+  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false -trimpath' };
+  say('infra', `${label}: not built yet; building from the Go module proxy with ${goVersion}`);
+
+  const info = await withHeartbeat('infra', `${label}: downloading module`, async () =>
+    JSON.parse(await run('go', ['mod', 'download', '-json', `${recipe.module}@v${recipe.version}`], { env })),
+  );
+  if (info.Error) throw new FatalError(`${label}: the module proxy refused ${recipe.module}: ${info.Error}`);
+
+  let srcDir = info.Dir;
+  const work = path.join(root, `.build-${recipe.name}-${process.pid}`);
+  await fs.rm(work, { recursive: true, force: true });
+  await fs.mkdir(work, { recursive: true });
+  try {
+    if (recipe.copySource) {
+      srcDir = path.join(work, 'src');
+      await fs.cp(info.Dir, srcDir, { recursive: true });
+      await run('chmod', ['-R', 'u+w', srcDir]);
+      await recipe.prepare(srcDir, fs);
+    }
+    const outDir = path.join(work, 'bin');
+    await fs.mkdir(outDir);
+    const args = ['build', '-ldflags', ['-s', '-w', ...recipe.ldflags].join(' '), '-o', outDir + path.sep];
+    if (recipe.tags) args.push(`-tags=${recipe.tags}`);
+    args.push(...Object.values(recipe.binaries));
+    await withHeartbeat(
+      'infra',
+      `${label}: compiling ${Object.keys(recipe.binaries).join(', ')} (downloads dependencies on first run)`,
+      () => run('go', args, { cwd: srcDir, env }),
+    );
+    const built = Object.fromEntries(Object.keys(recipe.binaries).map((n) => [n, path.join(outDir, n)]));
+    if (!(await allVersionOk(built, recipe)))
+      throw new FatalError(`${label}: built binaries do not report version ${recipe.version}`);
+    // Publish atomically: a half-written binary is never at the final path.
+    const finalDir = binDir(recipe, root);
+    await fs.rm(finalDir, { recursive: true, force: true });
+    await fs.rename(outDir, finalDir);
+    say('infra', `${label}: installed in ${finalDir}`);
+    return Object.fromEntries(Object.keys(recipe.binaries).map((n) => [n, path.join(finalDir, n)]));
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+async function ensureRedis() {
+  if (process.env.REDIS_SERVER) return process.env.REDIS_SERVER;
+  const onPath = await which('redis-server');
+  if (onPath) return onPath;
+  const canApt = process.getuid?.() === 0 && (await which('apt-get'));
+  if (!canApt) {
+    throw new FatalError(
+      'redis-server is not installed. Install it (Debian/Ubuntu: `sudo apt-get install redis-server`, ' +
+        'macOS: `brew install redis`) or set REDIS_SERVER to its path.',
+    );
+  }
+  await withHeartbeat('infra', 'redis-server: installing the Debian package', async () => {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    await run('apt-get', ['update'], { env });
+    await run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], { env });
+  });
+  const installed = await which('redis-server');
+  if (!installed) throw new FatalError('redis-server was installed but is not on the PATH');
+  return installed;
+}
+
+async function which(cmd) {
+  const out = await probe('sh', ['-c', `command -v ${cmd}`]);
+  return out?.trim() || undefined;
+}
+
+function atLeast(have, need) {
+  for (let i = 0; i < need.length; i++) {
+    if ((have[i] ?? 0) !== need[i]) return (have[i] ?? 0) > need[i];
+  }
+  return true;
+}
+
+function checkNode() {
+  const have = process.versions.node.split('.').map(Number);
+  if (!atLeast(have, MIN_NODE))
+    throw new FatalError(`Node ${MIN_NODE.join('.')}+ is required; this is ${process.version}`);
+}
+
+async function checkGo() {
+  const out = await probe('go', ['version']);
+  if (!out)
+    throw new FatalError(
+      `Go ${MIN_GO.join('.')}+ is required to build the infrastructure, and \`go\` is not on the PATH (https://go.dev/dl/).`,
+    );
+  const m = /go(\d+)\.(\d+)(?:\.(\d+))?/.exec(out);
+  const have = m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : [0];
+  if (!atLeast(have, MIN_GO)) throw new FatalError(`Go ${MIN_GO.join('.')}+ is required; found: ${out.trim()}`);
+  return out.trim().split(' ')[2];
+}
+
+async function checkDisk(root) {
+  const modCache = (await probe('go', ['env', 'GOMODCACHE']))?.trim() || root;
+  for (const dir of new Set([root, modCache])) {
+    await fs.mkdir(dir, { recursive: true });
+    const s = await fs.statfs(dir);
+    const free = s.bavail * s.bsize;
+    if (free < NEED_FREE_BYTES) {
+      throw new FatalError(
+        `${dir} has ${(free / 1024 ** 3).toFixed(1)} GiB free; a cold build needs about ${NEED_FREE_BYTES / 1024 ** 3} GiB.`,
+      );
+    }
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  ensureInfra().then(
+    (bins) => {
+      for (const [name, file] of Object.entries(bins)) say('infra', `${name.padEnd(11)} ${file}`);
+    },
+    (err) => {
+      say('infra', `FAILED: ${err instanceof FatalError ? err.message : err.stack}`);
+      process.exit(1);
+    },
+  );
+}

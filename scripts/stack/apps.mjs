@@ -1,0 +1,112 @@
+// The five apps, each with its daprd sidecar, as the multi-app run file (dapr.yaml) describes them.
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { httpOk, waitFor } from './supervisor.mjs';
+import { infraEnv } from './infra.mjs';
+import { RUN_PORT_BASE, portLayout } from './ports.mjs';
+import { say } from '../lib/log.mjs';
+
+export function readRunFile(repoRoot) {
+  return YAML.parse(fs.readFileSync(path.join(repoRoot, 'dapr.yaml'), 'utf8'));
+}
+
+/**
+ * Copies the component files for this stack's block: the committed ones point at the
+ * default block's Redis, other blocks get their own port.
+ */
+export function renderComponents(repoRoot, runFile, layout, outDir) {
+  const defaults = portLayout(RUN_PORT_BASE, 'contract');
+  const src = path.join(repoRoot, runFile.common.resourcesPath);
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const file of fs.readdirSync(src).filter((f) => f.endsWith('.yaml'))) {
+    const text = fs
+      .readFileSync(path.join(src, file), 'utf8')
+      .replaceAll(`127.0.0.1:${defaults.redis.port}`, `127.0.0.1:${layout.redis.port}`);
+    fs.writeFileSync(path.join(outDir, file), text);
+  }
+  return outDir;
+}
+
+export async function startApps(sup, bins, layout, dataDir, repoRoot) {
+  const runFile = readRunFile(repoRoot);
+  const common = runFile.common;
+  const resources = renderComponents(repoRoot, runFile, layout, path.join(dataDir, 'components'));
+  const started = [];
+  for (const app of runFile.apps) {
+    const ports = layout.apps[app.appID];
+    if (!ports) throw new Error(`dapr.yaml names an unknown app ${app.appID}`);
+    const env = {
+      ...stringify(common.env),
+      ...stringify(app.env),
+      ...infraEnv(layout),
+      [ports.envVar]: String(ports.appPort),
+      DAPR_HTTP_PORT: String(ports.daprHTTPPort),
+      DAPR_GRPC_PORT: String(ports.daprGRPCPort),
+      DAPR_HOST: '127.0.0.1',
+      APP_ID: app.appID,
+    };
+    const sidecar = sup.start(
+      `${app.appID}-daprd`,
+      bins.daprd,
+      [
+        '--mode',
+        'standalone',
+        '--app-id',
+        app.appID,
+        '--app-port',
+        ports.appPort,
+        '--app-protocol',
+        app.appProtocol ?? common.appProtocol ?? 'http',
+        '--app-channel-address',
+        '127.0.0.1',
+        '--dapr-listen-addresses',
+        '127.0.0.1',
+        '--dapr-http-port',
+        ports.daprHTTPPort,
+        '--dapr-grpc-port',
+        ports.daprGRPCPort,
+        '--dapr-internal-grpc-port',
+        ports.daprInternalGRPCPort,
+        '--metrics-port',
+        ports.metricsPort,
+        '--placement-host-address',
+        `127.0.0.1:${layout.placement.port}`,
+        '--scheduler-host-address',
+        `127.0.0.1:${layout.scheduler.port}`,
+        '--resources-path',
+        resources,
+        '--config',
+        path.join(repoRoot, common.configFilePath),
+        '--log-level',
+        app.logLevel ?? common.logLevel ?? 'info',
+        '--dapr-graceful-shutdown-seconds',
+        '3',
+      ].map(String),
+    );
+    const [cmd, ...args] = app.command;
+    const proc = sup.start(app.appID, cmd === 'node' ? process.execPath : cmd, args, {
+      cwd: path.join(repoRoot, app.appDirPath),
+      env,
+    });
+    started.push({ app, ports, proc, sidecar });
+  }
+  await Promise.all(
+    started.map(async ({ app, ports, proc, sidecar }) => {
+      await waitFor(
+        `${app.appID} sidecar`,
+        () => httpOk(`http://127.0.0.1:${ports.daprHTTPPort}/v1.0/healthz/outbound`),
+        { entry: sidecar, timeoutMs: 90_000 },
+      );
+      await waitFor(`${app.appID} /readyz`, () => httpOk(`http://127.0.0.1:${ports.appPort}/readyz`), {
+        entry: proc,
+        timeoutMs: 90_000,
+      });
+      say('stack', `${app.appID} ready on 127.0.0.1:${ports.appPort}`);
+    }),
+  );
+}
+
+function stringify(env = {}) {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+}

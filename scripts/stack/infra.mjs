@@ -1,0 +1,165 @@
+// The infrastructure processes of one stack: Dapr placement and scheduler, Redis, ImmuDB, FerretDB.
+import fs from 'node:fs';
+import path from 'node:path';
+import { httpOk, tcpOpen, waitFor } from './supervisor.mjs';
+import { say } from '../lib/log.mjs';
+
+export const IMMUDB_USER = 'immudb';
+// ImmuDB's documented default; local only. Deployments set their own through a Secret.
+export const IMMUDB_LOCAL_PASSWORD = 'immudb';
+
+/** Starts the infrastructure in parallel and waits until each answers. */
+export async function startInfra(sup, bins, layout, dataDir) {
+  const dir = (name) => {
+    const d = path.join(dataDir, name);
+    fs.mkdirSync(d, { recursive: true });
+    return d;
+  };
+  const { placement, scheduler, redis, immudb, ferretdb } = layout;
+  const local = '127.0.0.1';
+  const procs = [
+    {
+      name: 'placement',
+      entry: sup.start(
+        'placement',
+        bins.placement,
+        [
+          '--port',
+          placement.port,
+          '--listen-address',
+          local,
+          '--healthz-port',
+          placement.healthz,
+          '--healthz-listen-address',
+          local,
+          '--metrics-port',
+          placement.metrics,
+          '--metrics-listen-address',
+          local,
+          '--id',
+          'placement-0',
+          '--initial-cluster',
+          `placement-0=${local}:${placement.raft}`,
+          '--log-level',
+          'warn',
+        ].map(String),
+      ),
+      ready: () => httpOk(`http://${local}:${placement.healthz}/healthz`),
+    },
+    {
+      name: 'scheduler',
+      entry: sup.start(
+        'scheduler',
+        bins.scheduler,
+        [
+          '--port',
+          scheduler.port,
+          '--listen-address',
+          local,
+          '--healthz-port',
+          scheduler.healthz,
+          '--healthz-listen-address',
+          local,
+          '--metrics-port',
+          scheduler.metrics,
+          '--metrics-listen-address',
+          local,
+          '--etcd-data-dir',
+          dir('scheduler'),
+          '--etcd-client-port',
+          scheduler.etcdClient,
+          '--etcd-client-listen-address',
+          local,
+          '--id',
+          'scheduler-0',
+          '--etcd-initial-cluster',
+          `scheduler-0=http://${local}:${scheduler.etcdPeer}`,
+          '--log-level',
+          'warn',
+        ].map(String),
+      ),
+      ready: () => httpOk(`http://${local}:${scheduler.healthz}/healthz`),
+    },
+    {
+      name: 'redis',
+      entry: sup.start(
+        'redis',
+        bins.redisServer,
+        [
+          '--port',
+          redis.port,
+          '--bind',
+          local,
+          '--dir',
+          dir('redis'),
+          '--appendonly',
+          'yes',
+          '--save',
+          '',
+          '--protected-mode',
+          'no',
+          '--daemonize',
+          'no',
+        ].map(String),
+      ),
+      ready: () => tcpOpen(redis.port),
+    },
+    {
+      name: 'immudb',
+      entry: sup.start(
+        'immudb',
+        bins.immudb,
+        [
+          '--dir',
+          dir('immudb'),
+          '--address',
+          local,
+          '--port',
+          immudb.port,
+          '--metrics-server-port',
+          immudb.metrics,
+          '--web-server=false',
+          '--pgsql-server=false',
+          '--admin-password',
+          IMMUDB_LOCAL_PASSWORD,
+          '--pidfile',
+          '',
+          '--logfile',
+          '',
+        ].map(String),
+      ),
+      ready: () => tcpOpen(immudb.port),
+    },
+    {
+      name: 'ferretdb',
+      entry: sup.start('ferretdb', bins.ferretdb, [
+        '--handler=sqlite',
+        `--sqlite-url=file:${dir('ferretdb')}/`,
+        `--state-dir=${dir('ferretdb')}`,
+        `--listen-addr=${local}:${ferretdb.port}`,
+        `--debug-addr=${local}:${ferretdb.debug}`,
+        '--telemetry=disable',
+        '--log-level=warn',
+      ]),
+      ready: () => tcpOpen(ferretdb.port),
+    },
+  ];
+  await Promise.all(
+    procs.map(async ({ name, entry, ready }) => {
+      await waitFor(name, ready, { entry, timeoutMs: 60_000 });
+      say('stack', `${name} ready`);
+    }),
+  );
+}
+
+/** Environment every app gets to reach the infrastructure of this stack. */
+export function infraEnv(layout) {
+  return {
+    IMMUDB_ADDRESS: `127.0.0.1:${layout.immudb.port}`,
+    IMMUDB_USER,
+    IMMUDB_PASSWORD: IMMUDB_LOCAL_PASSWORD,
+    IMMUDB_DATABASE: 'defaultdb',
+    MONGO_URL: `mongodb://127.0.0.1:${layout.ferretdb.port}/`,
+    MONGO_DATABASE: 'bank',
+  };
+}

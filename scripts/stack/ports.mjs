@@ -1,0 +1,44 @@
+// One block of loopback ports per running copy of the stack, so `npm start` and the
+// tests never collide with each other or with the usual 5432/6379/27017/8080/9090.
+export const RUN_PORT_BASE = Number(process.env.BANK_PORT_BASE ?? 45000);
+export const TEST_PORT_BASE = Number(process.env.BANK_TEST_PORT_BASE ?? 46000);
+
+export const APP_IDS = ['command-api', 'query-api', 'actors', 'event-source', 'projections'];
+
+/** Contract defaults for the apps' own ports, overridable by the contract's env vars. */
+const CONTRACT_APP_PORTS = {
+  'command-api': ['COMMAND_API_PORT', 3000],
+  'query-api': ['QUERY_API_PORT', 3001],
+  actors: ['ACTORS_PORT', 3002],
+  'event-source': ['EVENT_SOURCE_PORT', 3003],
+  projections: ['PROJECTIONS_PORT', 3004],
+};
+
+/**
+ * @param base first port of the block
+ * @param appPorts 'contract' to give the apps their contract ports (npm start), 'block' to put
+ *   them inside the block too (tests, benchmarks)
+ */
+export function portLayout(base, appPorts = 'block') {
+  const apps = {};
+  APP_IDS.forEach((id, i) => {
+    const [envVar, contractPort] = CONTRACT_APP_PORTS[id];
+    apps[id] = {
+      envVar,
+      appPort: appPorts === 'contract' ? Number(process.env[envVar] ?? contractPort) : base + 50 + i,
+      daprHTTPPort: base + 20 + i * 5,
+      daprGRPCPort: base + 21 + i * 5,
+      daprInternalGRPCPort: base + 22 + i * 5,
+      metricsPort: base + 23 + i * 5,
+    };
+  });
+  return {
+    base,
+    placement: { port: base, healthz: base + 1, metrics: base + 2, raft: base + 7 },
+    scheduler: { port: base + 3, healthz: base + 4, metrics: base + 5, etcdClient: base + 6, etcdPeer: base + 8 },
+    redis: { port: base + 10 },
+    immudb: { port: base + 11, metrics: base + 12 },
+    ferretdb: { port: base + 13, debug: base + 14 },
+    apps,
+  };
+}

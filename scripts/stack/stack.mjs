@@ -1,0 +1,55 @@
+// Starts one whole stack (infrastructure, then the five apps with sidecars) and stops it.
+// Used by `npm start`, the end-to-end tests and the benchmark, so all three run the same thing.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureInfra } from '../infra/install.mjs';
+import { say } from '../lib/log.mjs';
+import { startApps } from './apps.mjs';
+import { startInfra } from './infra.mjs';
+import { portLayout } from './ports.mjs';
+import { assertPortsFree, Supervisor } from './supervisor.mjs';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * @param {{ base: number, appPorts?: 'contract'|'block', dataDir: string, apps?: boolean }} opts
+ * @returns {Promise<{ layout, urls, supervisor, stop: () => Promise<void> }>}
+ */
+export async function startStack({ base, appPorts = 'block', dataDir, apps = true }) {
+  const bins = await ensureInfra();
+  const layout = portLayout(base, appPorts);
+  const infraPorts = [
+    layout.placement.port,
+    layout.scheduler.port,
+    layout.redis.port,
+    layout.immudb.port,
+    layout.ferretdb.port,
+  ];
+  const appPortList = apps
+    ? Object.values(layout.apps).flatMap((a) => [a.appPort, a.daprHTTPPort, a.daprGRPCPort])
+    : [];
+  await assertPortsFree([...infraPorts, ...appPortList]);
+
+  const supervisor = new Supervisor(path.join(dataDir, 'logs'));
+  const stop = async () => {
+    say('stack', 'stopping every process ...');
+    await supervisor.stopAll();
+    say('stack', 'stopped');
+  };
+  try {
+    say('stack', `starting infrastructure on ports ${base}-${base + 14} (data: ${dataDir})`);
+    await startInfra(supervisor, bins, layout, dataDir);
+    if (apps) {
+      say('stack', 'starting the five apps with their Dapr sidecars');
+      await startApps(supervisor, bins, layout, dataDir, REPO_ROOT);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const urls = {
+    commandApi: `http://127.0.0.1:${layout.apps['command-api'].appPort}`,
+    queryApi: `http://127.0.0.1:${layout.apps['query-api'].appPort}`,
+  };
+  return { layout, urls, supervisor, stop };
+}

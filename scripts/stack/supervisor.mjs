@@ -1,0 +1,114 @@
+// Starts child processes in their own process groups, logs each to a file, and stops
+// every one it started (SIGTERM, then SIGKILL), so nothing is left running.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { say } from '../lib/log.mjs';
+
+export class Supervisor {
+  constructor(logDir) {
+    this.logDir = logDir;
+    this.children = [];
+    this.stopping = false;
+    this.onCrash = () => {};
+    fs.mkdirSync(logDir, { recursive: true });
+  }
+
+  start(name, cmd, args, { env = {}, cwd } = {}) {
+    const logFile = path.join(this.logDir, `${name}.log`);
+    const log = fs.openSync(logFile, 'a');
+    const child = spawn(cmd, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', log, log],
+      detached: true, // own process group: we can signal it and everything it spawned
+    });
+    fs.closeSync(log);
+    const entry = { name, child, logFile, exited: false };
+    child.on('exit', (code, signal) => {
+      entry.exited = true;
+      if (!this.stopping) {
+        say('stack', `${name} exited unexpectedly (${signal ?? `code ${code}`}); log: ${logFile}`);
+        this.onCrash(entry);
+      }
+    });
+    child.on('error', (err) => say('stack', `${name} failed to start: ${err.message}`));
+    this.children.push(entry);
+    return entry;
+  }
+
+  /** Stops children in reverse start order: apps before their sidecars before infrastructure. */
+  async stopAll(graceMs = 8000) {
+    this.stopping = true;
+    for (const entry of [...this.children].reverse()) await stopOne(entry, graceMs);
+    this.children = [];
+  }
+}
+
+async function stopOne(entry, graceMs) {
+  if (entry.exited || entry.child.pid === undefined) return;
+  const gone = new Promise((resolve) => entry.child.once('exit', resolve));
+  signalGroup(entry.child.pid, 'SIGTERM');
+  const timer = setTimeout(() => signalGroup(entry.child.pid, 'SIGKILL'), graceMs);
+  await gone;
+  clearTimeout(timer);
+  signalGroup(entry.child.pid, 'SIGKILL'); // anything the child left behind in its group
+}
+
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Resolves when `check` resolves truthy; rejects after `timeoutMs` with the log tail. */
+export async function waitFor(label, check, { timeoutMs = 60_000, entry } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (entry?.exited)
+      throw new Error(`${label} exited during start-up; log: ${entry.logFile}\n${tail(entry.logFile)}`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${label} not ready after ${timeoutMs / 1000}s${entry ? `; log: ${entry.logFile}\n${tail(entry.logFile)}` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export function tcpOpen(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
+  });
+}
+
+export async function httpOk(url) {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  return res.status >= 200 && res.status < 300;
+}
+
+export function tail(file, lines = 30) {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Fails fast with a clear message when a port of the block is taken by something else. */
+export async function assertPortsFree(ports) {
+  const busy = [];
+  for (const p of ports) if (await tcpOpen(p)) busy.push(p);
+  if (busy.length > 0) {
+    throw new Error(
+      `ports already in use: ${busy.join(', ')}. Is another copy running? Set BANK_PORT_BASE (or BANK_TEST_PORT_BASE) to use another block.`,
+    );
+  }
+}

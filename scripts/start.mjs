@@ -1,0 +1,45 @@
+// `npm start`: builds what is missing, starts the whole system, prints where to point a client,
+// and on Ctrl-C or SIGTERM stops every process it started.
+import path from 'node:path';
+import { FatalError, say } from './lib/log.mjs';
+import { run } from './lib/exec.mjs';
+import { RUN_PORT_BASE } from './stack/ports.mjs';
+import { REPO_ROOT, startStack } from './stack/stack.mjs';
+
+async function main() {
+  say('start', 'compiling TypeScript (npm run build)');
+  await run('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT });
+  const dataDir = path.resolve(process.env.BANK_DATA_DIR ?? path.join(REPO_ROOT, '.data'));
+  const stack = await startStack({ base: RUN_PORT_BASE, appPorts: 'contract', dataDir });
+
+  let stopping = false;
+  const shutdown = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    await stack.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => shutdown(0));
+  process.on('SIGTERM', () => shutdown(0));
+  stack.supervisor.onCrash = (entry) => {
+    say('start', `${entry.name} crashed; stopping the system (see ${entry.logFile})`);
+    void shutdown(1);
+  };
+
+  process.stdout.write(
+    [
+      '',
+      'The core bank is running.',
+      `  Command API: ${stack.urls.commandApi}/api/v1   (writes)`,
+      `  Query API:   ${stack.urls.queryApi}/api/v1   (reads)`,
+      `  Logs:        ${path.join(dataDir, 'logs')}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err) => {
+  say('start', `FAILED: ${err instanceof FatalError ? err.message : (err.stack ?? err)}`);
+  process.exit(1);
+});

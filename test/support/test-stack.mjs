@@ -1,0 +1,26 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { infraEnv } from '../../scripts/stack/infra.mjs';
+import { TEST_PORT_BASE } from '../../scripts/stack/ports.mjs';
+import { startStack } from '../../scripts/stack/stack.mjs';
+
+/** Starts a stack in a fresh temporary data dir and exposes its addresses to the test workers. */
+export async function startTestStack({ apps }) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-test-'));
+  process.stderr.write('\n');
+  const stack = await startStack({ base: TEST_PORT_BASE, appPorts: 'block', dataDir, apps });
+  // Workers are started after global setup and inherit this environment.
+  Object.assign(process.env, infraEnv(stack.layout), {
+    REDIS_ADDRESS: `127.0.0.1:${stack.layout.redis.port}`,
+    COMMAND_API_URL: stack.urls.commandApi,
+    QUERY_API_URL: stack.urls.queryApi,
+    BANK_TEST_DATA_DIR: dataDir,
+  });
+  globalThis.__BANK_TEST_STACK__ = {
+    stop: async () => {
+      await stack.stop();
+      if (!process.env.BANK_KEEP_TEST_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
