@@ -49,7 +49,7 @@ export function queryRoutes(read: ReadCollections): Router {
         amount: formatMinor(Number(t.amount), account.currency),
         currency: t.currency,
         balanceAfter: formatMinor(Number(t.balanceAfter), account.currency),
-        description: t.description,
+        description: t.description ?? null,
         occurredAt: t.occurredAt,
         version: t.version,
       })),

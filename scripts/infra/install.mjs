@@ -26,6 +26,7 @@ export async function ensureInfra() {
   }
   if (missing.length > 0) {
     await withLock(path.join(root, '.install.lock'), async () => {
+      await removeAbandonedBuilds(root);
       const goVersion = await checkGo();
       await checkDisk(root);
       for (const recipe of missing) {
@@ -38,6 +39,13 @@ export async function ensureInfra() {
   bins.redisServer = await ensureRedis();
   say('infra', `ready in ${elapsed(started)} (cache: ${root})`);
   return bins;
+}
+
+/** Work dirs of builds that were killed midway; safe to remove while holding the lock. */
+async function removeAbandonedBuilds(root) {
+  for (const name of await fs.readdir(root)) {
+    if (name.startsWith('.build-')) await fs.rm(path.join(root, name), { recursive: true, force: true });
+  }
 }
 
 function binDir(recipe, root) {

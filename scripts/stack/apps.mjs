@@ -4,11 +4,38 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { httpOk, waitFor } from './supervisor.mjs';
 import { infraEnv } from './infra.mjs';
-import { RUN_PORT_BASE, portLayout } from './ports.mjs';
+import { DEFAULT_RUN_PORT_BASE, portLayout } from './ports.mjs';
 import { say } from '../lib/log.mjs';
 
 export function readRunFile(repoRoot) {
-  return YAML.parse(fs.readFileSync(path.join(repoRoot, 'dapr.yaml'), 'utf8'));
+  const runFile = YAML.parse(fs.readFileSync(path.join(repoRoot, 'dapr.yaml'), 'utf8'));
+  assertDefaultBlock(runFile);
+  return runFile;
+}
+
+/**
+ * dapr.yaml states the default block's ports so that `dapr run -f` works with it as is; this
+ * keeps it from drifting away from the port layout the launcher uses.
+ */
+function assertDefaultBlock(runFile) {
+  const expected = portLayout(DEFAULT_RUN_PORT_BASE, 'contract');
+  const wrong = [];
+  const check = (what, actual, want) => {
+    if (String(actual) !== String(want)) wrong.push(`${what} is ${actual}, expected ${want}`);
+  };
+  check('common.placementHostAddress', runFile.common.placementHostAddress, `127.0.0.1:${expected.placement.port}`);
+  check('common.schedulerHostAddress', runFile.common.schedulerHostAddress, `127.0.0.1:${expected.scheduler.port}`);
+  for (const app of runFile.apps) {
+    const want = portLayout(DEFAULT_RUN_PORT_BASE, 'block').apps[app.appID];
+    if (!want) {
+      wrong.push(`unknown app ${app.appID}`);
+      continue;
+    }
+    for (const key of ['daprHTTPPort', 'daprGRPCPort', 'daprInternalGRPCPort', 'metricsPort']) {
+      check(`${app.appID}.${key}`, app[key], want[key]);
+    }
+  }
+  if (wrong.length > 0) throw new Error(`dapr.yaml does not match scripts/stack/ports.mjs:\n  ${wrong.join('\n  ')}`);
 }
 
 /**
@@ -16,7 +43,7 @@ export function readRunFile(repoRoot) {
  * default block's Redis, other blocks get their own port.
  */
 export function renderComponents(repoRoot, runFile, layout, outDir) {
-  const defaults = portLayout(RUN_PORT_BASE, 'contract');
+  const defaults = portLayout(DEFAULT_RUN_PORT_BASE, 'contract');
   const src = path.join(repoRoot, runFile.common.resourcesPath);
   fs.mkdirSync(outDir, { recursive: true });
   for (const file of fs.readdirSync(src).filter((f) => f.endsWith('.yaml'))) {

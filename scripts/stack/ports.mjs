@@ -1,6 +1,8 @@
 // One block of loopback ports per running copy of the stack, so `npm start` and the
 // tests never collide with each other or with the usual 5432/6379/27017/8080/9090.
-export const RUN_PORT_BASE = Number(process.env.BANK_PORT_BASE ?? 45000);
+/** The block dapr.yaml and components/ are written for. */
+export const DEFAULT_RUN_PORT_BASE = 45000;
+export const RUN_PORT_BASE = Number(process.env.BANK_PORT_BASE ?? DEFAULT_RUN_PORT_BASE);
 export const TEST_PORT_BASE = Number(process.env.BANK_TEST_PORT_BASE ?? 46000);
 
 export const APP_IDS = ['command-api', 'query-api', 'actors', 'event-source', 'projections'];

@@ -13,7 +13,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 /**
  * @param {{ base: number, appPorts?: 'contract'|'block', dataDir: string, apps?: boolean }} opts
- * @returns {Promise<{ layout, urls, supervisor, stop: () => Promise<void> }>}
+ * @returns {Promise<{ layout, urls, bins, supervisor, stop: () => Promise<void> }>}
  */
 export async function startStack({ base, appPorts = 'block', dataDir, apps = true }) {
   const bins = await ensureInfra();
@@ -51,5 +51,5 @@ export async function startStack({ base, appPorts = 'block', dataDir, apps = tru
     commandApi: `http://127.0.0.1:${layout.apps['command-api'].appPort}`,
     queryApi: `http://127.0.0.1:${layout.apps['query-api'].appPort}`,
   };
-  return { layout, urls, supervisor, stop };
+  return { layout, urls, bins, supervisor, stop };
 }

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readRunFile, renderComponents } from '../../scripts/stack/apps.mjs';
 import { infraEnv } from '../../scripts/stack/infra.mjs';
 import { TEST_PORT_BASE } from '../../scripts/stack/ports.mjs';
-import { startStack } from '../../scripts/stack/stack.mjs';
+import { REPO_ROOT, startStack } from '../../scripts/stack/stack.mjs';
 
 /** Starts a stack in a fresh temporary data dir and exposes its addresses to the test workers. */
 export async function startTestStack({ apps }) {
@@ -15,7 +16,22 @@ export async function startTestStack({ apps }) {
     REDIS_ADDRESS: `127.0.0.1:${stack.layout.redis.port}`,
     COMMAND_API_URL: stack.urls.commandApi,
     QUERY_API_URL: stack.urls.queryApi,
+    BANK_APP_URLS: JSON.stringify(
+      Object.fromEntries(Object.entries(stack.layout.apps).map(([id, a]) => [id, `http://127.0.0.1:${a.appPort}`])),
+    ),
     BANK_TEST_DATA_DIR: dataDir,
+    // For tests that run a sidecar of their own against this stack's components.
+    DAPRD_PATH: stack.bins.daprd,
+    DAPR_RESOURCES_PATH: renderComponents(
+      REPO_ROOT,
+      readRunFile(REPO_ROOT),
+      stack.layout,
+      path.join(dataDir, 'it-components'),
+    ),
+    DAPR_CONFIG_PATH: path.join(REPO_ROOT, 'config', 'dapr-config.yaml'),
+    PLACEMENT_ADDRESS: `127.0.0.1:${stack.layout.placement.port}`,
+    SCHEDULER_ADDRESS: `127.0.0.1:${stack.layout.scheduler.port}`,
+    TEST_FREE_PORT_BASE: String(stack.layout.base + 80),
   });
   globalThis.__BANK_TEST_STACK__ = {
     stop: async () => {

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { StoredEvent } from '@bank/domain';
+import { EventStore } from './event-store';
+import { ImmuClient, PreconditionFailed } from './immudb/client';
+
+const db = new ImmuClient({
+  address: process.env.IMMUDB_ADDRESS!,
+  user: process.env.IMMUDB_USER!,
+  password: process.env.IMMUDB_PASSWORD!,
+  database: process.env.IMMUDB_DATABASE!,
+});
+const store = new EventStore(db);
+afterAll(() => db.close());
+
+const stream = () => `it-${randomUUID()}`;
+function events(streamId: string, from: number, count: number): StoredEvent[] {
+  return Array.from({ length: count }, (_, i) => ({
+    eventId: randomUUID(),
+    streamId,
+    version: from + i,
+    type: 'MoneyDeposited',
+    schemaVersion: 1,
+    data: { transactionId: randomUUID(), amount: 100 + i, description: null },
+    metadata: { correlationId: 'it' },
+    occurredAt: new Date().toISOString(),
+  }));
+}
+
+describe('EventStore on a real ImmuDB', () => {
+  it('appends and reads a stream back in version order', async () => {
+    const id = stream();
+    const first = events(id, 1, 2);
+    const second = events(id, 3, 3);
+    expect(await store.append(id, 0, first)).toMatchObject({ ok: true, version: 2, duplicate: false });
+    expect(await store.append(id, 2, second)).toMatchObject({ ok: true, version: 5 });
+    const read = await store.read(id);
+    expect(read.streamVersion).toBe(5);
+    expect(read.events.map((e) => e.eventId)).toEqual([...first, ...second].map((e) => e.eventId));
+    expect((await store.read(id, 4)).events.map((e) => e.version)).toEqual([4, 5]);
+  });
+
+  it('rejects an append whose expected version is stale, writing nothing', async () => {
+    const id = stream();
+    await store.append(id, 0, events(id, 1, 1));
+    await store.append(id, 1, events(id, 2, 1));
+    const result = await store.append(id, 1, events(id, 2, 2));
+    expect(result).toEqual({ ok: false, code: 'VERSION_CONFLICT', currentVersion: 2 });
+    expect((await store.read(id)).events).toHaveLength(2);
+  });
+
+  it('rejects an append that would leave a gap', async () => {
+    const id = stream();
+    await store.append(id, 0, events(id, 1, 1));
+    expect(await store.append(id, 3, events(id, 4, 1))).toMatchObject({ ok: false, currentVersion: 1 });
+  });
+
+  it('treats a retried append with the same event ids as a duplicate, not a conflict', async () => {
+    const id = stream();
+    const batch = events(id, 1, 2);
+    const first = await store.append(id, 0, batch);
+    const retry = await store.append(id, 0, batch);
+    expect(retry).toEqual({ ok: true, version: 2, logTx: first.ok ? first.logTx : -1, duplicate: true });
+    expect((await store.read(id)).events).toHaveLength(2);
+  });
+
+  it('lets exactly one of many concurrent appends at the same version win', async () => {
+    const id = stream();
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.append(id, 0, events(id, 1, 1))));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect((await store.read(id)).events).toHaveLength(1);
+  });
+
+  it('reads the global log in transaction order with positions', async () => {
+    const id = stream();
+    const before = (await db.currentState()).txId;
+    await store.append(id, 0, events(id, 1, 2));
+    await store.append(id, 2, events(id, 3, 1));
+    const { events: log, lastTx } = await store.readLog(before, 100);
+    const mine = log.filter((e) => e.streamId === id);
+    expect(mine.map((e) => [e.version, e.logIndex])).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 0],
+    ]);
+    expect(mine[0]!.logTx).toBeLessThan(mine[2]!.logTx);
+    expect(lastTx).toBeGreaterThanOrEqual(mine[2]!.logTx);
+  });
+
+  it('surfaces failed preconditions as PreconditionFailed', async () => {
+    const key = Buffer.from(`it-raw/${randomUUID()}`);
+    await db.execAll([{ key, value: Buffer.from('1') }], [{ keyMustNotExist: { key } }]);
+    await expect(db.execAll([{ key, value: Buffer.from('2') }], [{ keyMustNotExist: { key } }])).rejects.toBeInstanceOf(
+      PreconditionFailed,
+    );
+  });
+});

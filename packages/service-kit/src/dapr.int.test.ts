@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { DaprSidecar, SidecarError } from './dapr';
+
+// A daprd with no app, loading the project's component files against the test Redis:
+// proves the state store and pub/sub components and this client on the real runtime.
+const httpPort = Number(process.env.TEST_FREE_PORT_BASE);
+let daprd: ChildProcess;
+const sidecar = new DaprSidecar({ host: '127.0.0.1', httpPort });
+
+beforeAll(async () => {
+  daprd = spawn(
+    process.env.DAPRD_PATH!,
+    [
+      '--app-id',
+      'it-sidecar',
+      '--dapr-http-port',
+      String(httpPort),
+      '--dapr-grpc-port',
+      String(httpPort + 1),
+      '--dapr-internal-grpc-port',
+      String(httpPort + 2),
+      '--metrics-port',
+      String(httpPort + 3),
+      '--dapr-listen-addresses',
+      '127.0.0.1',
+      '--resources-path',
+      process.env.DAPR_RESOURCES_PATH!,
+      '--config',
+      process.env.DAPR_CONFIG_PATH!,
+      '--placement-host-address',
+      process.env.PLACEMENT_ADDRESS!,
+      '--scheduler-host-address',
+      process.env.SCHEDULER_ADDRESS!,
+      '--log-level',
+      'warn',
+    ],
+    { stdio: 'inherit' },
+  );
+  await sidecar.waitUntilHealthy(60_000);
+});
+
+afterAll(async () => {
+  daprd.kill('SIGTERM');
+  await new Promise((r) => daprd.once('exit', r));
+});
+
+describe('Dapr sidecar client with the Redis components', () => {
+  it('saves and reads state in the Redis state store', async () => {
+    const key = `it-${randomUUID()}`;
+    expect(await sidecar.getState('statestore', key)).toBeUndefined();
+    await sidecar.saveState('statestore', key, { tx: 42 });
+    expect(await sidecar.getState('statestore', key)).toEqual({ tx: 42 });
+  });
+
+  it('publishes to the Redis pub/sub component (a Redis stream per topic)', async () => {
+    const topic = `it-topic-${randomUUID()}`;
+    await sidecar.publish('pubsub', topic, { hello: 'world' });
+    await sidecar.publish('pubsub', topic, { hello: 'again' });
+    expect(await redis(['XLEN', topic])).toBe(':2');
+  });
+
+  it('reports a missing component as an error with its status, not as success', async () => {
+    const err = await sidecar.publish('no-such-pubsub', 't', {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SidecarError);
+    expect((err as SidecarError).status).toBe(404);
+  });
+
+  it('reports an unreachable sidecar with no status', async () => {
+    const nowhere = new DaprSidecar({ host: '127.0.0.1', httpPort: 1, timeoutMs: 1000 });
+    const err = await nowhere.healthy().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SidecarError);
+    expect((err as SidecarError).status).toBeUndefined();
+  });
+});
+
+/** One Redis command over RESP; returns the first reply line. */
+function redis(args: string[]): Promise<string> {
+  const [host, port] = process.env.REDIS_ADDRESS!.split(':');
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), host, () => {
+      socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+    });
+    socket.once('data', (data) => {
+      resolve(data.toString().split('\r\n')[0]!);
+      socket.end();
+    });
+    socket.once('error', reject);
+  });
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { StoredEvent } from '@bank/domain';
+import { MongoClient } from 'mongodb';
+import pino from 'pino';
+import { Projector } from './projector';
+import { ReadModel } from './read-model';
+
+const mongo = new MongoClient(process.env.MONGO_URL!);
+let model: ReadModel;
+beforeAll(async () => {
+  await mongo.connect();
+  model = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`));
+  await model.ensureIndexes();
+});
+afterAll(() => mongo.close());
+
+/** A stream of one account: opened, then deposits of 1.00, 2.00, ... and one withdrawal. */
+function accountStream(accountId: string, deposits: number): StoredEvent[] {
+  const base = { schemaVersion: 1, metadata: { correlationId: 'it' }, occurredAt: '2026-11-22T10:00:00.000Z' };
+  const events: StoredEvent[] = [
+    {
+      ...base,
+      eventId: randomUUID(),
+      streamId: accountId,
+      version: 1,
+      type: 'AccountOpened',
+      data: { accountId, ownerId: 'o', ownerName: 'Owner', accountType: 'CHECKING', currency: 'USD', overdraftLimit: 0 },
+    },
+  ];
+  for (let i = 1; i <= deposits; i++) {
+    events.push({
+      ...base,
+      eventId: randomUUID(),
+      streamId: accountId,
+      version: events.length + 1,
+      type: 'MoneyDeposited',
+      data: { transactionId: randomUUID(), amount: i * 100, description: null },
+    });
+  }
+  events.push({
+    ...base,
+    eventId: randomUUID(),
+    streamId: accountId,
+    version: events.length + 1,
+    type: 'MoneyWithdrawn',
+    data: { transactionId: randomUUID(), amount: 50, description: 'atm' },
+  });
+  return events;
+}
+
+/** The log, as event-source would serve it: a real dependency is not needed for this adapter test. */
+const logOf = (events: StoredEvent[]) => ({
+  readAll: async (_: string, from: number) => events.filter((e) => e.version >= from),
+});
+
+describe('Projector on a real MongoDB-wire server (FerretDB)', () => {
+  it('builds balance and history with exact int64 money', async () => {
+    const id = `acc-${randomUUID()}`;
+    const events = accountStream(id, 3);
+    const projector = new Projector(model, logOf(events), pino({ level: 'silent' }));
+    for (const e of events) expect(await projector.apply(e)).toBe('applied');
+    const account = await model.account(id);
+    expect(account).toMatchObject({ balance: 550, version: 5, currency: 'USD', status: 'ACTIVE' });
+    const history = await model.transactions.find({ accountId: id }).sort({ version: 1 }).toArray();
+    expect(history.map((t) => [t.type, t.amount, t.balanceAfter])).toEqual([
+      ['DEPOSIT', 100, 100],
+      ['DEPOSIT', 200, 300],
+      ['DEPOSIT', 300, 600],
+      ['WITHDRAWAL', 50, 550],
+    ]);
+    const raw = await model.accounts.findOne({ _id: id }, { promoteLongs: false });
+    expect(raw?.balance?.constructor?.name).toBe('Long');
+  });
+
+  it('ends in the same state when every event arrives twice and out of order', async () => {
+    const id = `acc-${randomUUID()}`;
+    const events = accountStream(id, 6);
+    const projector = new Projector(model, logOf(events), pino({ level: 'silent' }));
+    const shuffled = [...events, ...events].sort(() => Math.random() - 0.5);
+    await Promise.all(shuffled.map((e) => projector.apply(e)));
+    expect(await model.account(id)).toMatchObject({ balance: 2050, version: 8 });
+    expect(await model.transactions.countDocuments({ accountId: id })).toBe(7);
+  });
+
+  it('fills a gap from the log before applying a later event', async () => {
+    const id = `acc-${randomUUID()}`;
+    const events = accountStream(id, 2);
+    const projector = new Projector(model, logOf(events), pino({ level: 'silent' }));
+    expect(await projector.apply(events[3]!)).toBe('applied');
+    expect(await model.account(id)).toMatchObject({ version: 4, balance: 250 });
+    expect(await projector.apply(events[1]!)).toBe('duplicate');
+  });
+
+  it('two projector instances racing on one account never double-apply', async () => {
+    const id = `acc-${randomUUID()}`;
+    const events = accountStream(id, 10);
+    const a = new Projector(model, logOf(events), pino({ level: 'silent' }));
+    const b = new Projector(model, logOf(events), pino({ level: 'silent' }));
+    await Promise.all(events.flatMap((e) => [a.apply(e), b.apply(e)]));
+    expect(await model.account(id)).toMatchObject({ version: 12, balance: 5450 });
+  });
+});
