@@ -24,7 +24,14 @@ function accountStream(accountId: string, deposits: number): StoredEvent[] {
       streamId: accountId,
       version: 1,
       type: 'AccountOpened',
-      data: { accountId, ownerId: 'o', ownerName: 'Owner', accountType: 'CHECKING', currency: 'USD', overdraftLimit: 0 },
+      data: {
+        accountId,
+        ownerId: 'o',
+        ownerName: 'Owner',
+        accountType: 'CHECKING',
+        currency: 'USD',
+        overdraftLimit: 0,
+      },
     },
   ];
   for (let i = 1; i <= deposits; i++) {

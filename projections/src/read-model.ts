@@ -24,7 +24,12 @@ export class ReadModel {
 
   /** Idempotent: a transaction document is written once under its id. */
   async putTransaction(doc: TransactionDoc): Promise<void> {
-    await this.transactions.updateOne({ _id: doc._id }, { $setOnInsert: toLongs(doc) }, { upsert: true });
+    try {
+      await this.transactions.updateOne({ _id: doc._id }, { $setOnInsert: toLongs(doc) }, { upsert: true });
+    } catch (err) {
+      // Two concurrent upserts of the same id: one inserts, the other may see a duplicate key.
+      if (!isDuplicateKey(err)) throw err;
+    }
   }
 
   /**
@@ -37,7 +42,7 @@ export class ReadModel {
         await this.accounts.insertOne(toLongs(doc));
         return true;
       } catch (err) {
-        if (err instanceof MongoServerError && err.code === 11000) return false;
+        if (isDuplicateKey(err)) return false;
         throw err;
       }
     }
@@ -53,4 +58,8 @@ function toLongs<T extends object>(doc: T): T {
     if (typeof out[f] === 'number') out[f] = Long.fromNumber(out[f] as number);
   }
   return out as T;
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoServerError && err.code === 11000;
 }

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DaprSidecar, SidecarError } from './dapr';
 
@@ -36,7 +38,7 @@ beforeAll(async () => {
       '--log-level',
       'warn',
     ],
-    { stdio: 'inherit' },
+    { stdio: ['ignore', logFile(), logFile()] },
   );
   await sidecar.waitUntilHealthy(60_000);
 });
@@ -88,4 +90,8 @@ function redis(args: string[]): Promise<string> {
     });
     socket.once('error', reject);
   });
+}
+
+function logFile(): number {
+  return fs.openSync(path.join(process.env.BANK_TEST_DATA_DIR!, 'it-sidecar.log'), 'a');
 }
