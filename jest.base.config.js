@@ -1,7 +1,8 @@
 /** Shared by the three test tiers (unit, int, e2e); each tier's config picks its files. */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // Transpile only: `npm run typecheck` checks types once for the whole tree.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] },
   moduleNameMapper: {
     '^@bank/domain$': '<rootDir>/packages/domain/src',
     '^@bank/service-kit$': '<rootDir>/packages/service-kit/src',
