@@ -1,17 +1,24 @@
 /**
- * What the BankAccount actor does with one command, without the Dapr plumbing: decide against
- * the snapshot, append the events with an expected-version check, and only then move the
- * snapshot forward. A version conflict (the log moved, e.g. a stale snapshot) is resolved by
+ * What the BankAccount actor does with one command, without the Dapr plumbing:
+ *   1. an Idempotency-Key that was used before answers with its stored result (or 422 if the
+ *      request differs);
+ *   2. If-Match is checked against the account's version;
+ *   3. the decider decides against the snapshot;
+ *   4. the events, and the key's record, are appended in one transaction with an expected
+ *      version; only then does the snapshot move forward.
+ * A version conflict (the log moved: a stale snapshot, a second activation) is resolved by
  * catching up from the log and deciding again.
  */
 import {
-  ACCOUNT_EVENT_SCHEMA_VERSION,
   bankAccount,
   DomainError,
+  encodeAccountEvent,
   toAccountEvent,
   type AccountActorRequest,
   type AccountActorResult,
+  type AccountActorSuccess,
   type AccountState,
+  type IdempotencyRecord,
   type StoredEvent,
 } from '@bank/domain';
 import { SidecarError, type EventLogClient } from '@bank/service-kit';
@@ -27,6 +34,8 @@ export type ExecuteDeps = {
   /** Waits between retries of an append whose outcome is unknown. */
   sleep: (ms: number) => Promise<void>;
 };
+
+type Outcome = { result: AccountActorResult; snapshot: Snapshot };
 
 const MAX_CONFLICT_RETRIES = 3;
 const APPEND_ATTEMPTS = 5;
@@ -44,74 +53,134 @@ export async function execute(
   accountId: string,
   initial: Snapshot,
   request: AccountActorRequest,
-): Promise<{ result: AccountActorResult; snapshot: Snapshot }> {
+): Promise<Outcome> {
   let snapshot = initial;
+  if (request.idempotency) {
+    const record = await deps.eventLog.idempotencyRecord(request.idempotency.keyHash);
+    if (record) return { result: replay(record, request.idempotency.requestHash), snapshot };
+  }
   for (let attempt = 0; ; attempt++) {
+    if (request.expectedVersion !== undefined && request.expectedVersion !== snapshot.version) {
+      snapshot = await catchUp(deps.eventLog, accountId, snapshot); // the snapshot may be the stale one
+      if (request.expectedVersion !== snapshot.version) {
+        return fail(
+          snapshot,
+          'VERSION_CONFLICT',
+          `account is at version ${snapshot.version}, not ${request.expectedVersion}`,
+        );
+      }
+    }
+
     let stored: StoredEvent[];
     try {
-      const command = toCommand(request, accountId, snapshot.state, deps.newId);
-      const occurredAt = deps.now().toISOString();
-      stored = bankAccount.decide(command, snapshot.state).map((event, i) => ({
-        eventId: deps.newId(),
-        streamId: accountId,
-        version: snapshot.version + 1 + i,
-        type: event.type,
-        schemaVersion: ACCOUNT_EVENT_SCHEMA_VERSION,
-        data: event.data,
-        metadata: { correlationId: request.correlationId },
-        occurredAt,
-      }));
+      stored = decide(deps, accountId, snapshot, request);
     } catch (err) {
-      if (err instanceof DomainError) return { result: failure(err.code, err.message), snapshot };
+      if (err instanceof DomainError) return fail(snapshot, err.code, err.message);
       throw err;
     }
+    const next = stored.reduce(applyStored, snapshot);
+    const result = success(next, stored);
+    const idempotency = request.idempotency && {
+      keyHash: request.idempotency.keyHash,
+      record: {
+        requestHash: request.idempotency.requestHash,
+        streamId: accountId,
+        recordedAt: deps.now().toISOString(),
+        result,
+      },
+    };
+    if (stored.length === 0 && !idempotency) return { result, snapshot };
 
-    const appended = await appendWithRetry(deps, accountId, snapshot.version, stored);
-    if (appended === 'unavailable') {
-      return {
-        result: failure('SERVICE_UNAVAILABLE', 'the event log did not answer; the command may be retried'),
-        snapshot,
-      };
+    const appended = await appendWithRetry(deps, accountId, snapshot.version, stored, idempotency);
+    switch (appended.outcome) {
+      case 'ok':
+        return { result, snapshot: next };
+      case 'key-used':
+        return { result: replay(appended.record, request.idempotency!.requestHash), snapshot };
+      case 'unavailable':
+        return fail(
+          snapshot,
+          'SERVICE_UNAVAILABLE',
+          'the event log did not answer; retry with the same Idempotency-Key',
+        );
+      case 'conflict':
+        if (attempt >= MAX_CONFLICT_RETRIES)
+          return fail(snapshot, 'SERVICE_UNAVAILABLE', 'the account is changing too fast; retry');
+        snapshot = await catchUp(deps.eventLog, accountId, snapshot);
     }
-    if (appended === 'conflict') {
-      if (attempt >= MAX_CONFLICT_RETRIES)
-        return { result: failure('SERVICE_UNAVAILABLE', 'the account is changing too fast; retry'), snapshot };
-      snapshot = await catchUp(deps.eventLog, accountId, snapshot);
-      continue;
-    }
-
-    const appendedViews: Extract<AccountActorResult, { ok: true }>['appended'] = [];
-    for (const event of stored) {
-      snapshot = applyStored(snapshot, event);
-      const state = snapshot.state;
-      appendedViews.push({
-        type: event.type,
-        version: event.version,
-        occurredAt: event.occurredAt,
-        data: event.data as Record<string, unknown>,
-        balanceAfter: state.status === 'NONE' ? 0 : state.balance,
-      });
-    }
-    const state = snapshot.state;
-    if (state.status === 'NONE') throw new Error('an appended command left the account unopened');
-    return { result: { ok: true, version: snapshot.version, account: state, appended: appendedViews }, snapshot };
   }
 }
+
+function decide(deps: ExecuteDeps, accountId: string, snapshot: Snapshot, request: AccountActorRequest): StoredEvent[] {
+  const command = toCommand(request, accountId, snapshot.state, deps.newId);
+  const occurredAt = deps.now().toISOString();
+  return bankAccount.decide(command, snapshot.state).map((event, i) => ({
+    eventId: deps.newId(),
+    streamId: accountId,
+    version: snapshot.version + 1 + i,
+    ...encodeAccountEvent(event),
+    metadata: { correlationId: request.correlationId },
+    occurredAt,
+  }));
+}
+
+/** The answer for the caller: the account after the command and what each event did. */
+function success(after: Snapshot, stored: StoredEvent[]): AccountActorSuccess {
+  const state = after.state;
+  if (state.status === 'NONE') throw new Error('a successful command left the account unopened');
+  let balance = state.balance;
+  const appended = stored
+    .map(toAccountEvent)
+    .map((event, i) => ({ event, stored: stored[i]! }))
+    .reverse()
+    .map(({ event, stored: s }) => {
+      const view = { type: s.type, version: s.version, occurredAt: s.occurredAt, balanceAfter: balance };
+      if (event.type !== 'MoneyDeposited' && event.type !== 'MoneyWithdrawn') return view;
+      balance -= event.type === 'MoneyDeposited' ? event.data.amount : -event.data.amount;
+      return { ...view, transactionId: event.data.transactionId, amount: event.data.amount };
+    })
+    .reverse();
+  return { ok: true, version: after.version, account: state, appended };
+}
+
+function replay(record: IdempotencyRecord, requestHash: string): AccountActorResult {
+  if (record.requestHash !== requestHash) {
+    return {
+      ok: false,
+      error: { code: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used with a different request' },
+    };
+  }
+  return { ...(record.result as AccountActorSuccess), replayed: true };
+}
+
+function fail(
+  snapshot: Snapshot,
+  code: Extract<AccountActorResult, { ok: false }>['error']['code'],
+  message: string,
+): Outcome {
+  return { result: { ok: false, error: { code, message } }, snapshot };
+}
+
+type Appended = { outcome: 'ok' | 'conflict' | 'unavailable' } | { outcome: 'key-used'; record: IdempotencyRecord };
 
 async function appendWithRetry(
   deps: ExecuteDeps,
   accountId: string,
   expectedVersion: number,
   events: StoredEvent[],
-): Promise<'ok' | 'conflict' | 'unavailable'> {
+  idempotency: { keyHash: string; record: IdempotencyRecord } | undefined,
+): Promise<Appended> {
   for (let attempt = 1; ; attempt++) {
     try {
       // Retrying with the same event ids is safe: the log treats it as the same append.
-      const result = await deps.eventLog.append(accountId, expectedVersion, events);
-      return result.ok ? 'ok' : 'conflict';
+      const result = await deps.eventLog.append(accountId, expectedVersion, events, idempotency);
+      if (result.ok) return { outcome: 'ok' };
+      if (result.code === 'IDEMPOTENCY_KEY_EXISTS') return { outcome: 'key-used', record: result.record };
+      return { outcome: 'conflict' };
     } catch (err) {
-      const transient = err instanceof SidecarError && (err.status === undefined || err.status >= 500);
-      if (!transient || attempt >= APPEND_ATTEMPTS) return 'unavailable';
+      if (!(err instanceof SidecarError)) throw err; // a bug, not an outage: let it be logged
+      const transient = err.status === undefined || err.status >= 500;
+      if (!transient || attempt >= APPEND_ATTEMPTS) return { outcome: 'unavailable' };
       await deps.sleep(100 * 2 ** attempt);
     }
   }
@@ -122,11 +191,4 @@ function applyStored(snapshot: Snapshot, event: StoredEvent): Snapshot {
     throw new Error(`event ${event.eventId} has version ${event.version}; expected ${snapshot.version + 1}`);
   }
   return { version: event.version, state: bankAccount.evolve(snapshot.state, toAccountEvent(event)) };
-}
-
-function failure(
-  code: Extract<AccountActorResult, { ok: false }>['error']['code'],
-  message: string,
-): AccountActorResult {
-  return { ok: false, error: { code, message } };
 }

@@ -44,6 +44,12 @@ export function toCommand(
       };
       return request.type === 'Deposit' ? { type: 'DepositMoney', data } : { type: 'WithdrawMoney', data };
     }
+    case 'Freeze':
+      return { type: 'FreezeAccount', data: { reason: request.reason ?? null } };
+    case 'Unfreeze':
+      return { type: 'UnfreezeAccount', data: {} };
+    case 'Close':
+      return { type: 'CloseAccount', data: {} };
   }
 }
 

@@ -1,25 +1,16 @@
-import {
-  bindAddress,
-  createHttpApp,
-  createLogger,
-  DaprSidecar,
-  envPort,
-  exitOnSignals,
-  finish,
-  sidecarFromEnv,
-} from '@bank/service-kit';
+import { bindAddress, createLogger, DaprSidecar, envPort, exitOnSignals, sidecarFromEnv } from '@bank/service-kit';
 import { AccountActors } from './account-client';
-import { commandRoutes } from './routes';
+import { buildApp } from './app';
 
 function main(): void {
   const log = createLogger('command-api');
   const port = envPort('COMMAND_API_PORT', 3000);
   const sidecar = new DaprSidecar(sidecarFromEnv());
-
-  const app = createHttpApp(log, [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }]);
-  app.use(commandRoutes(new AccountActors(sidecar)));
-  finish(app, log);
-
+  const app = buildApp({
+    log,
+    actors: new AccountActors(sidecar),
+    readiness: [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }],
+  });
   const server = app.listen(port, bindAddress(), () => log.info({ port }, 'command-api listening'));
   exitOnSignals(log, [], server);
 }

@@ -1,22 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { formatMinor, type AccountActorResult } from '@bank/domain';
+import { formatMinor, type AccountActorRequest, type AccountActorSuccess } from '@bank/domain';
 import { parseInput } from '@bank/service-kit';
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AccountActors } from './account-client';
-import { AccountIdParam, MoneyMovementBody, OpenAccountBody } from './schemas';
-
-type Ok = Extract<AccountActorResult, { ok: true }>;
+import { expectedVersionOf, idempotencyOf, newAccountId } from './command-headers';
+import { AccountIdParam, EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody } from './schemas';
 
 /** The command side of the public API (api-contract.md, "Command API"). */
 export function commandRoutes(actors: AccountActors): Router {
   const router = Router();
 
+  /** Sends one command to the account's actor with the headers every command accepts. */
+  async function send(req: Request, accountId: string, body: unknown, command: CommandFields) {
+    const result = await actors.execute(accountId, {
+      ...command,
+      correlationId: req.correlationId,
+      expectedVersion: expectedVersionOf(req),
+      idempotency: idempotencyOf(req, body),
+    } as AccountActorRequest);
+    return result;
+  }
+
   router.post('/api/v1/accounts', async (req, res) => {
     const body = parseInput(OpenAccountBody, req.body, 'body');
-    const accountId = body.accountId ?? randomUUID();
-    const result = await actors.execute(accountId, {
+    const accountId = body.accountId ?? newAccountId(idempotencyOf(req, body), randomUUID);
+    const result = await send(req, accountId, body, {
       type: 'OpenAccount',
-      correlationId: req.correlationId,
       ownerId: body.ownerId,
       ownerName: body.ownerName,
       accountType: body.type,
@@ -25,9 +34,8 @@ export function commandRoutes(actors: AccountActors): Router {
       overdraftLimit: body.overdraftLimit,
     });
     const a = result.account;
-    withVersion(res, result)
-      .status(201)
-      .location(`/api/v1/accounts/${encodeURIComponent(accountId)}`)
+    respond(res, result, 201)
+      .location(`/api/v1/accounts/${encodeURIComponent(a.accountId)}`)
       .json({
         accountId: a.accountId,
         ownerId: a.ownerId,
@@ -48,34 +56,48 @@ export function commandRoutes(actors: AccountActors): Router {
     router.post(`/api/v1/accounts/:accountId/${path}`, async (req, res) => {
       const accountId = parseInput(AccountIdParam, req.params.accountId, 'path');
       const body = parseInput(MoneyMovementBody, req.body, 'body');
-      const transactionId = randomUUID();
-      const result = await actors.execute(accountId, {
+      const result = await send(req, accountId, body, {
         type,
-        correlationId: req.correlationId,
-        transactionId,
+        transactionId: randomUUID(),
         amount: body.amount,
         description: body.description,
       });
-      const event = result.appended[result.appended.length - 1]!;
+      const movement = result.appended.find((e) => e.amount !== undefined);
+      if (!movement) throw new Error('a deposit or withdrawal appended no movement');
       const currency = result.account.currency;
-      withVersion(res, result)
-        .status(201)
-        .json({
-          transactionId,
-          accountId,
-          type: kind,
-          amount: formatMinor(Number(event.data.amount), currency),
-          currency,
-          balance: formatMinor(event.balanceAfter, currency),
-          version: event.version,
-          occurredAt: event.occurredAt,
-        });
+      respond(res, result, 201).json({
+        transactionId: movement.transactionId,
+        accountId,
+        type: kind,
+        amount: formatMinor(movement.amount!, currency),
+        currency,
+        balance: formatMinor(movement.balanceAfter, currency),
+        version: movement.version,
+        occurredAt: movement.occurredAt,
+      });
+    });
+  }
+
+  for (const [path, type, schema] of [
+    ['freeze', 'Freeze', FreezeBody],
+    ['unfreeze', 'Unfreeze', EmptyBody],
+    ['close', 'Close', EmptyBody],
+  ] as const) {
+    router.post(`/api/v1/accounts/:accountId/${path}`, async (req, res) => {
+      const accountId = parseInput(AccountIdParam, req.params.accountId, 'path');
+      const body = parseInput(schema, req.body ?? {}, 'body');
+      const result = await send(req, accountId, body, { type, ...body } as CommandFields);
+      respond(res, result, 200).json({ accountId, status: result.account.status, version: result.version });
     });
   }
 
   return router;
 }
 
-function withVersion(res: Response, result: Ok): Response {
-  return res.setHeader('ETag', `"${result.version}"`);
+type CommandFields = DistributiveOmit<AccountActorRequest, 'correlationId' | 'expectedVersion' | 'idempotency'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function respond(res: Response, result: AccountActorSuccess, status: number): Response {
+  if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  return res.status(status).setHeader('ETag', `"${result.version}"`);
 }

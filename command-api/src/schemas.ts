@@ -19,3 +19,9 @@ export const MoneyMovementBody = z.strictObject({
 });
 
 export const AccountIdParam = IdSchema;
+
+/** POST /api/v1/accounts/{accountId}/freeze */
+export const FreezeBody = z.strictObject({ reason: z.string().max(500).optional() });
+
+/** POST /api/v1/accounts/{accountId}/unfreeze and /close */
+export const EmptyBody = z.strictObject({});

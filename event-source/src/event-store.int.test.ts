@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { StoredEvent } from '@bank/domain';
 import { EventStore } from './event-store';
 import { ImmuClient, PreconditionFailed } from './immudb/client';
@@ -84,6 +84,49 @@ describe('EventStore on a real ImmuDB', () => {
     ]);
     expect(mine[0]!.logTx).toBeLessThan(mine[2]!.logTx);
     expect(lastTx).toBeGreaterThanOrEqual(mine[2]!.logTx);
+  });
+
+  describe('idempotency records', () => {
+    const hash = () => createHash('sha256').update(randomUUID()).digest('hex');
+    const record = (streamId: string, result: unknown) => ({
+      requestHash: hash(),
+      streamId,
+      recordedAt: new Date().toISOString(),
+      result,
+    });
+
+    it('commits the record atomically with the events and finds it afterwards', async () => {
+      const id = stream();
+      const keyHash = hash();
+      const rec = record(id, { ok: true, answer: 42 });
+      expect(await store.append(id, 0, events(id, 1, 1), { keyHash, record: rec })).toMatchObject({ ok: true });
+      expect(await store.idempotencyRecord(keyHash)).toEqual(rec);
+      expect(await store.idempotencyRecord(hash())).toBeUndefined();
+    });
+
+    it('refuses a second use of a key, even on another stream, and writes none of its events', async () => {
+      const [a, b] = [stream(), stream()];
+      const keyHash = hash();
+      const first = record(a, 'first');
+      await store.append(a, 0, events(a, 1, 1), { keyHash, record: first });
+      const second = await store.append(b, 0, events(b, 1, 1), { keyHash, record: record(b, 'second') });
+      expect(second).toEqual({ ok: false, code: 'IDEMPOTENCY_KEY_EXISTS', record: first });
+      expect((await store.read(b)).events).toHaveLength(0);
+    });
+
+    it('records a key for a command with no events only at the version it saw', async () => {
+      const id = stream();
+      await store.append(id, 0, events(id, 1, 2));
+      expect(await store.append(id, 2, [], { keyHash: hash(), record: record(id, 'noop') })).toMatchObject({
+        ok: true,
+        version: 2,
+      });
+      expect(await store.append(id, 1, [], { keyHash: hash(), record: record(id, 'stale') })).toEqual({
+        ok: false,
+        code: 'VERSION_CONFLICT',
+        currentVersion: 2,
+      });
+    });
   });
 
   it('surfaces failed preconditions as PreconditionFailed', async () => {

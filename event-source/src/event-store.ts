@@ -3,17 +3,31 @@
  *   e/{streamId}/{version, 16 digits} -> the stored event as JSON
  * An append is one ImmuDB transaction (ExecAll) whose preconditions make it conditional on
  * the stream's version: the previous version must exist and none of the new ones may.
+ * An Idempotency-Key's record is written in the same transaction, under
+ *   i/{sha256 of the key} -> { requestHash, result, ... }
+ * with a precondition that the key is new, so a key is consumed exactly when its effect happens.
  * The transaction id is the event's position in the global log.
  */
-import { StoredEventSchema, type AppendResult, type PublishedEvent, type StoredEvent } from '@bank/domain';
+import {
+  IdempotencyRecordSchema,
+  StoredEventSchema,
+  type AppendResult,
+  type IdempotencyRecord,
+  type PublishedEvent,
+  type StoredEvent,
+} from '@bank/domain';
 import { PreconditionFailed, type ImmuClient, type Precondition } from './immudb/client';
 
 const EVENT_PREFIX = 'e/';
+const IDEMPOTENCY_PREFIX = 'i/';
 const PAGE = 500;
 
 export const eventKey = (streamId: string, version: number) =>
   Buffer.from(`${EVENT_PREFIX}${streamId}/${String(version).padStart(16, '0')}`);
 const streamPrefix = (streamId: string) => Buffer.from(`${EVENT_PREFIX}${streamId}/`);
+const idempotencyKey = (keyHash: string) => Buffer.from(`${IDEMPOTENCY_PREFIX}${keyHash}`);
+
+export type IdempotencyWrite = { keyHash: string; record: IdempotencyRecord };
 
 export class EventStore {
   constructor(private readonly db: ImmuClient) {}
@@ -21,9 +35,14 @@ export class EventStore {
   /**
    * Appends `events` (versions expectedVersion+1 ...) atomically. A retry of an append that
    * already happened (same event ids) succeeds as a duplicate instead of failing: appends are
-   * idempotent by event id.
+   * idempotent by event id. With `idempotency`, the key's record is written atomically too.
    */
-  async append(streamId: string, expectedVersion: number, events: StoredEvent[]): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    expectedVersion: number,
+    events: StoredEvent[],
+    idempotency?: IdempotencyWrite,
+  ): Promise<AppendResult> {
     events.forEach((e, i) => {
       if (e.streamId !== streamId || e.version !== expectedVersion + 1 + i) {
         throw new Error(
@@ -36,13 +55,30 @@ export class EventStore {
     }));
     if (expectedVersion > 0) preconditions.push({ keyMustExist: { key: eventKey(streamId, expectedVersion) } });
     const kvs = events.map((e) => ({ key: eventKey(streamId, e.version), value: Buffer.from(JSON.stringify(e)) }));
+    if (idempotency) {
+      const key = idempotencyKey(idempotency.keyHash);
+      kvs.push({ key, value: Buffer.from(JSON.stringify(idempotency.record)) });
+      preconditions.push({ keyMustNotExist: { key } });
+      // A command with no events (e.g. freezing a frozen account) still pins the version it saw.
+      if (events.length === 0 && expectedVersion > 0) {
+        preconditions.push({ keyMustExist: { key: eventKey(streamId, expectedVersion) } });
+        preconditions.push({ keyMustNotExist: { key: eventKey(streamId, expectedVersion + 1) } });
+      }
+    }
     try {
       const header = await this.db.execAll(kvs, preconditions);
       return { ok: true, version: expectedVersion + events.length, logTx: header.id, duplicate: false };
     } catch (err) {
       if (!(err instanceof PreconditionFailed)) throw err;
-      return this.explainConflict(streamId, expectedVersion, events);
+      return this.explainConflict(streamId, expectedVersion, events, idempotency?.keyHash);
     }
+  }
+
+  /** The record an Idempotency-Key left, if it was used. */
+  async idempotencyRecord(keyHash: string): Promise<IdempotencyRecord | undefined> {
+    const [entry] = await this.db.scan(idempotencyKey(keyHash), { limit: 1 });
+    if (!entry || entry.key.toString() !== idempotencyKey(keyHash).toString()) return undefined;
+    return IdempotencyRecordSchema.parse(JSON.parse(entry.value.toString('utf8')));
   }
 
   /** Events of one stream from `fromVersion` (inclusive), oldest first. */
@@ -87,17 +123,23 @@ export class EventStore {
     return { events, lastTx: txs.length > 0 ? txs[txs.length - 1]!.header.id : afterTx };
   }
 
+  /** Why an append's preconditions failed: a retry of itself, a used key, or a moved stream. */
   private async explainConflict(
     streamId: string,
     expectedVersion: number,
     events: StoredEvent[],
+    keyHash: string | undefined,
   ): Promise<AppendResult> {
-    const first = events[0]!;
-    const { events: existing } = await this.read(streamId, first.version, events.length);
-    if (existing.length === events.length && existing.every((e, i) => e.eventId === events[i]!.eventId)) {
-      const version = expectedVersion + events.length;
-      return { ok: true, version, logTx: await this.txOf(streamId, version), duplicate: true };
+    const first = events[0];
+    if (first) {
+      const { events: existing } = await this.read(streamId, first.version, events.length);
+      if (existing.length === events.length && existing.every((e, i) => e.eventId === events[i]!.eventId)) {
+        const version = expectedVersion + events.length;
+        return { ok: true, version, logTx: await this.txOf(streamId, version), duplicate: true };
+      }
     }
+    const record = keyHash ? await this.idempotencyRecord(keyHash) : undefined;
+    if (record) return { ok: false, code: 'IDEMPOTENCY_KEY_EXISTS', record };
     return { ok: false, code: 'VERSION_CONFLICT', currentVersion: await this.version(streamId) };
   }
 

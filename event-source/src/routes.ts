@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { EventStore } from './event-store';
 
+const KeyHash = z.string().regex(/^[0-9a-f]{64}$/);
 const ReadQuery = z.strictObject({
   fromVersion: z.coerce.number().int().positive().default(1),
   limit: z.coerce.number().int().min(1).max(1000).default(1000),
@@ -16,12 +17,19 @@ export function eventLogRoutes(store: EventStore, onAppended: (tx: number) => vo
   router.post('/streams/:streamId/events', async (req, res) => {
     const streamId = parseInput(IdSchema, req.params.streamId, 'path');
     const body = parseInput(AppendRequestSchema, req.body, 'body');
-    const result = await store.append(streamId, body.expectedVersion, body.events);
+    const result = await store.append(streamId, body.expectedVersion, body.events, body.idempotency);
     if (result.ok) {
       if (!result.duplicate) onAppended(result.logTx);
       req.log.debug({ streamId, version: result.version, logTx: result.logTx }, 'appended');
     }
     res.status(result.ok ? 200 : 409).json(result);
+  });
+
+  router.get('/idempotency/:keyHash', async (req, res) => {
+    const keyHash = parseInput(KeyHash, req.params.keyHash, 'path');
+    const record = await store.idempotencyRecord(keyHash);
+    if (record) res.json(record);
+    else res.status(404).json({ found: false });
   });
 
   router.get('/streams/:streamId/events', async (req, res) => {

@@ -2,7 +2,7 @@
  * The account read model as a pure fold: given the current documents and the next event of
  * the account's stream, what the documents become. Storage and ordering live elsewhere.
  */
-import { toAccountEvent, type AccountDoc, type StoredEvent, type TransactionDoc } from '@bank/domain';
+import { assertNever, toAccountEvent, type AccountDoc, type StoredEvent, type TransactionDoc } from '@bank/domain';
 
 /** Applies the next event (version = account.version + 1) to the account's documents. */
 export function project(
@@ -31,21 +31,35 @@ export function project(
     };
   }
   if (!account) throw new Error(`${stored.type} v${stored.version} for an account that was never opened`);
-  const sign = event.type === 'MoneyDeposited' ? 1 : -1;
-  const balance = account.balance + sign * event.data.amount;
-  return {
-    account: { ...account, balance, version: stored.version, updatedAt: at },
-    transaction: {
-      _id: event.data.transactionId,
-      transactionId: event.data.transactionId,
-      accountId: account.accountId,
-      type: event.type === 'MoneyDeposited' ? 'DEPOSIT' : 'WITHDRAWAL',
-      amount: event.data.amount,
-      currency: account.currency,
-      balanceAfter: balance,
-      description: event.data.description,
-      occurredAt: at,
-      version: stored.version,
-    },
-  };
+  const moved = { ...account, version: stored.version, updatedAt: at };
+  switch (event.type) {
+    case 'AccountFrozen':
+      return { account: { ...moved, status: 'FROZEN' } };
+    case 'AccountUnfrozen':
+      return { account: { ...moved, status: 'ACTIVE' } };
+    case 'AccountClosed':
+      return { account: { ...moved, status: 'CLOSED' } };
+    case 'MoneyDeposited':
+    case 'MoneyWithdrawn': {
+      const sign = event.type === 'MoneyDeposited' ? 1 : -1;
+      const balance = account.balance + sign * event.data.amount;
+      return {
+        account: { ...moved, balance },
+        transaction: {
+          _id: event.data.transactionId,
+          transactionId: event.data.transactionId,
+          accountId: account.accountId,
+          type: event.type === 'MoneyDeposited' ? 'DEPOSIT' : 'WITHDRAWAL',
+          amount: event.data.amount,
+          currency: account.currency,
+          balanceAfter: balance,
+          description: event.data.description,
+          occurredAt: at,
+          version: stored.version,
+        },
+      };
+    }
+    default:
+      return assertNever(event);
+  }
 }

@@ -1,17 +1,15 @@
 import {
   bindAddress,
-  createHttpApp,
   createLogger,
   DaprSidecar,
   envPort,
   envString,
   exitOnSignals,
-  finish,
   sidecarFromEnv,
 } from '@bank/service-kit';
 import { MongoClient } from 'mongodb';
 import { readCollections } from './read-model';
-import { queryRoutes } from './routes';
+import { buildApp } from './app';
 
 async function main(): Promise<void> {
   const log = createLogger('query-api');
@@ -23,12 +21,14 @@ async function main(): Promise<void> {
   await mongo.connect();
   const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
 
-  const app = createHttpApp(log, [
-    { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
-    { name: 'dapr-sidecar', check: () => sidecar.healthy() },
-  ]);
-  app.use(queryRoutes(readCollections(db)));
-  finish(app, log);
+  const app = buildApp({
+    log,
+    read: readCollections(db),
+    readiness: [
+      { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
+      { name: 'dapr-sidecar', check: () => sidecar.healthy() },
+    ],
+  });
 
   const server = app.listen(port, bindAddress(), () => log.info({ port }, 'query-api listening'));
   exitOnSignals(log, [() => mongo.close()], server);

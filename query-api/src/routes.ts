@@ -6,8 +6,8 @@ import type { ReadCollections } from './read-model';
 
 const MIN_VERSION_WAIT_MS = 5_000;
 
-const AccountQuery = z.strictObject({ minVersion: z.coerce.number().int().nonnegative().optional() });
-const TransactionsQuery = z.strictObject({
+export const AccountQuery = z.strictObject({ minVersion: z.coerce.number().int().nonnegative().optional() });
+export const TransactionsQuery = z.strictObject({
   minVersion: z.coerce.number().int().nonnegative().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),

@@ -1,36 +1,7 @@
 import { z } from 'zod';
-import { CURRENCIES, type Currency } from './money';
+import { decodeAccountEvent } from './account/codec';
 import type { AccountEvent } from './account/events';
-
-/** Stream ids, account ids and transfer ids share the contract's identifier syntax. */
-export const IdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$');
-
-const MinorSchema = z.number().int().refine(Number.isSafeInteger, 'must be a safe integer');
-const CurrencySchema = z.enum(CURRENCIES as [Currency, ...Currency[]]);
-const Description = z.string().max(500).nullable();
-
-/** Zod schemas of the account events at their current schema version. */
-export const AccountEventSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('AccountOpened'),
-    data: z.object({
-      accountId: IdSchema,
-      ownerId: z.string().min(1).max(128),
-      ownerName: z.string().min(1).max(200),
-      accountType: z.enum(['CHECKING', 'SAVINGS']),
-      currency: CurrencySchema,
-      overdraftLimit: MinorSchema,
-    }),
-  }),
-  z.object({
-    type: z.literal('MoneyDeposited'),
-    data: z.object({ transactionId: z.string().min(1), amount: MinorSchema, description: Description }),
-  }),
-  z.object({
-    type: z.literal('MoneyWithdrawn'),
-    data: z.object({ transactionId: z.string().min(1), amount: MinorSchema, description: Description }),
-  }),
-]);
+import { IdSchema } from './ids';
 
 export const EventMetadataSchema = z.object({
   correlationId: z.string().min(1).max(200),
@@ -58,7 +29,7 @@ export const PublishedEventSchema = StoredEventSchema.extend({
 });
 export type PublishedEvent = z.infer<typeof PublishedEventSchema>;
 
-/** Reads a stored event back into a typed account event (upcasting older schema versions here). */
+/** Reads a stored event back into a typed account event, upcasting older schema versions. */
 export function toAccountEvent(stored: StoredEvent): AccountEvent {
-  return AccountEventSchema.parse({ type: stored.type, data: stored.data });
+  return decodeAccountEvent(stored);
 }

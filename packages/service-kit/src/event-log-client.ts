@@ -1,7 +1,9 @@
 import {
   AppendResultSchema,
   EVENT_SOURCE_APP_ID,
+  IdempotencyRecordSchema,
   ReadStreamResultSchema,
+  type IdempotencyRecord,
   type AppendResult,
   type ReadStreamResult,
   type StoredEvent,
@@ -13,15 +15,33 @@ export class EventLogClient {
   constructor(private readonly sidecar: DaprSidecar) {}
 
   /** Appends atomically if the stream is at `expectedVersion`; a conflict is a result, not an error. */
-  async append(streamId: string, expectedVersion: number, events: StoredEvent[]): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    expectedVersion: number,
+    events: StoredEvent[],
+    idempotency?: { keyHash: string; record: IdempotencyRecord },
+  ): Promise<AppendResult> {
     try {
       const body = await this.sidecar.invoke(EVENT_SOURCE_APP_ID, `streams/${streamId}/events`, 'POST', {
         expectedVersion,
         events,
+        ...(idempotency ? { idempotency } : {}),
       });
       return AppendResultSchema.parse(body);
     } catch (err) {
       if (err instanceof SidecarError && err.status === 409) return AppendResultSchema.parse(err.body);
+      throw err;
+    }
+  }
+
+  /** The record of a used Idempotency-Key (by its hash), or undefined if it is unused. */
+  async idempotencyRecord(keyHash: string): Promise<IdempotencyRecord | undefined> {
+    try {
+      return IdempotencyRecordSchema.parse(
+        await this.sidecar.invoke(EVENT_SOURCE_APP_ID, `idempotency/${keyHash}`, 'GET'),
+      );
+    } catch (err) {
+      if (err instanceof SidecarError && err.status === 404) return undefined;
       throw err;
     }
   }

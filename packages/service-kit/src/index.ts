@@ -5,3 +5,4 @@ export * from './http';
 export * from './dapr';
 export * from './lifecycle';
 export * from './event-log-client';
+export * from './openapi';

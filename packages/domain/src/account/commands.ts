@@ -28,4 +28,9 @@ export type WithdrawMoney = {
   data: { transactionId: string; amount: Minor; description: string | null };
 };
 
-export type AccountCommand = OpenAccount | DepositMoney | WithdrawMoney;
+export type FreezeAccount = { type: 'FreezeAccount'; data: { reason: string | null } };
+export type UnfreezeAccount = { type: 'UnfreezeAccount'; data: Record<string, never> };
+export type CloseAccount = { type: 'CloseAccount'; data: Record<string, never> };
+
+export type AccountCommand =
+  OpenAccount | DepositMoney | WithdrawMoney | FreezeAccount | UnfreezeAccount | CloseAccount;

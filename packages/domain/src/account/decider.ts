@@ -38,6 +38,22 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
       }
       return [{ type: 'MoneyWithdrawn', data: command.data }];
     }
+    case 'FreezeAccount': {
+      const account = requireNotClosed(state);
+      // Freezing a frozen account changes nothing: the outcome the caller wants already holds.
+      return account.status === 'FROZEN' ? [] : [{ type: 'AccountFrozen', data: command.data }];
+    }
+    case 'UnfreezeAccount': {
+      const account = requireNotClosed(state);
+      return account.status === 'ACTIVE' ? [] : [{ type: 'AccountUnfrozen', data: {} }];
+    }
+    case 'CloseAccount': {
+      const account = requireMovable(state);
+      if (account.balance !== 0) {
+        throw new DomainError('ACCOUNT_BALANCE_NOT_ZERO', 'only an account with a zero balance can be closed');
+      }
+      return [{ type: 'AccountClosed', data: {} }];
+    }
     default:
       return assertNever(command);
   }
@@ -55,6 +71,12 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       const account = requireOpened(state);
       return { ...account, balance: subtractMinor(account.balance, event.data.amount) };
     }
+    case 'AccountFrozen':
+      return { ...requireOpened(state), status: 'FROZEN' };
+    case 'AccountUnfrozen':
+      return { ...requireOpened(state), status: 'ACTIVE' };
+    case 'AccountClosed':
+      return { ...requireOpened(state), status: 'CLOSED' };
     default:
       return assertNever(event);
   }
@@ -71,9 +93,15 @@ function requireOpened(state: AccountState): OpenAccountState {
   return state;
 }
 
-function requireMovable(state: AccountState): OpenAccountState {
+function requireNotClosed(state: AccountState): OpenAccountState {
   const account = requireOpened(state);
   if (account.status === 'CLOSED') throw new DomainError('ACCOUNT_CLOSED', 'account is closed');
+  return account;
+}
+
+/** Money can move only on an open account that is not frozen. */
+function requireMovable(state: AccountState): OpenAccountState {
+  const account = requireNotClosed(state);
   if (account.status === 'FROZEN') throw new DomainError('ACCOUNT_FROZEN', 'account is frozen');
   return account;
 }

@@ -113,3 +113,71 @@ describe('BankAccount decider', () => {
     expect(state).toMatchObject({ status: 'ACTIVE', balance: 3_003, overdraftLimit: 5_000 });
   });
 });
+
+describe('BankAccount decider: freeze, unfreeze, close', () => {
+  const frozen: AccountEvent = { type: 'AccountFrozen', data: { reason: 'fraud check' } };
+  const unfrozen: AccountEvent = { type: 'AccountUnfrozen', data: {} };
+  const closed: AccountEvent = { type: 'AccountClosed', data: {} };
+  const freeze: AccountCommand = { type: 'FreezeAccount', data: { reason: 'fraud check' } };
+  const unfreeze: AccountCommand = { type: 'UnfreezeAccount', data: {} };
+  const close: AccountCommand = { type: 'CloseAccount', data: {} };
+  const withdrawn = (amount: number): AccountEvent => ({
+    type: 'MoneyWithdrawn',
+    data: { transactionId: 'tx-w', amount, description: null },
+  });
+
+  it('freezes an active account', () => {
+    expect(given(opened).when(freeze).events).toEqual([frozen]);
+  });
+
+  it('freezing a frozen account changes nothing', () => {
+    expect(given(opened, frozen).when(freeze).events).toEqual([]);
+  });
+
+  it('rejects deposits and withdrawals on a frozen account', () => {
+    expect(given(opened, frozen).when(deposit(100)).error).toBe('ACCOUNT_FROZEN');
+    expect(given(opened, deposited(500), frozen).when(withdraw(100)).error).toBe('ACCOUNT_FROZEN');
+  });
+
+  it('unfreezes a frozen account, after which money moves again', () => {
+    expect(given(opened, frozen).when(unfreeze).events).toEqual([unfrozen]);
+    expect(given(opened, frozen, unfrozen).when(deposit(100)).events).toHaveLength(1);
+  });
+
+  it('unfreezing an active account changes nothing', () => {
+    expect(given(opened).when(unfreeze).events).toEqual([]);
+  });
+
+  it('closes an account whose balance is zero', () => {
+    expect(given(opened, deposited(500), withdrawn(500)).when(close).events).toEqual([closed]);
+  });
+
+  it.each([
+    ['positive', [deposited(1)]],
+    ['negative (overdrawn)', [withdrawn(1)]],
+  ])('refuses to close with a %s balance', (_, history) => {
+    expect(given(opened, ...history).when(close).error).toBe('ACCOUNT_BALANCE_NOT_ZERO');
+  });
+
+  it('refuses to close a frozen account', () => {
+    expect(given(opened, frozen).when(close).error).toBe('ACCOUNT_FROZEN');
+  });
+
+  it.each([
+    ['deposit', deposit(1)],
+    ['withdraw', withdraw(1)],
+    ['freeze', freeze],
+    ['unfreeze', unfreeze],
+    ['close', close],
+  ])('rejects %s on a closed account', (_, command) => {
+    expect(given(opened, closed).when(command).error).toBe('ACCOUNT_CLOSED');
+  });
+
+  it.each([
+    ['freeze', freeze],
+    ['unfreeze', unfreeze],
+    ['close', close],
+  ])('rejects %s on an account that does not exist', (_, command) => {
+    expect(given().when(command).error).toBe('ACCOUNT_NOT_FOUND');
+  });
+});

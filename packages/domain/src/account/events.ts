@@ -1,9 +1,6 @@
 import type { Currency, Minor } from '../money';
 import type { AccountType } from './commands';
 
-/** Current schema version of each account event type. */
-export const ACCOUNT_EVENT_SCHEMA_VERSION = 1;
-
 export type AccountOpened = {
   type: 'AccountOpened';
   data: {
@@ -26,5 +23,10 @@ export type MoneyWithdrawn = {
   data: { transactionId: string; amount: Minor; description: string | null };
 };
 
-export type AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn;
+export type AccountFrozen = { type: 'AccountFrozen'; data: { reason: string | null } };
+export type AccountUnfrozen = { type: 'AccountUnfrozen'; data: Record<string, never> };
+export type AccountClosed = { type: 'AccountClosed'; data: Record<string, never> };
+
+export type AccountEvent =
+  AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountFrozen | AccountUnfrozen | AccountClosed;
 export type AccountEventType = AccountEvent['type'];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { IdSchema } from '../envelope';
 import { ERROR_STATUS, type ErrorCode } from '../errors';
+import { IdSchema } from '../ids';
 import { CURRENCIES, type Currency } from '../money';
 
 export const BANK_ACCOUNT_ACTOR_TYPE = 'BankAccount';
@@ -11,14 +11,22 @@ export const DecimalSchema = z
   .max(40)
   .regex(/^(0|[1-9][0-9]*)(\.[0-9]+)?$/, 'must be a decimal string such as "12.34"');
 
-const Meta = { correlationId: z.string().min(1).max(200) };
-const Description = z.string().max(500).optional();
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** Fields every command carries besides its own. */
+const Common = {
+  correlationId: z.string().min(1).max(200),
+  /** From If-Match: the command applies only if the account is at this version. */
+  expectedVersion: z.number().int().nonnegative().optional(),
+  /** From Idempotency-Key: hashes only, so keys never reach logs or storage in clear. */
+  idempotency: z.strictObject({ keyHash: Sha256Hex, requestHash: Sha256Hex }).optional(),
+};
 
 /** The one argument of the BankAccount actor's `execute` method. */
 export const AccountActorRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('OpenAccount'),
-    ...Meta,
+    ...Common,
     ownerId: z.string().min(1).max(128),
     ownerName: z.string().min(1).max(200),
     accountType: z.enum(['CHECKING', 'SAVINGS']),
@@ -28,11 +36,13 @@ export const AccountActorRequestSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.enum(['Deposit', 'Withdraw']),
-    ...Meta,
-    transactionId: IdSchema.or(z.string().uuid()),
+    ...Common,
+    transactionId: IdSchema,
     amount: DecimalSchema,
-    description: Description,
+    description: z.string().max(500).optional(),
   }),
+  z.strictObject({ type: z.literal('Freeze'), ...Common, reason: z.string().max(500).optional() }),
+  z.strictObject({ type: z.enum(['Unfreeze', 'Close']), ...Common }),
 ]);
 export type AccountActorRequest = z.infer<typeof AccountActorRequestSchema>;
 
@@ -47,23 +57,29 @@ export const AccountViewSchema = z.object({
   overdraftLimit: z.number().int(),
 });
 
+/** One event a command appended, as the caller needs it for its response. */
+export const AppendedViewSchema = z.object({
+  type: z.string(),
+  version: z.number().int().positive(),
+  occurredAt: z.string(),
+  transactionId: z.string().optional(),
+  amount: z.number().int().optional(),
+  balanceAfter: z.number().int(),
+});
+
+export const AccountActorSuccessSchema = z.object({
+  ok: z.literal(true),
+  version: z.number().int().nonnegative(),
+  account: AccountViewSchema,
+  appended: z.array(AppendedViewSchema),
+  /** True when this is the stored answer to an earlier request with the same Idempotency-Key. */
+  replayed: z.boolean().optional(),
+});
+export type AccountActorSuccess = z.infer<typeof AccountActorSuccessSchema>;
+
 /** What `execute` returns: actors answer with results, never exceptions (pitfalls.md). */
 export const AccountActorResultSchema = z.discriminatedUnion('ok', [
-  z.object({
-    ok: z.literal(true),
-    version: z.number().int().positive(),
-    account: AccountViewSchema,
-    /** The events this command appended, in order, with the balance right after each. */
-    appended: z.array(
-      z.object({
-        type: z.string(),
-        version: z.number().int().positive(),
-        occurredAt: z.string(),
-        data: z.record(z.string(), z.unknown()),
-        balanceAfter: z.number().int(),
-      }),
-    ),
-  }),
+  AccountActorSuccessSchema,
   z.object({
     ok: z.literal(false),
     error: z.object({

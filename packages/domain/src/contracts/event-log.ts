@@ -1,19 +1,37 @@
 import { z } from 'zod';
 import { StoredEventSchema } from '../envelope';
 
-/** event-source: POST /streams/{streamId}/events */
-export const AppendRequestSchema = z.strictObject({
-  expectedVersion: z.number().int().nonnegative(),
-  events: z.array(StoredEventSchema).min(1).max(100),
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * What an Idempotency-Key remembers: the hash of the request it was first used with and the
+ * answer given. Written in the same ImmuDB transaction as the command's events.
+ */
+export const IdempotencyRecordSchema = z.object({
+  requestHash: Sha256Hex,
+  streamId: z.string(),
+  recordedAt: z.string(),
+  /** The actor's success result, replayed as is. */
+  result: z.unknown(),
 });
+export type IdempotencyRecord = z.infer<typeof IdempotencyRecordSchema>;
+
+/** event-source: POST /streams/{streamId}/events */
+export const AppendRequestSchema = z
+  .strictObject({
+    expectedVersion: z.number().int().nonnegative(),
+    events: z.array(StoredEventSchema).max(100),
+    idempotency: z.strictObject({ keyHash: Sha256Hex, record: IdempotencyRecordSchema }).optional(),
+  })
+  .refine((r) => r.events.length > 0 || r.idempotency, 'an append needs events or an idempotency record');
 export type AppendRequest = z.infer<typeof AppendRequestSchema>;
 
 /** Result of an append: the stream's new version and the log transaction that holds it. */
-export const AppendResultSchema = z.discriminatedUnion('ok', [
+export const AppendResultSchema = z.union([
   z.object({
     ok: z.literal(true),
-    version: z.number().int().positive(),
-    logTx: z.number().int().positive(),
+    version: z.number().int().nonnegative(),
+    logTx: z.number().int().nonnegative(),
     /** True when these exact events (same ids) were already in the log: a retried append. */
     duplicate: z.boolean(),
   }),
@@ -21,6 +39,11 @@ export const AppendResultSchema = z.discriminatedUnion('ok', [
     ok: z.literal(false),
     code: z.literal('VERSION_CONFLICT'),
     currentVersion: z.number().int().nonnegative(),
+  }),
+  z.object({
+    ok: z.literal(false),
+    code: z.literal('IDEMPOTENCY_KEY_EXISTS'),
+    record: IdempotencyRecordSchema,
   }),
 ]);
 export type AppendResult = z.infer<typeof AppendResultSchema>;

@@ -1,0 +1,96 @@
+/**
+ * How account events are written to and read from the log. The log keeps every version an
+ * event was ever written in; reading goes through upcasters to the current version, so old
+ * events are never rewritten.
+ *
+ * Versions:
+ *   AccountOpened, MoneyDeposited, MoneyWithdrawn
+ *     v1: money as JSON numbers of minor units (the walking skeleton)
+ *     v2: money as decimal strings of minor units ("1234"), because JSON numbers beyond 2^53
+ *         are not exact in most JSON parsers and the log is read by audit tools in any language
+ *   AccountFrozen, AccountUnfrozen, AccountClosed
+ *     v1
+ */
+import { z } from 'zod';
+import { IdSchema } from '../ids';
+import { CURRENCIES, type Currency } from '../money';
+import type { AccountEvent, AccountEventType } from './events';
+
+export const ACCOUNT_EVENT_VERSIONS: Record<AccountEventType, number> = {
+  AccountOpened: 2,
+  MoneyDeposited: 2,
+  MoneyWithdrawn: 2,
+  AccountFrozen: 1,
+  AccountUnfrozen: 1,
+  AccountClosed: 1,
+};
+
+/** Minor units as written from v2 on: a string of digits, read back as a checked safe integer. */
+const MinorString = z
+  .string()
+  .regex(/^-?(0|[1-9][0-9]*)$/, 'must be an integer string')
+  .transform(Number)
+  .refine(Number.isSafeInteger, 'must be a safe integer');
+const Description = z.string().max(500).nullable();
+const Movement = z.strictObject({
+  transactionId: z.string().min(1).max(64),
+  amount: MinorString,
+  description: Description,
+});
+
+/** Current-version schemas: stored data -> domain event data. */
+const CURRENT = {
+  AccountOpened: z.strictObject({
+    accountId: IdSchema,
+    ownerId: z.string().min(1).max(128),
+    ownerName: z.string().min(1).max(200),
+    accountType: z.enum(['CHECKING', 'SAVINGS']),
+    currency: z.enum(CURRENCIES as [Currency, ...Currency[]]),
+    overdraftLimit: MinorString,
+  }),
+  MoneyDeposited: Movement,
+  MoneyWithdrawn: Movement,
+  AccountFrozen: z.strictObject({ reason: z.string().max(500).nullable() }),
+  AccountUnfrozen: z.strictObject({}),
+  AccountClosed: z.strictObject({}),
+} satisfies Record<AccountEventType, z.ZodType>;
+
+type Data = Record<string, unknown>;
+const minorToString = (field: string) => (data: Data) => ({ ...data, [field]: String(data[field]) });
+
+/** Upcasters by "Type@fromVersion": each lifts stored data one version up. */
+const UPCASTERS: Record<string, (data: Data) => Data> = {
+  'AccountOpened@1': minorToString('overdraftLimit'),
+  'MoneyDeposited@1': minorToString('amount'),
+  'MoneyWithdrawn@1': minorToString('amount'),
+};
+
+export class UnknownEventError extends Error {
+  override readonly name = 'UnknownEventError';
+}
+
+/** Domain event -> what is stored: type, schema version, JSON-safe data. */
+export function encodeAccountEvent(event: AccountEvent): { type: AccountEventType; schemaVersion: number; data: Data } {
+  const data: Data = { ...event.data };
+  for (const field of ['amount', 'overdraftLimit']) {
+    if (typeof data[field] === 'number') data[field] = String(data[field]);
+  }
+  return { type: event.type, schemaVersion: ACCOUNT_EVENT_VERSIONS[event.type], data };
+}
+
+/** Stored event of any known version -> domain event at the current version. */
+export function decodeAccountEvent(stored: { type: string; schemaVersion: number; data: unknown }): AccountEvent {
+  const type = stored.type as AccountEventType;
+  const current = ACCOUNT_EVENT_VERSIONS[type];
+  if (current === undefined) throw new UnknownEventError(`unknown event type ${stored.type}`);
+  if (stored.schemaVersion > current) {
+    throw new UnknownEventError(`${type} v${stored.schemaVersion} is newer than this code (v${current})`);
+  }
+  let data = stored.data as Data;
+  for (let v = stored.schemaVersion; v < current; v++) {
+    const up = UPCASTERS[`${type}@${v}`];
+    if (!up) throw new UnknownEventError(`no upcaster for ${type} v${v}`);
+    data = up(data);
+  }
+  return { type, data: CURRENT[type].parse(data) } as AccountEvent;
+}

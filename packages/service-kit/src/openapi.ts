@@ -1,0 +1,139 @@
+/**
+ * OpenAPI 3.1 documents built from the same zod schemas that validate requests, so the
+ * document cannot drift from what the code accepts. Served as /openapi.json and /docs.
+ */
+import type { Express } from 'express';
+import { z } from 'zod';
+import { docsPage } from './docs-page';
+
+export type ResponseDoc = { description: string; schema?: z.ZodType; headers?: Record<string, string> };
+
+export type RouteDoc = {
+  method: 'get' | 'post';
+  /** OpenAPI style: /api/v1/accounts/{accountId} */
+  path: string;
+  summary: string;
+  description?: string;
+  pathParams?: Record<string, z.ZodType>;
+  query?: z.ZodObject;
+  headers?: Array<{ name: string; description: string }>;
+  body?: z.ZodType;
+  responses: Record<number, ResponseDoc>;
+};
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details with a stable `code`' });
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+  z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+
+export function openApiDocument(info: { title: string; version: string; description: string }, routes: RouteDoc[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const parameters = [
+      ...Object.entries(r.pathParams ?? {}).map(([name, s]) => ({
+        name,
+        in: 'path',
+        required: true,
+        schema: jsonSchema(s, 'input'),
+      })),
+      ...Object.entries(r.query?.shape ?? {}).map(([name, s]) => ({
+        name,
+        in: 'query',
+        required: !(s as z.ZodType).safeParse(undefined).success,
+        schema: jsonSchema(s as z.ZodType, 'input'),
+      })),
+      ...(r.headers ?? []).map((h) => ({
+        name: h.name,
+        in: 'header',
+        required: false,
+        description: h.description,
+        schema: { type: 'string' },
+      })),
+    ];
+    paths[r.path] ??= {};
+    paths[r.path]![r.method] = {
+      summary: r.summary,
+      ...(r.description ? { description: r.description } : {}),
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(r.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } }
+        : {}),
+      responses: Object.fromEntries(
+        Object.entries(r.responses).map(([status, res]) => [
+          status,
+          {
+            description: res.description,
+            ...(res.headers
+              ? {
+                  headers: Object.fromEntries(
+                    Object.entries(res.headers).map(([n, d]) => [n, { description: d, schema: { type: 'string' } }]),
+                  ),
+                }
+              : {}),
+            ...(res.schema
+              ? {
+                  content: {
+                    [Number(status) >= 400 ? 'application/problem+json' : 'application/json']: {
+                      schema: jsonSchema(res.schema, 'output'),
+                    },
+                  },
+                }
+              : {}),
+          },
+        ]),
+      ),
+    };
+  }
+  return { openapi: '3.1.0', info, paths };
+}
+
+/** Serves the document at /openapi.json and a browsable page at /docs. */
+export function mountOpenApi(app: Express, document: ReturnType<typeof openApiDocument>): void {
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(docsPage(document.info.title));
+  });
+}
+
+/** Problem responses most routes share. */
+export const commonProblems = (...statuses: number[]): Record<number, ResponseDoc> =>
+  Object.fromEntries(statuses.map((s) => [s, { description: PROBLEM_TEXT[s] ?? 'error', schema: ProblemSchema }]));
+
+const PROBLEM_TEXT: Record<number, string> = {
+  400: 'VALIDATION_FAILED: bad JSON, bad field, bad amount, unknown field',
+  404: 'ACCOUNT_NOT_FOUND (or TRANSFER_NOT_FOUND)',
+  409: 'ACCOUNT_ALREADY_EXISTS',
+  412: 'VERSION_CONFLICT: If-Match does not match the account version',
+  413: 'PAYLOAD_TOO_LARGE: body over 64 KiB',
+  422: 'a business rule refused the command (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ACCOUNT_CLOSED, ACCOUNT_BALANCE_NOT_ZERO, IDEMPOTENCY_KEY_REUSED)',
+  503: 'SERVICE_UNAVAILABLE: a dependency is down; safe to retry with the same Idempotency-Key',
+  504: 'READ_MODEL_LAGGING: minVersion not reached within 5 s',
+};
+
+type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+
+/** Every route mounted on an express app, as "METHOD /openapi/{style}" strings (for contract tests). */
+export function mountedRoutes(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
+        for (const m of Object.keys(layer.route.methods)) out.push(`${m.toUpperCase()} ${path}`);
+      } else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return out;
+}

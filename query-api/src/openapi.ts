@@ -1,0 +1,74 @@
+import { IdSchema } from '@bank/domain';
+import { commonProblems, openApiDocument, type RouteDoc } from '@bank/service-kit';
+import { z } from 'zod';
+import { AccountQuery, TransactionsQuery } from './routes';
+
+const Money = z.string().meta({ description: 'exact decimal in major units, full minor digits', examples: ['12.30'] });
+const Account = z.object({
+  accountId: z.string(),
+  ownerId: z.string(),
+  ownerName: z.string(),
+  type: z.enum(['CHECKING', 'SAVINGS']),
+  currency: z.string(),
+  status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']),
+  balance: Money,
+  overdraftLimit: Money,
+  version: z.number().int(),
+  openedAt: z.string(),
+  updatedAt: z.string(),
+});
+const TransactionPage = z.object({
+  items: z.array(
+    z.object({
+      transactionId: z.string(),
+      accountId: z.string(),
+      type: z.enum(['DEPOSIT', 'WITHDRAWAL', 'TRANSFER_IN', 'TRANSFER_OUT', 'TRANSFER_REFUND']),
+      amount: Money,
+      currency: z.string(),
+      balanceAfter: Money,
+      description: z.string().nullable(),
+      occurredAt: z.string(),
+      version: z.number().int(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+const READ_HEADERS = {
+  'X-Read-Model-Version': 'with minVersion: the version the read model had',
+  ETag: 'the account version',
+};
+
+export const QUERY_ROUTES: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/accounts/{accountId}',
+    summary: 'Read an account',
+    description:
+      'Eventually consistent. With minVersion=N the server waits up to 5 s for the read model to reach version N.',
+    pathParams: { accountId: IdSchema },
+    query: AccountQuery,
+    responses: {
+      200: { description: 'the account', schema: Account, headers: READ_HEADERS },
+      ...commonProblems(400, 404, 504),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/accounts/{accountId}/transactions',
+    summary: "List an account's transactions",
+    description: 'Newest first by default; pass nextCursor back as cursor for the next page.',
+    pathParams: { accountId: IdSchema },
+    query: TransactionsQuery,
+    responses: { 200: { description: 'one page', schema: TransactionPage }, ...commonProblems(400, 404, 504) },
+  },
+];
+
+export const queryApiDocument = () =>
+  openApiDocument(
+    {
+      title: 'Core banking: query API',
+      version: '1.0.0',
+      description: 'Reads from the MongoDB read model, which the projections keep up to date from the event log.',
+    },
+    QUERY_ROUTES,
+  );

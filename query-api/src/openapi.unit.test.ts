@@ -1,0 +1,18 @@
+import { mountedRoutes } from '@bank/service-kit';
+import pino from 'pino';
+import { buildApp } from './app';
+import { queryApiDocument } from './openapi';
+import type { ReadCollections } from './read-model';
+
+describe('query API OpenAPI document', () => {
+  it('documents exactly the public routes that are mounted', () => {
+    const app = buildApp({ log: pino({ level: 'silent' }), read: {} as ReadCollections, readiness: [] });
+    const mounted = mountedRoutes(app).filter((r) => r.includes('/api/'));
+    const doc = queryApiDocument();
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect([...documented].sort()).toEqual([...mounted].sort());
+    expect(doc.openapi).toBe('3.1.0');
+  });
+});
