@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { AccountActorRequest, AppendResult, IdempotencyRecord, StoredEvent } from '@bank/domain';
+import { SidecarError, type EventLogClient } from '@bank/service-kit';
+import { catchUp, emptySnapshot, execute, type ExecuteDeps } from './execute';
+
+/** An in-memory stand-in for event-source with the same append semantics, for pure actor logic. */
+class FakeLog {
+  events: StoredEvent[] = [];
+  records = new Map<string, IdempotencyRecord>();
+  failNext = 0;
+
+  async append(
+    _id: string,
+    expected: number,
+    events: StoredEvent[],
+    idem?: { keyHash: string; record: IdempotencyRecord },
+  ): Promise<AppendResult> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new SidecarError('down', undefined, undefined);
+    }
+    if (idem && this.records.has(idem.keyHash))
+      return { ok: false, code: 'IDEMPOTENCY_KEY_EXISTS', record: this.records.get(idem.keyHash)! };
+    if (this.events.length !== expected)
+      return { ok: false, code: 'VERSION_CONFLICT', currentVersion: this.events.length };
+    this.events.push(...events);
+    if (idem) this.records.set(idem.keyHash, idem.record);
+    return { ok: true, version: this.events.length, logTx: 1, duplicate: false };
+  }
+  async readAll(_id: string, from: number) {
+    return this.events.filter((e) => e.version >= from);
+  }
+  async idempotencyRecord(keyHash: string) {
+    return this.records.get(keyHash);
+  }
+}
+
+function setup() {
+  const log = new FakeLog();
+  const deps: ExecuteDeps = {
+    eventLog: log as unknown as EventLogClient,
+    now: () => new Date('2026-11-22T10:00:00.000Z'),
+    newId: randomUUID,
+    sleep: async () => undefined,
+  };
+  return { log, deps };
+}
+
+const open: AccountActorRequest = {
+  type: 'OpenAccount',
+  correlationId: 'c',
+  ownerId: 'o',
+  ownerName: 'Owner',
+  accountType: 'CHECKING',
+  currency: 'USD',
+  initialDeposit: '10.00',
+  overdraftLimit: '0',
+};
+const deposit = (amount: string, extra: Partial<AccountActorRequest> = {}): AccountActorRequest =>
+  ({ type: 'Deposit', correlationId: 'c', transactionId: randomUUID(), amount, ...extra }) as AccountActorRequest;
+const hex = (c: string) => c.repeat(64);
+
+describe('BankAccount actor logic (execute)', () => {
+  it('appends, then reports the account and the balance after each event', async () => {
+    const { log, deps } = setup();
+    const { result, snapshot } = await execute(deps, 'a1', emptySnapshot(), open);
+    expect(result).toMatchObject({ ok: true, version: 2, account: { balance: 1000 } });
+    expect(result.ok && result.appended.map((e) => [e.type, e.balanceAfter])).toEqual([
+      ['AccountOpened', 0],
+      ['MoneyDeposited', 1000],
+    ]);
+    expect(snapshot.version).toBe(2);
+    expect(log.events.map((e) => e.schemaVersion)).toEqual([2, 2]);
+  });
+
+  it('catches up from the log when its snapshot is stale, then decides again', async () => {
+    const { log, deps } = setup();
+    const stale = (await execute(deps, 'a1', emptySnapshot(), open)).snapshot;
+    await execute(deps, 'a1', stale, deposit('5')); // moves the log to v3
+    const { result } = await execute(deps, 'a1', stale, deposit('1')); // still believes v2
+    expect(result).toMatchObject({ ok: true, version: 4, account: { balance: 1600 } });
+    expect(log.events).toHaveLength(4);
+  });
+
+  it('checks If-Match against the log, not only the snapshot', async () => {
+    const { deps } = setup();
+    const stale = (await execute(deps, 'a1', emptySnapshot(), open)).snapshot;
+    await execute(deps, 'a1', stale, deposit('5'));
+    expect((await execute(deps, 'a1', stale, deposit('1', { expectedVersion: 3 }))).result).toMatchObject({ ok: true });
+    expect((await execute(deps, 'a1', stale, deposit('1', { expectedVersion: 3 }))).result).toMatchObject({
+      ok: false,
+      error: { code: 'VERSION_CONFLICT' },
+    });
+  });
+
+  it('replays a used key, refuses it for another request, and leaves the snapshot alone', async () => {
+    const { log, deps } = setup();
+    const s = (await execute(deps, 'a1', emptySnapshot(), open)).snapshot;
+    const idempotency = { keyHash: hex('a'), requestHash: hex('b') };
+    const first = await execute(deps, 'a1', s, deposit('5', { idempotency }));
+    const again = await execute(deps, 'a1', first.snapshot, deposit('5', { idempotency }));
+    expect(again.result).toEqual({ ...first.result, replayed: true });
+    expect(again.snapshot).toBe(first.snapshot);
+    const other = await execute(
+      deps,
+      'a1',
+      first.snapshot,
+      deposit('6', { idempotency: { ...idempotency, requestHash: hex('c') } }),
+    );
+    expect(other.result).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    expect(log.events).toHaveLength(3);
+  });
+
+  it('retries an append whose outcome is unknown, and gives up with SERVICE_UNAVAILABLE', async () => {
+    const { log, deps } = setup();
+    const s = (await execute(deps, 'a1', emptySnapshot(), open)).snapshot;
+    log.failNext = 2;
+    expect((await execute(deps, 'a1', s, deposit('1'))).result).toMatchObject({ ok: true, version: 3 });
+    log.failNext = 99;
+    const down = await execute(deps, 'a1', await catchUp(deps.eventLog, 'a1', s), deposit('1'));
+    expect(down.result).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(down.snapshot.version).toBe(3);
+  });
+
+  it('refuses an amount with more digits than the currency has, appending nothing', async () => {
+    const { log, deps } = setup();
+    const s = (await execute(deps, 'a1', emptySnapshot(), open)).snapshot;
+    expect((await execute(deps, 'a1', s, deposit('0.001'))).result).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
+    expect((await execute(deps, 'a1', s, deposit('1000000000.01'))).result).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
+    expect(log.events).toHaveLength(2);
+  });
+});
