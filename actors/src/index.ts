@@ -6,6 +6,7 @@ import {
   envPort,
   EventLogClient,
   exitOnSignals,
+  mountHealth,
   sidecarFromEnv,
 } from '@bank/service-kit';
 import { bankAccountActor } from './bank-account-actor';
@@ -24,17 +25,7 @@ async function main(): Promise<void> {
     logger: { level: LogLevel.Warn },
   });
   const http = server.daprServer.getServer() as import('express').Express;
-  http.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  http.get('/readyz', async (_req, res) => {
-    try {
-      await sidecar.healthy();
-      res.json({ status: 'ready' });
-    } catch (err) {
-      res.status(503).json({ status: 'not ready', error: (err as Error).message });
-    }
-  });
+  mountHealth(http, [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }]);
 
   await server.actor.init();
   await server.actor.registerActor(bankAccountActor({ eventLog: new EventLogClient(sidecar), log }));

@@ -8,6 +8,7 @@ import {
   envString,
   EventLogClient,
   exitOnSignals,
+  mountHealth,
   sidecarFromEnv,
 } from '@bank/service-kit';
 import { MongoClient } from 'mongodb';
@@ -35,18 +36,10 @@ async function main(): Promise<void> {
     logger: { level: LogLevel.Warn },
   });
   const http = server.daprServer.getServer() as import('express').Express;
-  http.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  http.get('/readyz', async (_req, res) => {
-    try {
-      await mongo.db('admin').command({ ping: 1 });
-      await sidecar.healthy();
-      res.json({ status: 'ready' });
-    } catch (err) {
-      res.status(503).json({ status: 'not ready', error: (err as Error).message });
-    }
-  });
+  mountHealth(http, [
+    { name: 'mongodb', check: async () => void (await mongo.db('admin').command({ ping: 1 })) },
+    { name: 'dapr-sidecar', check: () => sidecar.healthy() },
+  ]);
 
   // The SDK acks a callback that throws as SUCCESS, so every path returns a status explicitly.
   await server.pubsub.subscribe(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, async (data: unknown) => {

@@ -33,6 +33,16 @@ export function createHttpApp(logger: Logger, readiness: ReadinessCheck[]): Expr
     res.setHeader('X-Correlation-Id', req.correlationId);
     next();
   });
+  mountHealth(app, readiness);
+  app.use(express.json({ limit: '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
+  return app;
+}
+
+/**
+ * `/healthz` (the process answers) and `/readyz` (200 only when every dependency answers, with
+ * each check's result in the body). Also used on the Dapr SDK's own express app.
+ */
+export function mountHealth(app: Pick<Express, 'get'>, readiness: ReadinessCheck[]): void {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -50,8 +60,6 @@ export function createHttpApp(logger: Logger, readiness: ReadinessCheck[]): Expr
     const ready = results.every((r) => r.ok);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
   });
-  app.use(express.json({ limit: '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
-  return app;
 }
 
 /** Mounts the not-found and error handlers; call last. */
