@@ -10,6 +10,7 @@ import {
   sidecarFromEnv,
 } from '@bank/service-kit';
 import { bankAccountActor } from './bank-account-actor';
+import { Ping } from './ping-actor';
 
 async function main(): Promise<void> {
   const log = createLogger('actors');
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
 
   await server.actor.init();
   await server.actor.registerActor(bankAccountActor({ eventLog: new EventLogClient(sidecar), log }));
+  await server.actor.registerActor(Ping);
   await server.start();
   log.info({ port }, 'actors host listening');
   exitOnSignals(log, [() => server.stop()]);

@@ -68,7 +68,7 @@ async function accountAtLeast(
   res: Response,
 ): Promise<AccountDoc> {
   const deadline = Date.now() + MIN_VERSION_WAIT_MS;
-  for (;;) {
+  for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
     const doc = await read.accounts.findOne({ _id: accountId });
     const version = doc?.version ?? 0;
     if (minVersion !== undefined) res.setHeader('X-Read-Model-Version', String(version));
@@ -82,7 +82,7 @@ async function accountAtLeast(
         `the read model is at version ${version}, not yet ${minVersion}; retry shortly`,
       );
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, pause));
   }
 }
 

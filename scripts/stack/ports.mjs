@@ -1,9 +1,11 @@
 // One block of loopback ports per running copy of the stack, so `npm start` and the
 // tests never collide with each other or with the usual 5432/6379/27017/8080/9090.
+// The blocks sit below Linux's ephemeral range (32768-60999): a port in that range can be
+// taken at any moment by an outgoing connection, and a server then fails to bind it.
 /** The block dapr.yaml and components/ are written for. */
-export const DEFAULT_RUN_PORT_BASE = 45000;
+export const DEFAULT_RUN_PORT_BASE = 25000;
 export const RUN_PORT_BASE = Number(process.env.BANK_PORT_BASE ?? DEFAULT_RUN_PORT_BASE);
-export const TEST_PORT_BASE = Number(process.env.BANK_TEST_PORT_BASE ?? 46000);
+export const TEST_PORT_BASE = Number(process.env.BANK_TEST_PORT_BASE ?? 26000);
 
 export const APP_IDS = ['command-api', 'query-api', 'actors', 'event-source', 'projections'];
 

@@ -16,6 +16,7 @@ export class Supervisor {
   }
 
   start(name, cmd, args, { env = {}, cwd } = {}) {
+    const spec = { cmd, args, env, cwd };
     const logFile = path.join(this.logDir, `${name}.log`);
     const log = fs.openSync(logFile, 'a');
     const child = spawn(cmd, args, {
@@ -25,16 +26,40 @@ export class Supervisor {
       detached: true, // own process group: we can signal it and everything it spawned
     });
     fs.closeSync(log);
-    const entry = { name, child, logFile, exited: false };
+    const entry = { name, child, logFile, exited: false, spec };
     child.on('exit', (code, signal) => {
       entry.exited = true;
-      if (!this.stopping) {
+      if (!this.stopping && !entry.expectedExit) {
         say('stack', `${name} exited unexpectedly (${signal ?? `code ${code}`}); log: ${logFile}`);
         this.onCrash(entry);
       }
     });
     child.on('error', (err) => say('stack', `${name} failed to start: ${err.message}`));
     this.children.push(entry);
+    return entry;
+  }
+
+  /** kill -9 of a named process and its group, as a crash would (for crash tests). */
+  async kill(name) {
+    const entry = this.find(name);
+    entry.expectedExit = true;
+    const gone = entry.exited ? Promise.resolve() : new Promise((resolve) => entry.child.once('exit', resolve));
+    signalGroup(entry.child.pid, 'SIGKILL');
+    await gone;
+  }
+
+  /** Starts a killed process again with the same command, arguments and environment. */
+  restart(name) {
+    const entry = this.find(name);
+    if (!entry.exited) throw new Error(`${name} is still running`);
+    this.children = this.children.filter((c) => c !== entry);
+    const { cmd, args, env, cwd } = entry.spec;
+    return this.start(name, cmd, args, { env, cwd });
+  }
+
+  find(name) {
+    const entry = this.children.find((c) => c.name === name);
+    if (!entry) throw new Error(`no process named ${name}`);
     return entry;
   }
 

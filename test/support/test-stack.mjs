@@ -5,6 +5,7 @@ import { readRunFile, renderComponents } from '../../scripts/stack/apps.mjs';
 import { infraEnv } from '../../scripts/stack/infra.mjs';
 import { TEST_PORT_BASE } from '../../scripts/stack/ports.mjs';
 import { REPO_ROOT, startStack } from '../../scripts/stack/stack.mjs';
+import { startControl } from './control.mjs';
 
 /** Starts a stack in a fresh temporary data dir and exposes its addresses to the test workers. */
 export async function startTestStack({ apps }) {
@@ -33,8 +34,11 @@ export async function startTestStack({ apps }) {
     SCHEDULER_ADDRESS: `127.0.0.1:${stack.layout.scheduler.port}`,
     TEST_FREE_PORT_BASE: String(stack.layout.base + 80),
   });
+  const control = await startControl(stack, stack.layout.base + 90);
+  process.env.BANK_TEST_CONTROL_URL = control.url;
   globalThis.__BANK_TEST_STACK__ = {
     stop: async () => {
+      await control.close();
       await stack.stop();
       if (!process.env.BANK_KEEP_TEST_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,0 +1,118 @@
+// Turns one run's results into a Markdown report and an SVG chart (no charting dependency).
+const f = (x, unit = '') => (x === null || x === undefined ? 'n/a' : `${x}${unit}`);
+const ratio = (a, b) => (a && b ? `${Math.round((a / b) * 100)}%` : 'n/a');
+
+export function markdown(r) {
+  const b = r.baselines;
+  const lines = [
+    `# Benchmark ${r.startedAt}${r.quick ? ' (quick)' : ''}`,
+    '',
+    `Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGiB} GiB, Node ${r.machine.node}, ${r.machine.platform}. ` +
+      `Everything (load generator included) runs on this one machine; read the figures as ratios to the baselines of the same run.`,
+    '',
+    '## Baselines (same run)',
+    '',
+    '| what | ops/s | p50 ms | p99 ms |',
+    '|---|---|---|---|',
+    `| disk fsync (4 KiB write + fsync) | ${b.fsync.fsyncsPerSec} | ${b.fsync.meanMs} (mean) | |`,
+    `| raw ImmuDB synced append, 1 in flight | ${b.immudbSequential.opsPerSec} | ${b.immudbSequential.p50} | ${b.immudbSequential.p99} |`,
+    `| raw ImmuDB synced append, 16 in flight | ${b.immudbConcurrent.opsPerSec} | ${b.immudbConcurrent.p50} | ${b.immudbConcurrent.p99} |`,
+    `| raw FerretDB upsert, 16 in flight | ${b.ferretUpserts.opsPerSec} | ${b.ferretUpserts.p50} | ${b.ferretUpserts.p99} |`,
+    `| raw FerretDB findOne, 16 in flight | ${b.ferretReads.opsPerSec} | ${b.ferretReads.p50} | ${b.ferretReads.p99} |`,
+    `| raw Dapr actor call (empty actor), 16 connections | ${b.daprActor.throughput} | ${b.daprActor.p50} | ${b.daprActor.p99} |`,
+    '',
+    '## End to end, next to the baseline that bounds it',
+    '',
+    '| scenario | throughput /s | p50 ms | p90 ms | p99 ms | errors | bounded by | ratio |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  const knee = r.movements.knee;
+  const best = r.movements.steps.reduce((m, s) => (s.throughput > (m?.throughput ?? 0) ? s : m), null);
+  const row = (name, s, boundName, bound) =>
+    `| ${name} | ${f(s.throughput)} | ${f(s.p50)} | ${f(s.p90)} | ${f(s.p99)} | ${s.errors} | ${boundName} ${f(bound)}/s | ${ratio(s.throughput, bound)} |`;
+  if (best)
+    lines.push(
+      row(
+        `deposits/withdrawals, best step (${best.rate}/s offered)`,
+        best,
+        'min(ImmuDB 16-in-flight, Dapr actor call)',
+        Math.min(b.immudbConcurrent.opsPerSec, b.daprActor.throughput),
+      ),
+    );
+  lines.push(row('one hot account, 16 clients', r.hotAccount, 'ImmuDB 1-in-flight', b.immudbSequential.opsPerSec));
+  lines.push(row('read account', r.reads.account, 'FerretDB findOne', b.ferretReads.opsPerSec));
+  lines.push(row('read transactions page (50)', r.reads.transactionsPage, 'FerretDB findOne', b.ferretReads.opsPerSec));
+  lines.push(
+    '',
+    `Knee of the open-loop write load (last offered rate with p99 ≤ ${r.movements.p99TargetMs} ms and no errors): ` +
+      (knee
+        ? `**${knee.rate}/s offered, ${knee.throughput}/s served, p99 ${knee.p99} ms**.`
+        : '**not reached at the lowest step**.'),
+    '',
+    '| offered /s | served /s | p50 ms | p90 ms | p99 ms | errors |',
+    '|---|---|---|---|---|---|',
+    ...r.movements.steps.map((s) => `| ${s.rate} | ${s.throughput} | ${s.p50} | ${s.p90} | ${s.p99} | ${s.errors} |`),
+    '',
+    `![latency percentiles over offered load](${r.chartFile})`,
+    '',
+    '## Projection lag (read-your-writes)',
+    '',
+    `Time from a deposit's 201 until \`GET /accounts/{id}?minVersion=\` answers with it (${r.projectionLag.samples} samples, one at a time): ` +
+      `p50 ${f(r.projectionLag.p50)} ms, p90 ${f(r.projectionLag.p90)} ms, p99 ${f(r.projectionLag.p99)} ms, max ${f(r.projectionLag.max)} ms; ` +
+      `${r.projectionLag.timedOut} not caught up within 5 s. Bounded below by one FerretDB upsert (p50 ${b.ferretUpserts.p50} ms).`,
+    '',
+    '## Read-model catch-up after each load',
+    '',
+    `Seconds until the projections had applied everything written (measured before the next scenario, so backlogs are not counted twice): ` +
+      Object.entries(r.drainSeconds ?? {})
+        .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+        .join(', ') +
+      '.',
+    '',
+    '## Not measured yet',
+    '',
+    ...r.notYet.map((n) => `- ${n}`),
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** Latency percentiles (p50/p90/p99) against the offered rate, as a small SVG line chart. */
+export function latencyChart(steps, targetMs) {
+  const W = 640,
+    H = 360,
+    L = 60,
+    R = 20,
+    T = 30,
+    B = 50;
+  const xs = steps.map((s) => s.rate);
+  const maxY = Math.max(targetMs * 1.2, ...steps.map((s) => s.p99 ?? 0));
+  const x = (v) => L + ((v - Math.min(...xs)) / Math.max(1, Math.max(...xs) - Math.min(...xs))) * (W - L - R);
+  const y = (v) => H - B - (v / maxY) * (H - T - B);
+  const series = [
+    ['p50', '#1a7f37'],
+    ['p90', '#9a6700'],
+    ['p99', '#cf222e'],
+  ];
+  const lines = series.map(([k, color]) => {
+    const pts = steps.map((s) => `${x(s.rate).toFixed(1)},${y(s[k]).toFixed(1)}`).join(' ');
+    const dots = steps
+      .map((s) => `<circle cx="${x(s.rate).toFixed(1)}" cy="${y(s[k]).toFixed(1)}" r="3" fill="${color}"/>`)
+      .join('');
+    return `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts}"/>${dots}`;
+  });
+  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((q) => Math.round(q * maxY));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="${W / 2}" y="18" text-anchor="middle" font-size="14">Write latency vs offered load (deposits/withdrawals)</text>
+${yTicks.map((t) => `<line x1="${L}" x2="${W - R}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/><text x="${L - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text>`).join('')}
+${xs.map((v) => `<text x="${x(v)}" y="${H - B + 16}" text-anchor="middle">${v}</text>`).join('')}
+<line x1="${L}" x2="${W - R}" y1="${y(targetMs)}" y2="${y(targetMs)}" stroke="#888" stroke-dasharray="4 4"/>
+<text x="${W - R}" y="${y(targetMs) - 4}" text-anchor="end" fill="#555">p99 target ${targetMs} ms</text>
+${lines.join('\n')}
+<text x="${W / 2}" y="${H - 12}" text-anchor="middle">offered requests/s</text>
+<text x="14" y="${H / 2}" transform="rotate(-90 14 ${H / 2})" text-anchor="middle">latency ms</text>
+${series.map(([k, c], i) => `<rect x="${L + 10 + i * 60}" y="${T}" width="10" height="10" fill="${c}"/><text x="${L + 24 + i * 60}" y="${T + 9}">${k}</text>`).join('')}
+</svg>
+`;
+}

@@ -1,0 +1,81 @@
+// Baselines measured in the same run, so every end-to-end figure can be read as a ratio of
+// what the parts underneath it can do on this machine at this moment.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { closedLoop, load } from '../lib/load.mjs';
+
+const require = createRequire(import.meta.url);
+// The event store's own ImmuDB client (compiled by `npm run build`): the same code path as production.
+const { ImmuClient } = require('../../event-source/dist/immudb/client.js');
+
+export async function baselines({ stack, dataDir, seconds, say }) {
+  const env = stack.env;
+  say('baseline: disk fsync rate');
+  const fsync = fsyncRate(dataDir, seconds);
+
+  say('baseline: raw ImmuDB synced appends (same client, one KV per transaction)');
+  const immu = new ImmuClient({
+    address: env.IMMUDB_ADDRESS,
+    user: env.IMMUDB_USER,
+    password: env.IMMUDB_PASSWORD,
+    database: env.IMMUDB_DATABASE,
+  });
+  await immu.open();
+  const prefix = `bench-raw/${randomUUID()}/`;
+  const append = (i) => {
+    const key = Buffer.from(`${prefix}${i}`);
+    return immu.execAll([{ key, value: Buffer.from('{"bench":true}') }], [{ keyMustNotExist: { key } }]);
+  };
+  const immudbSequential = await closedLoop(append, { seconds, concurrency: 1 });
+  const immudbConcurrent = await closedLoop((i) => append(1e9 + i), { seconds, concurrency: 16 });
+  await immu.close();
+
+  say('baseline: raw FerretDB upserts and reads');
+  const mongo = new MongoClient(env.MONGO_URL);
+  await mongo.connect();
+  const coll = mongo.db('bench_raw').collection('docs');
+  const ferretUpserts = await closedLoop(
+    (i) => coll.updateOne({ _id: `d${i % 1000}` }, { $set: { v: i } }, { upsert: true }),
+    { seconds, concurrency: 16 },
+  );
+  const ferretReads = await closedLoop((i) => coll.findOne({ _id: `d${i % 1000}` }), { seconds, concurrency: 16 });
+  await mongo.close();
+
+  say('baseline: raw Dapr actor calls on an empty actor (Ping), through a sidecar');
+  const sidecar = `http://127.0.0.1:${stack.layout.apps['command-api'].daprHTTPPort}`;
+  const daprActor = await load({
+    url: sidecar,
+    connections: 16,
+    seconds,
+    requests: [
+      {
+        method: 'PUT',
+        setupRequest: (req) => ({ ...req, path: `/v1.0/actors/Ping/p${Math.floor(Math.random() * 1000)}/method/ping` }),
+      },
+    ],
+  });
+
+  return { fsync, immudbSequential, immudbConcurrent, ferretUpserts, ferretReads, daprActor };
+}
+
+/** fsync()s per second of a 4 KiB write on the disk that holds the data (what synced ImmuDB commits pay). */
+function fsyncRate(dir, seconds) {
+  const file = path.join(dir, 'fsync-probe');
+  const fd = fs.openSync(file, 'w');
+  const block = Buffer.alloc(4096, 1);
+  const deadline = Date.now() + Math.min(seconds, 3) * 1000;
+  let n = 0;
+  const start = performance.now();
+  while (Date.now() < deadline) {
+    fs.writeSync(fd, block, 0, block.length, 0);
+    fs.fsyncSync(fd);
+    n++;
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  fs.closeSync(fd);
+  fs.rmSync(file);
+  return { fsyncsPerSec: Math.round(n / elapsed), meanMs: Math.round((elapsed * 1000 * 100) / n) / 100 };
+}

@@ -1,0 +1,44 @@
+// Read scenarios and the projection lag a client sees when it reads its own write.
+import { load, percentiles } from '../lib/load.mjs';
+
+export async function reads({ urls, accounts, seconds, say }) {
+  const pick = () => accounts[Math.floor(Math.random() * accounts.length)];
+  const run = (label, pathOf) => {
+    say(`reads: ${label} (${seconds}s, 16 connections)`);
+    return load({
+      url: urls.queryApi,
+      connections: 16,
+      seconds,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: pathOf() }) }],
+    });
+  };
+  return {
+    account: await run('account', () => `/api/v1/accounts/${pick()}`),
+    transactionsPage: await run('transactions page of 50', () => `/api/v1/accounts/${pick()}/transactions?limit=50`),
+  };
+}
+
+/**
+ * Time from a deposit's 201 to the query API answering `?minVersion=` with that version: what a
+ * client that reads its own write waits for the event to go log -> relay -> pub/sub -> projection.
+ */
+export async function projectionLag({ urls, accounts, samples, say }) {
+  say(`projection lag: ${samples} deposits, each read back with minVersion`);
+  const lags = [];
+  let lagging = 0;
+  for (let i = 0; i < samples; i++) {
+    const id = accounts[i % accounts.length];
+    const res = await fetch(`${urls.commandApi}/api/v1/accounts/${id}/deposits`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"amount":"0.01"}',
+    });
+    const { version } = await res.json();
+    const t = performance.now();
+    const read = await fetch(`${urls.queryApi}/api/v1/accounts/${id}?minVersion=${version}`);
+    await read.arrayBuffer();
+    if (read.status === 200) lags.push(performance.now() - t);
+    else lagging++;
+  }
+  return { ...percentiles(lags), timedOut: lagging };
+}

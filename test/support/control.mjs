@@ -1,0 +1,30 @@
+// A tiny HTTP server in the test runner's main process that lets crash tests kill -9 and restart
+// the stack's processes (the supervisor lives here, not in the test workers).
+import http from 'node:http';
+import { httpOk, waitFor } from '../../scripts/stack/supervisor.mjs';
+
+export async function startControl(stack, port) {
+  const ready = (name) => {
+    const app = stack.layout.apps[name.replace(/-daprd$/, '')];
+    if (!app) return () => Promise.resolve(true);
+    return name.endsWith('-daprd')
+      ? () => httpOk(`http://127.0.0.1:${app.daprHTTPPort}/v1.0/healthz/outbound`)
+      : () => httpOk(`http://127.0.0.1:${app.appPort}/readyz`);
+  };
+  const server = http.createServer(async (req, res) => {
+    const [, action, name] = req.url.split('/');
+    try {
+      if (req.method !== 'POST') throw new Error('POST /kill/{name} or /restart/{name}');
+      if (action === 'kill') await stack.supervisor.kill(name);
+      else if (action === 'restart') {
+        const entry = stack.supervisor.restart(name);
+        await waitFor(name, ready(name), { entry, timeoutMs: 90_000 });
+      } else throw new Error(`unknown action ${action}`);
+      res.writeHead(204).end();
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err.stack ?? err));
+    }
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
