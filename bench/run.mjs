@@ -12,14 +12,21 @@ import { latencyChart, markdown } from './lib/report.mjs';
 import { baselines } from './scenarios/baselines.mjs';
 import { drain, hotAccount, openAccounts, steppedMovements } from './scenarios/commands.mjs';
 import { projectionLag, reads } from './scenarios/reads.mjs';
+import { rehydration } from './scenarios/rehydration.mjs';
 
 const quick = process.argv.includes('--quick');
 const BENCH_PORT_BASE = Number(process.env.BANK_BENCH_PORT_BASE ?? 28000);
 const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
 const plan = quick
-  ? { seconds: 4, accounts: 200, rates: [5, 10, 20, 40, 80], lagSamples: 60 }
-  : { seconds: 10, accounts: 1000, rates: [5, 10, 20, 30, 40, 60, 80, 120, 160], lagSamples: 300 };
+  ? { seconds: 4, accounts: 200, rates: [5, 10, 20, 40, 80], lagSamples: 60, histories: [10, 1000] }
+  : {
+      seconds: 10,
+      accounts: 1000,
+      rates: [5, 10, 20, 30, 40, 60, 80, 120, 160],
+      lagSamples: 300,
+      histories: [10, 1000, 100000],
+    };
 
 async function main() {
   const started = Date.now();
@@ -42,8 +49,10 @@ async function main() {
     result.drainSeconds.afterHotAccount = await settle();
     result.reads = await reads({ ...ctx, accounts });
     result.projectionLag = await projectionLag({ ...ctx, accounts, samples: plan.lagSamples });
+    // Last: it stops the projections and restarts the actors app.
+    result.rehydration = await rehydration({ ...ctx, sizes: plan.histories });
     result.notYet = [
-      'balance-at and actor rehydration at 10 / 1 000 / 100 000 events (balance-at and snapshots every N events are not built yet)',
+      'balance-at at 10 / 1 000 / 100 000 events (balance-at is not built yet)',
       'transfers (not built yet)',
       'summary reads (the summary projection is not built yet)',
     ];

@@ -6,7 +6,12 @@ import { catchUp, emptySnapshot, execute, type Snapshot } from './execute';
 
 const SNAPSHOT_KEY = 'snapshot';
 
-export type ActorDeps = { eventLog: EventLogClient; log: Logger };
+export type ActorDeps = {
+  eventLog: EventLogClient;
+  log: Logger;
+  /** Persist the snapshot once it is this many events ahead of the persisted one (and on deactivation). */
+  snapshotEvery: number;
+};
 
 /**
  * Builds the BankAccount actor class around its dependencies. Dapr creates one instance per
@@ -22,6 +27,8 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
 
   class BankAccount extends AbstractActor {
     private snapshot: Snapshot | undefined;
+    /** Version of the snapshot in the actor state store. */
+    private persistedVersion = 0;
 
     constructor(client: DaprClient, id: ActorId) {
       super(client, id);
@@ -40,11 +47,8 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
       try {
         const current = await this.load(accountId);
         const { result, snapshot } = await execute(executeDeps, accountId, current, parsed.data);
-        if (snapshot.version !== current.version) {
-          // Saved only after the log accepted the events (the SDK persists when the method returns).
-          await this.getStateManager<Snapshot>().setState(SNAPSHOT_KEY, snapshot);
-        }
         this.snapshot = snapshot;
+        if (snapshot.version - this.persistedVersion >= deps.snapshotEvery) await this.persist(snapshot);
         return result;
       } catch (err) {
         this.snapshot = undefined; // re-read from state and log on the next call
@@ -56,13 +60,27 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
       }
     }
 
-    /** Snapshot from the actor state store, caught up with the log. */
+    override async onDeactivate(): Promise<void> {
+      if (this.snapshot && this.snapshot.version > this.persistedVersion) await this.persist(this.snapshot);
+    }
+
+    /**
+     * Snapshot from the actor state store, caught up with the log: an account with a long
+     * history replays at most `snapshotEvery` events on activation, never the whole stream.
+     */
     private async load(accountId: string): Promise<Snapshot> {
       if (this.snapshot) return this.snapshot;
       const stored = await this.getStateManager<Snapshot>().tryGetState(SNAPSHOT_KEY);
       const base = stored[0] && stored[1] ? stored[1] : emptySnapshot();
+      this.persistedVersion = base.version;
       this.snapshot = await catchUp(deps.eventLog, accountId, base);
       return this.snapshot;
+    }
+
+    /** Only ever called with a snapshot the log has accepted (the SDK saves when the method returns). */
+    private async persist(snapshot: Snapshot): Promise<void> {
+      await this.getStateManager<Snapshot>().setState(SNAPSHOT_KEY, snapshot);
+      this.persistedVersion = snapshot.version;
     }
   }
 

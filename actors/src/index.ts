@@ -4,6 +4,7 @@ import {
   createLogger,
   DaprSidecar,
   envPort,
+  envPositiveInt,
   EventLogClient,
   exitOnSignals,
   mountHealth,
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
   mountHealth(http, [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }]);
 
   await server.actor.init();
-  await server.actor.registerActor(bankAccountActor({ eventLog: new EventLogClient(sidecar), log }));
+  const snapshotEvery = envPositiveInt('SNAPSHOT_EVERY', 100);
+  await server.actor.registerActor(bankAccountActor({ eventLog: new EventLogClient(sidecar), log, snapshotEvery }));
   await server.actor.registerActor(Ping);
   await server.start();
   log.info({ port }, 'actors host listening');

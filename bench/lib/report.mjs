@@ -27,6 +27,7 @@ export function markdown(r) {
     '|---|---|---|---|---|---|---|---|',
   ];
   const knee = r.movements.knee;
+  const firstMiss = r.movements.steps.find((s) => s.p99 > r.movements.p99TargetMs || s.errors > 0);
   const best = r.movements.steps.reduce((m, s) => (s.throughput > (m?.throughput ?? 0) ? s : m), null);
   const row = (name, s, boundName, bound) =>
     `| ${name} | ${f(s.throughput)} | ${f(s.p50)} | ${f(s.p90)} | ${f(s.p99)} | ${s.errors} | ${boundName} ${f(bound)}/s | ${ratio(s.throughput, bound)} |`;
@@ -46,8 +47,9 @@ export function markdown(r) {
     '',
     `Knee of the open-loop write load (last offered rate with p99 ≤ ${r.movements.p99TargetMs} ms and no errors): ` +
       (knee
-        ? `**${knee.rate}/s offered, ${knee.throughput}/s served, p99 ${knee.p99} ms**.`
-        : '**not reached at the lowest step**.'),
+        ? `**${knee.rate}/s offered, ${knee.throughput}/s served, p99 ${knee.p99} ms**`
+        : '**none: even the lowest step missed it**') +
+      (firstMiss ? `; first miss at ${firstMiss.rate}/s offered (p99 ${firstMiss.p99} ms).` : '.'),
     '',
     '| offered /s | served /s | p50 ms | p90 ms | p99 ms | errors |',
     '|---|---|---|---|---|---|',
@@ -68,6 +70,17 @@ export function markdown(r) {
         .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
         .join(', ') +
       '.',
+    '',
+    '## Actor rehydration',
+    '',
+    `First command on an account whose actor was deactivated (actors app restarted), through a sidecar. ` +
+      `Snapshots are persisted every ${r.rehydration.snapshotEvery} events; "without" is an account whose history was written straight to the log, so its actor has never saved one and replays everything.`,
+    '',
+    '| events in the account | with snapshot ms | without snapshot ms | warm command ms |',
+    '|---|---|---|---|',
+    ...r.rehydration.results.map(
+      (x) => `| ${x.events} | ${x.withSnapshotMs} | ${x.withoutSnapshotMs} | ${x.warmCommandMs} |`,
+    ),
     '',
     '## Not measured yet',
     '',

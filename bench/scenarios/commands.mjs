@@ -33,7 +33,10 @@ export async function openAccounts({ urls, count, say }) {
   return ids;
 }
 
-/** Deposits and withdrawals (half each) on random accounts at increasing offered rates. */
+/**
+ * Deposits and withdrawals (half each) on random accounts at increasing offered rates, until
+ * p99 passes the target. The knee is the last rate that met it.
+ */
 export async function steppedMovements({ urls, accounts, rates, seconds, say }) {
   const steps = [];
   for (const rate of rates) {
@@ -56,7 +59,8 @@ export async function steppedMovements({ urls, accounts, rates, seconds, say }) 
       ],
     });
     steps.push({ rate, ...step });
-    if (step.p99 > P99_TARGET_MS) break;
+    // Past the target: stop, but only once the chart has a curve to show (three steps).
+    if (step.p99 > P99_TARGET_MS && steps.length >= 3) break;
   }
   const within = steps.filter((s) => s.p99 <= P99_TARGET_MS && s.errors === 0);
   const knee = within.length > 0 ? within[within.length - 1] : null;

@@ -1,4 +1,4 @@
-import { formatMinor, IdSchema, type AccountDoc } from '@bank/domain';
+import { AccountDocSchema, formatMinor, IdSchema, TransactionDocSchema, type AccountDoc } from '@bank/domain';
 import { ApiError, parseInput } from '@bank/service-kit';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
@@ -39,17 +39,17 @@ export function queryRoutes(read: ReadCollections): Router {
       .sort({ version: q.order === 'desc' ? -1 : 1 })
       .limit(q.limit + 1)
       .toArray();
-    const page = docs.slice(0, q.limit);
+    const page = docs.slice(0, q.limit).map((d) => TransactionDocSchema.parse(d));
     const last = page[page.length - 1];
     res.json({
       items: page.map((t) => ({
         transactionId: t.transactionId,
         accountId: t.accountId,
         type: t.type,
-        amount: formatMinor(Number(t.amount), account.currency),
+        amount: formatMinor(t.amount, account.currency),
         currency: t.currency,
-        balanceAfter: formatMinor(Number(t.balanceAfter), account.currency),
-        description: t.description ?? null,
+        balanceAfter: formatMinor(t.balanceAfter, account.currency),
+        description: t.description,
         occurredAt: t.occurredAt,
         version: t.version,
       })),
@@ -69,7 +69,8 @@ async function accountAtLeast(
 ): Promise<AccountDoc> {
   const deadline = Date.now() + MIN_VERSION_WAIT_MS;
   for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
-    const doc = await read.accounts.findOne({ _id: accountId });
+    const raw = await read.accounts.findOne({ _id: accountId });
+    const doc = raw ? AccountDocSchema.parse(raw) : undefined;
     const version = doc?.version ?? 0;
     if (minVersion !== undefined) res.setHeader('X-Read-Model-Version', String(version));
     if (minVersion === undefined || version >= minVersion) {
@@ -94,8 +95,8 @@ function accountView(doc: AccountDoc) {
     type: doc.type,
     currency: doc.currency,
     status: doc.status,
-    balance: formatMinor(Number(doc.balance), doc.currency),
-    overdraftLimit: formatMinor(Number(doc.overdraftLimit), doc.currency),
+    balance: formatMinor(doc.balance, doc.currency),
+    overdraftLimit: formatMinor(doc.overdraftLimit, doc.currency),
     version: doc.version,
     openedAt: doc.openedAt,
     updatedAt: doc.updatedAt,

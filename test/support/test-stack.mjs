@@ -10,6 +10,9 @@ import { startControl } from './control.mjs';
 /** Starts a stack in a fresh temporary data dir and exposes its addresses to the test workers. */
 export async function startTestStack({ apps }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-test-'));
+  // Persist actor snapshots often, so the tests also cover activation from a snapshot that the
+  // log has moved past (the default is every 100 events).
+  process.env.SNAPSHOT_EVERY ??= '3';
   process.stderr.write('\n');
   const stack = await startStack({ base: TEST_PORT_BASE, appPorts: 'block', dataDir, apps });
   // Workers are started after global setup and inherit this environment.

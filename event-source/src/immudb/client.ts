@@ -32,7 +32,7 @@ type UnaryFn = (
 ) => void;
 
 export class ImmuClient {
-  private readonly stub: grpc.Client & Record<string, UnaryFn>;
+  private readonly service: grpc.Client & Record<string, UnaryFn>;
   private sessionId: string | undefined;
   private opening: Promise<void> | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
@@ -48,7 +48,7 @@ export class ImmuClient {
     const pkg = grpc.loadPackageDefinition(def) as unknown as {
       immudb: { schema: { ImmuService: grpc.ServiceClientConstructor } };
     };
-    this.stub = new pkg.immudb.schema.ImmuService(opts.address, grpc.credentials.createInsecure()) as never;
+    this.service = new pkg.immudb.schema.ImmuService(opts.address, grpc.credentials.createInsecure()) as never;
   }
 
   /** Opens a session (ImmuDB 1.2+), kept alive until close(). */
@@ -79,7 +79,7 @@ export class ImmuClient {
     clearInterval(this.keepAlive);
     if (this.sessionId) await this.unary('CloseSession', {}).catch(() => undefined);
     this.sessionId = undefined;
-    this.stub.close();
+    this.service.close();
   }
 
   /** Writes all KVs in one transaction, only if every precondition holds. */
@@ -142,10 +142,10 @@ export class ImmuClient {
     const md = new grpc.Metadata();
     if (withSession && this.sessionId) md.set('sessionid', this.sessionId);
     const deadline = Date.now() + (this.opts.timeoutMs ?? 10_000);
-    const fn = this.stub[method];
+    const fn = this.service[method];
     if (!fn) throw new Error(`unknown ImmuDB method ${method}`);
     return new Promise((resolve, reject) => {
-      fn.call(this.stub, req, md, { deadline }, (err, res) => (err ? reject(err) : resolve(res)));
+      fn.call(this.service, req, md, { deadline }, (err, res) => (err ? reject(err) : resolve(res)));
     });
   }
 }

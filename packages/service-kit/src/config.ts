@@ -22,3 +22,11 @@ export function sidecarFromEnv(): { host: string; httpPort: number } {
 export function bindAddress(): string {
   return process.env.BIND_ADDRESS ?? '127.0.0.1';
 }
+
+export function envPositiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name}=${raw} is not a positive integer`);
+  return value;
+}

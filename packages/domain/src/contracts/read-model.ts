@@ -1,35 +1,46 @@
-import type { Currency } from '../money';
+import { z } from 'zod';
+import { CURRENCIES, type Currency } from '../money';
 
 /**
- * The documents of the MongoDB read model: written by projections, read by query-api.
- * Money fields are integer minor units (stored as BSON int64).
+ * The documents of the MongoDB read model: written by projections, read by query-api, which
+ * parses them on the way out. Money fields are integer minor units (stored as BSON int64, read
+ * back as numbers).
  */
 export const READ_MODEL_COLLECTIONS = { accounts: 'accounts', transactions: 'transactions' } as const;
 
-export type AccountDoc = {
-  _id: string;
-  accountId: string;
-  ownerId: string;
-  ownerName: string;
-  type: 'CHECKING' | 'SAVINGS';
-  currency: Currency;
-  status: 'ACTIVE' | 'FROZEN' | 'CLOSED';
-  balance: number;
-  overdraftLimit: number;
-  version: number;
-  openedAt: string;
-  updatedAt: string;
-};
+const Minor = z.number().int().refine(Number.isSafeInteger, 'must be a safe integer');
+const CurrencySchema = z.enum(CURRENCIES as [Currency, ...Currency[]]);
 
-export type TransactionDoc = {
-  _id: string;
-  transactionId: string;
-  accountId: string;
-  type: 'DEPOSIT' | 'WITHDRAWAL';
-  amount: number;
-  currency: Currency;
-  balanceAfter: number;
-  description: string | null;
-  occurredAt: string;
-  version: number;
-};
+export const AccountDocSchema = z.object({
+  _id: z.string(),
+  accountId: z.string(),
+  ownerId: z.string(),
+  ownerName: z.string(),
+  type: z.enum(['CHECKING', 'SAVINGS']),
+  currency: CurrencySchema,
+  status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']),
+  balance: Minor,
+  overdraftLimit: Minor,
+  version: z.number().int().positive(),
+  openedAt: z.string(),
+  updatedAt: z.string(),
+});
+export type AccountDoc = z.infer<typeof AccountDocSchema>;
+
+export const TransactionDocSchema = z.object({
+  _id: z.string(),
+  transactionId: z.string(),
+  accountId: z.string(),
+  type: z.enum(['DEPOSIT', 'WITHDRAWAL']),
+  amount: Minor,
+  currency: CurrencySchema,
+  balanceAfter: Minor,
+  // FerretDB leaves out fields stored as null.
+  description: z
+    .string()
+    .nullish()
+    .transform((d) => d ?? null),
+  occurredAt: z.string(),
+  version: z.number().int().positive(),
+});
+export type TransactionDoc = z.infer<typeof TransactionDocSchema>;

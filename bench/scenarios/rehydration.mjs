@@ -1,0 +1,123 @@
+// Actor rehydration: how long the first command on an account takes after its actor was
+// deactivated, for histories of different lengths, with a persisted snapshot and without one.
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { ImmuClient } = require('../../event-source/dist/immudb/client.js');
+const { EventStore } = require('../../event-source/dist/event-store.js');
+
+const BATCH = 500;
+
+export async function rehydration({ stack, sizes, say }) {
+  // The long synthetic histories are for the actors only; the read model is left out of it.
+  await stack.supervisor.kill('projections');
+  const env = stack.env;
+  const db = new ImmuClient({
+    address: env.IMMUDB_ADDRESS,
+    user: env.IMMUDB_USER,
+    password: env.IMMUDB_PASSWORD,
+    database: env.IMMUDB_DATABASE,
+  });
+  const store = new EventStore(db);
+  const sidecar = `http://127.0.0.1:${stack.layout.apps['command-api'].daprHTTPPort}`;
+  const deposit = async (accountId) => {
+    const t = performance.now();
+    const res = await fetch(`${sidecar}/v1.0/actors/BankAccount/${accountId}/method/execute`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'Deposit', correlationId: 'bench', transactionId: randomUUID(), amount: '1' }),
+      signal: AbortSignal.timeout(600_000),
+    });
+    const body = await res.json();
+    if (!body.ok) throw new Error(`deposit on ${accountId}: ${JSON.stringify(body)}`);
+    return Math.round((performance.now() - t) * 10) / 10;
+  };
+
+  const accounts = [];
+  for (const size of sizes) {
+    say(`rehydration: writing two histories of ${size} events straight to the log`);
+    const pair = {
+      size,
+      withSnapshot: `rehy-s-${size}-${randomUUID().slice(0, 6)}`,
+      withoutSnapshot: `rehy-n-${size}-${randomUUID().slice(0, 6)}`,
+    };
+    for (const id of [pair.withSnapshot, pair.withoutSnapshot]) await writeHistory(store, id, size);
+    say(`rehydration: first command on the ${size}-event account that will keep a snapshot`);
+    pair.firstActivationMs = await deposit(pair.withSnapshot); // replays everything once, then persists a snapshot
+    accounts.push(pair);
+  }
+  await db.close();
+
+  say('rehydration: restarting the actors app so every actor is deactivated');
+  await stack.supervisor.kill('actors');
+  const entry = stack.supervisor.restart('actors');
+  await waitReady(`http://127.0.0.1:${stack.layout.apps.actors.appPort}/readyz`, entry);
+  // The first actor call after a restart waits for placement; keep that out of the figures.
+  for (let ok = false, i = 0; !ok && i < 120; i++) {
+    ok = await fetch(`${sidecar}/v1.0/actors/Ping/warm-up/method/ping`, { method: 'PUT' }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (!ok) await new Promise((r) => setTimeout(r, 250));
+  }
+
+  const results = [];
+  for (const pair of accounts) {
+    say(`rehydration: ${pair.size} events, with and without a snapshot`);
+    const withSnapshotMs = await deposit(pair.withSnapshot);
+    const withoutSnapshotMs = await deposit(pair.withoutSnapshot);
+    const warmMs = await deposit(pair.withoutSnapshot);
+    results.push({ events: pair.size, withSnapshotMs, withoutSnapshotMs, warmCommandMs: warmMs });
+  }
+  return { snapshotEvery: Number(process.env.SNAPSHOT_EVERY ?? 100), results };
+}
+
+/** An opened account followed by deposits of 1 minor unit, in batches of one ImmuDB transaction each. */
+async function writeHistory(store, accountId, size) {
+  const at = new Date().toISOString();
+  const event = (version) => ({
+    eventId: randomUUID(),
+    streamId: accountId,
+    version,
+    ...(version === 1
+      ? {
+          type: 'AccountOpened',
+          schemaVersion: 2,
+          data: {
+            accountId,
+            ownerId: 'bench',
+            ownerName: 'Bench',
+            accountType: 'CHECKING',
+            currency: 'USD',
+            overdraftLimit: '0',
+          },
+        }
+      : {
+          type: 'MoneyDeposited',
+          schemaVersion: 2,
+          data: { transactionId: randomUUID(), amount: '1', description: null },
+        }),
+    metadata: { correlationId: 'bench-history' },
+    occurredAt: at,
+  });
+  for (let from = 1; from <= size; from += BATCH) {
+    const batch = [];
+    for (let v = from; v < from + BATCH && v <= size; v++) batch.push(event(v));
+    const result = await store.append(accountId, from - 1, batch);
+    if (!result.ok) throw new Error(`history of ${accountId}: ${JSON.stringify(result)}`);
+  }
+}
+
+async function waitReady(url, entry) {
+  for (let i = 0; i < 360; i++) {
+    if (entry.exited) throw new Error('actors did not restart');
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('actors not ready after restart');
+}
