@@ -27,6 +27,13 @@ export function project(
         version: stored.version,
         openedAt: at,
         updatedAt: at,
+        totalDeposits: 0,
+        totalWithdrawals: 0,
+        totalTransfersIn: 0,
+        totalTransfersOut: 0,
+        transactionCount: 0,
+        firstTransactionAt: null,
+        lastTransactionAt: null,
       },
     };
   }
@@ -41,10 +48,19 @@ export function project(
       return { account: { ...moved, status: 'CLOSED' } };
     case 'MoneyDeposited':
     case 'MoneyWithdrawn': {
-      const sign = event.type === 'MoneyDeposited' ? 1 : -1;
-      const balance = account.balance + sign * event.data.amount;
+      const deposit = event.type === 'MoneyDeposited';
+      const amount = event.data.amount;
+      const balance = account.balance + (deposit ? amount : -amount);
       return {
-        account: { ...moved, balance },
+        account: {
+          ...moved,
+          balance,
+          totalDeposits: account.totalDeposits + (deposit ? amount : 0),
+          totalWithdrawals: account.totalWithdrawals + (deposit ? 0 : amount),
+          transactionCount: account.transactionCount + 1,
+          firstTransactionAt: account.firstTransactionAt ?? at,
+          lastTransactionAt: at,
+        },
         transaction: {
           _id: event.data.transactionId,
           transactionId: event.data.transactionId,

@@ -1,8 +1,17 @@
 import { Long, MongoServerError, type Collection, type Db } from 'mongodb';
-import { READ_MODEL_COLLECTIONS, type AccountDoc, type TransactionDoc } from '@bank/domain';
+import { AccountDocSchema, READ_MODEL_COLLECTIONS, type AccountDoc, type TransactionDoc } from '@bank/domain';
 
 /** Money fields are stored as BSON int64 so every MongoDB-wire server keeps them exact. */
-const MONEY_FIELDS = ['balance', 'overdraftLimit', 'amount', 'balanceAfter'] as const;
+const MONEY_FIELDS = [
+  'balance',
+  'overdraftLimit',
+  'amount',
+  'balanceAfter',
+  'totalDeposits',
+  'totalWithdrawals',
+  'totalTransfersIn',
+  'totalTransfersOut',
+] as const;
 
 export class ReadModel {
   readonly accounts: Collection<AccountDoc>;
@@ -13,13 +22,17 @@ export class ReadModel {
     this.transactions = db.collection<TransactionDoc>(READ_MODEL_COLLECTIONS.transactions);
   }
 
+  /** One index per query pattern of the query API. */
   async ensureIndexes(): Promise<void> {
     await this.transactions.createIndex({ accountId: 1, version: -1 }, { name: 'account_version' });
     await this.accounts.createIndex({ ownerId: 1 }, { name: 'owner' });
+    await this.accounts.createIndex({ status: 1 }, { name: 'status' });
+    await this.accounts.createIndex({ currency: 1, balance: -1 }, { name: 'currency_balance' });
   }
 
   async account(accountId: string): Promise<AccountDoc | undefined> {
-    return (await this.accounts.findOne({ _id: accountId })) ?? undefined;
+    const raw = await this.accounts.findOne({ _id: accountId });
+    return raw ? AccountDocSchema.parse(raw) : undefined;
   }
 
   /** Idempotent: a transaction document is written once under its id. */

@@ -1,7 +1,7 @@
 import { IdSchema } from '@bank/domain';
 import { commonProblems, openApiDocument, type RouteDoc } from '@bank/service-kit';
 import { z } from 'zod';
-import { AccountQuery, TransactionsQuery } from './routes';
+import { AccountListQuery, AccountQuery, TopAccountsQuery, TransactionsQuery } from './routes';
 
 const Money = z.string().meta({ description: 'exact decimal in major units, full minor digits', examples: ['12.30'] });
 const Account = z.object({
@@ -33,12 +33,54 @@ const TransactionPage = z.object({
   ),
   nextCursor: z.string().nullable(),
 });
+const Summary = z.object({
+  accountId: z.string(),
+  currency: z.string(),
+  balance: Money,
+  totalDeposits: Money,
+  totalWithdrawals: Money,
+  totalTransfersIn: Money,
+  totalTransfersOut: Money,
+  transactionCount: z.number().int(),
+  firstTransactionAt: z.string().nullable(),
+  lastTransactionAt: z.string().nullable(),
+});
+const AccountPage = z.object({ items: z.array(Account), nextCursor: z.string().nullable() });
+const TopAccounts = z.object({
+  items: z.array(z.object({ accountId: z.string(), ownerName: z.string(), balance: Money, currency: z.string() })),
+});
 const READ_HEADERS = {
   'X-Read-Model-Version': 'with minVersion: the version the read model had',
   ETag: 'the account version',
 };
 
 export const QUERY_ROUTES: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/accounts',
+    summary: 'List accounts, filtered by owner, status and currency',
+    description: 'Ordered by accountId; pass nextCursor back as cursor for the next page.',
+    query: AccountListQuery,
+    responses: { 200: { description: 'one page', schema: AccountPage }, ...commonProblems(400) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/accounts/{accountId}/summary',
+    summary: "An account's totals",
+    pathParams: { accountId: IdSchema },
+    query: AccountQuery,
+    responses: {
+      200: { description: 'the summary', schema: Summary, headers: READ_HEADERS },
+      ...commonProblems(400, 404, 504),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reports/top-accounts',
+    summary: 'Accounts with the highest balance in one currency',
+    query: TopAccountsQuery,
+    responses: { 200: { description: 'highest balance first', schema: TopAccounts }, ...commonProblems(400) },
+  },
   {
     method: 'get',
     path: '/api/v1/accounts/{accountId}',
@@ -56,7 +98,8 @@ export const QUERY_ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/accounts/{accountId}/transactions',
     summary: "List an account's transactions",
-    description: 'Newest first by default; pass nextCursor back as cursor for the next page.',
+    description:
+      'Newest first by default; pass nextCursor back as cursor for the next page. from/to are ISO 8601 instants (inclusive); minAmount/maxAmount are decimal strings in the account currency (inclusive).',
     pathParams: { accountId: IdSchema },
     query: TransactionsQuery,
     responses: { 200: { description: 'one page', schema: TransactionPage }, ...commonProblems(400, 404, 504) },

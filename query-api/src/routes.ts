@@ -1,22 +1,75 @@
-import { AccountDocSchema, formatMinor, IdSchema, TransactionDocSchema, type AccountDoc } from '@bank/domain';
+import {
+  AccountDocSchema,
+  CURRENCIES,
+  DecimalSchema,
+  formatMinor,
+  IdSchema,
+  MoneyFormatError,
+  MoneyOverflowError,
+  parseMajor,
+  TransactionDocSchema,
+  type Currency,
+} from '@bank/domain';
 import { ApiError, parseInput } from '@bank/service-kit';
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { ReadCollections } from './read-model';
+import { accountAtLeast, accountView, decodeCursor, encodeCursor } from './reads';
 
-const MIN_VERSION_WAIT_MS = 5_000;
+const MinVersion = z.coerce.number().int().nonnegative().optional();
+const Instant = z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString());
+const CurrencyParam = z.enum(CURRENCIES as [Currency, ...Currency[]]);
 
-export const AccountQuery = z.strictObject({ minVersion: z.coerce.number().int().nonnegative().optional() });
-export const TransactionsQuery = z.strictObject({
-  minVersion: z.coerce.number().int().nonnegative().optional(),
+export const AccountQuery = z.strictObject({ minVersion: MinVersion });
+export const AccountListQuery = z.strictObject({
+  ownerId: z.string().min(1).max(128).optional(),
+  status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']).optional(),
+  currency: CurrencyParam.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional(),
-  order: z.enum(['asc', 'desc']).default('desc'),
+  cursor: z.string().max(300).optional(),
+});
+export const TransactionsQuery = z
+  .strictObject({
+    minVersion: MinVersion,
+    from: Instant.optional(),
+    to: Instant.optional(),
+    type: z.enum(['DEPOSIT', 'WITHDRAWAL', 'TRANSFER_IN', 'TRANSFER_OUT', 'TRANSFER_REFUND']).optional(),
+    minAmount: DecimalSchema.optional(),
+    maxAmount: DecimalSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(200).optional(),
+    order: z.enum(['asc', 'desc']).default('desc'),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+export const TopAccountsQuery = z.strictObject({
+  currency: CurrencyParam,
+  limit: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 /** The read side of the public API (api-contract.md, "Query API"). */
 export function queryRoutes(read: ReadCollections): Router {
   const router = Router();
+
+  router.get('/api/v1/accounts', async (req, res) => {
+    const q = parseInput(AccountListQuery, req.query, 'query');
+    const filter: Record<string, unknown> = {
+      ...(q.ownerId ? { ownerId: q.ownerId } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.currency ? { currency: q.currency } : {}),
+      ...(q.cursor ? { _id: { $gt: decodeCursor(q.cursor, 'id', 'string') } } : {}),
+    };
+    const docs = await read.accounts
+      .find(filter)
+      .sort({ _id: 1 })
+      .limit(q.limit + 1)
+      .toArray();
+    const page = docs.slice(0, q.limit).map((d) => AccountDocSchema.parse(d));
+    const last = page[page.length - 1];
+    res.json({
+      items: page.map(accountView),
+      nextCursor: docs.length > q.limit && last ? encodeCursor({ id: last._id }) : null,
+    });
+  });
 
   router.get('/api/v1/accounts/:accountId', async (req, res) => {
     const accountId = parseInput(IdSchema, req.params.accountId, 'path');
@@ -25,15 +78,49 @@ export function queryRoutes(read: ReadCollections): Router {
     res.setHeader('ETag', `"${doc.version}"`).json(accountView(doc));
   });
 
+  router.get('/api/v1/accounts/:accountId/summary', async (req, res) => {
+    const accountId = parseInput(IdSchema, req.params.accountId, 'path');
+    const { minVersion } = parseInput(AccountQuery, req.query, 'query');
+    const a = await accountAtLeast(read, accountId, minVersion, res);
+    const money = (minor: number) => formatMinor(minor, a.currency);
+    res.setHeader('ETag', `"${a.version}"`).json({
+      accountId: a.accountId,
+      currency: a.currency,
+      balance: money(a.balance),
+      totalDeposits: money(a.totalDeposits),
+      totalWithdrawals: money(a.totalWithdrawals),
+      totalTransfersIn: money(a.totalTransfersIn),
+      totalTransfersOut: money(a.totalTransfersOut),
+      transactionCount: a.transactionCount,
+      firstTransactionAt: a.firstTransactionAt,
+      lastTransactionAt: a.lastTransactionAt,
+    });
+  });
+
   router.get('/api/v1/accounts/:accountId/transactions', async (req, res) => {
     const accountId = parseInput(IdSchema, req.params.accountId, 'path');
     const q = parseInput(TransactionsQuery, req.query, 'query');
     const account = await accountAtLeast(read, accountId, q.minVersion, res);
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    const filter = {
-      accountId,
-      ...(after === undefined ? {} : { version: q.order === 'desc' ? { $lt: after } : { $gt: after } }),
-    };
+    const minAmount = q.minAmount === undefined ? undefined : amountParam(q.minAmount, account.currency, 'minAmount');
+    const maxAmount = q.maxAmount === undefined ? undefined : amountParam(q.maxAmount, account.currency, 'maxAmount');
+    if (minAmount !== undefined && maxAmount !== undefined && minAmount > maxAmount) {
+      throw new ApiError('VALIDATION_FAILED', 'minAmount must not exceed maxAmount', [
+        { path: 'query.minAmount', message: 'greater than maxAmount' },
+      ]);
+    }
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 'v', 'number');
+    const range = <T>(lo: T | undefined, hi: T | undefined) =>
+      lo === undefined && hi === undefined
+        ? undefined
+        : { ...(lo !== undefined ? { $gte: lo } : {}), ...(hi !== undefined ? { $lte: hi } : {}) };
+    const filter: Record<string, unknown> = { accountId };
+    if (after !== undefined) filter.version = q.order === 'desc' ? { $lt: after } : { $gt: after };
+    if (q.type) filter.type = q.type;
+    const when = range(q.from, q.to);
+    if (when) filter.occurredAt = when;
+    const amount = range(minAmount, maxAmount);
+    if (amount) filter.amount = amount;
+
     const docs = await read.transactions
       .find(filter)
       .sort({ version: q.order === 'desc' ? -1 : 1 })
@@ -53,68 +140,42 @@ export function queryRoutes(read: ReadCollections): Router {
         occurredAt: t.occurredAt,
         version: t.version,
       })),
-      nextCursor: docs.length > q.limit && last ? encodeCursor(last.version) : null,
+      nextCursor: docs.length > q.limit && last ? encodeCursor({ v: last.version }) : null,
+    });
+  });
+
+  router.get('/api/v1/reports/top-accounts', async (req, res) => {
+    const q = parseInput(TopAccountsQuery, req.query, 'query');
+    const docs = await read.accounts
+      .find({ currency: q.currency })
+      .sort({ balance: -1, _id: 1 })
+      .limit(q.limit)
+      .toArray();
+    res.json({
+      items: docs
+        .map((d) => AccountDocSchema.parse(d))
+        .map((a) => ({
+          accountId: a.accountId,
+          ownerName: a.ownerName,
+          balance: formatMinor(a.balance, a.currency),
+          currency: a.currency,
+        })),
     });
   });
 
   return router;
 }
 
-/** Reads the account, waiting up to 5 s for the read model to reach `minVersion` (read-your-writes). */
-async function accountAtLeast(
-  read: ReadCollections,
-  accountId: string,
-  minVersion: number | undefined,
-  res: Response,
-): Promise<AccountDoc> {
-  const deadline = Date.now() + MIN_VERSION_WAIT_MS;
-  for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
-    const raw = await read.accounts.findOne({ _id: accountId });
-    const doc = raw ? AccountDocSchema.parse(raw) : undefined;
-    const version = doc?.version ?? 0;
-    if (minVersion !== undefined) res.setHeader('X-Read-Model-Version', String(version));
-    if (minVersion === undefined || version >= minVersion) {
-      if (!doc) throw new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`);
-      return doc;
-    }
-    if (Date.now() > deadline) {
-      throw new ApiError(
-        'READ_MODEL_LAGGING',
-        `the read model is at version ${version}, not yet ${minVersion}; retry shortly`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, pause));
-  }
-}
-
-function accountView(doc: AccountDoc) {
-  return {
-    accountId: doc.accountId,
-    ownerId: doc.ownerId,
-    ownerName: doc.ownerName,
-    type: doc.type,
-    currency: doc.currency,
-    status: doc.status,
-    balance: formatMinor(doc.balance, doc.currency),
-    overdraftLimit: formatMinor(doc.overdraftLimit, doc.currency),
-    version: doc.version,
-    openedAt: doc.openedAt,
-    updatedAt: doc.updatedAt,
-  };
-}
-
-function encodeCursor(version: number): string {
-  return Buffer.from(JSON.stringify({ v: version })).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
+/** An amount filter, parsed with the account's currency (so "0.001" is refused for USD). */
+function amountParam(text: string, currency: Currency, name: string): number {
   try {
-    const { v } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v: unknown };
-    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
-  } catch {
-    /* fall through */
+    return parseMajor(text, currency);
+  } catch (err) {
+    if (err instanceof MoneyFormatError || err instanceof MoneyOverflowError) {
+      throw new ApiError('VALIDATION_FAILED', `${name}: ${err.message}`, [
+        { path: `query.${name}`, message: err.message },
+      ]);
+    }
+    throw err;
   }
-  throw new ApiError('VALIDATION_FAILED', 'cursor is not one this API issued', [
-    { path: 'query.cursor', message: 'invalid cursor' },
-  ]);
 }

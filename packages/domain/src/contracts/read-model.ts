@@ -24,6 +24,20 @@ export const AccountDocSchema = z.object({
   version: z.number().int().positive(),
   openedAt: z.string(),
   updatedAt: z.string(),
+  // Running totals for the summary; documents written before they existed read as zero.
+  totalDeposits: Minor.default(0),
+  totalWithdrawals: Minor.default(0),
+  totalTransfersIn: Minor.default(0),
+  totalTransfersOut: Minor.default(0),
+  transactionCount: z.number().int().nonnegative().default(0),
+  firstTransactionAt: z
+    .string()
+    .nullish()
+    .transform((d) => d ?? null),
+  lastTransactionAt: z
+    .string()
+    .nullish()
+    .transform((d) => d ?? null),
 });
 export type AccountDoc = z.infer<typeof AccountDocSchema>;
 

@@ -1,0 +1,72 @@
+import { AccountDocSchema, formatMinor, type AccountDoc } from '@bank/domain';
+import { ApiError } from '@bank/service-kit';
+import type { Response } from 'express';
+import type { ReadCollections } from './read-model';
+
+const MIN_VERSION_WAIT_MS = 5_000;
+
+/**
+ * Reads an account document, waiting up to 5 s for the read model to reach `minVersion`
+ * (read-your-writes); sets X-Read-Model-Version whenever minVersion was asked for.
+ */
+export async function accountAtLeast(
+  read: ReadCollections,
+  accountId: string,
+  minVersion: number | undefined,
+  res: Response,
+): Promise<AccountDoc> {
+  const deadline = Date.now() + MIN_VERSION_WAIT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
+    const raw = await read.accounts.findOne({ _id: accountId });
+    const doc = raw ? AccountDocSchema.parse(raw) : undefined;
+    const version = doc?.version ?? 0;
+    if (minVersion !== undefined) res.setHeader('X-Read-Model-Version', String(version));
+    if (minVersion === undefined || version >= minVersion) {
+      if (!doc) throw new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`);
+      return doc;
+    }
+    if (Date.now() > deadline) {
+      throw new ApiError(
+        'READ_MODEL_LAGGING',
+        `the read model is at version ${version}, not yet ${minVersion}; retry shortly`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
+
+export function accountView(doc: AccountDoc) {
+  return {
+    accountId: doc.accountId,
+    ownerId: doc.ownerId,
+    ownerName: doc.ownerName,
+    type: doc.type,
+    currency: doc.currency,
+    status: doc.status,
+    balance: formatMinor(doc.balance, doc.currency),
+    overdraftLimit: formatMinor(doc.overdraftLimit, doc.currency),
+    version: doc.version,
+    openedAt: doc.openedAt,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+/** Opaque cursors: base64url JSON of the position after which the next page starts. */
+export function encodeCursor(position: Record<string, string | number>): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, key: string, kind: 'number'): number;
+export function decodeCursor(cursor: string, key: string, kind: 'string'): string;
+export function decodeCursor(cursor: string, key: string, kind: 'number' | 'string'): number | string {
+  try {
+    const value = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)[key];
+    if (typeof value === 'number' && kind === 'number' && Number.isSafeInteger(value)) return value;
+    if (typeof value === 'string' && kind === 'string') return value;
+  } catch {
+    /* fall through */
+  }
+  throw new ApiError('VALIDATION_FAILED', 'cursor is not one this API issued', [
+    { path: 'query.cursor', message: 'invalid cursor' },
+  ]);
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { commandApi, get, post, queryApi } from './http';
+
+const open = async (fields: Record<string, unknown>) => {
+  const accountId = `q-${randomUUID()}`;
+  const res = await post(`${commandApi()}/api/v1/accounts`, {
+    accountId,
+    ownerName: 'Q',
+    type: 'SAVINGS',
+    currency: 'USD',
+    ...fields,
+  });
+  expect(res.status).toBe(201);
+  return { accountId, version: res.body.version as number };
+};
+const move = async (accountId: string, kind: 'deposits' | 'withdrawals', amount: string) => {
+  const res = await post(`${commandApi()}/api/v1/accounts/${accountId}/${kind}`, { amount });
+  expect(res.status).toBe(201);
+  return res.body as { version: number; occurredAt: string };
+};
+const q = (path: string) => get(`${queryApi()}/api/v1${path}`);
+
+describe('accounts list', () => {
+  it('filters by owner, status and currency, and pages with a cursor', async () => {
+    const owner = `owner-${randomUUID()}`;
+    const a = await open({ ownerId: owner, currency: 'EUR' });
+    const b = await open({ ownerId: owner, currency: 'USD' });
+    const c = await open({ ownerId: owner, currency: 'USD' });
+    const frozen = await post(`${commandApi()}/api/v1/accounts/${c.accountId}/freeze`, {});
+    await q(`/accounts/${c.accountId}?minVersion=${frozen.body.version}`);
+    await q(`/accounts/${b.accountId}?minVersion=1`);
+    await q(`/accounts/${a.accountId}?minVersion=1`);
+
+    const all = await q(`/accounts?ownerId=${owner}`);
+    expect(all.body.items.map((x: { accountId: string }) => x.accountId)).toEqual(
+      [a, b, c].map((x) => x.accountId).sort(),
+    );
+    expect((await q(`/accounts?ownerId=${owner}&currency=USD`)).body.items).toHaveLength(2);
+    expect(
+      (await q(`/accounts?ownerId=${owner}&status=FROZEN`)).body.items.map((x: { accountId: string }) => x.accountId),
+    ).toEqual([c.accountId]);
+
+    const first = await q(`/accounts?ownerId=${owner}&limit=2`);
+    expect(first.body.items).toHaveLength(2);
+    const second = await q(`/accounts?ownerId=${owner}&limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.nextCursor).toBeNull();
+    expect((await q(`/accounts?ownerId=nobody-${randomUUID()}`)).body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('refuses bad parameters with 400', async () => {
+    for (const bad of ['status=OPEN', 'currency=XYZ', 'limit=0', 'limit=501', 'cursor=!!', 'colour=red']) {
+      const res = await q(`/accounts?${bad}`);
+      expect([bad, res.status, res.body.code]).toEqual([bad, 400, 'VALIDATION_FAILED']);
+    }
+  });
+});
+
+describe('summary', () => {
+  it('adds up deposits and withdrawals exactly', async () => {
+    const { accountId } = await open({ ownerId: 'sum', initialDeposit: '100.10' });
+    await move(accountId, 'deposits', '0.20');
+    const last = await move(accountId, 'withdrawals', '50.05');
+    const res = await q(`/accounts/${accountId}/summary?minVersion=${last.version}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      accountId,
+      currency: 'USD',
+      balance: '50.25',
+      totalDeposits: '100.30',
+      totalWithdrawals: '50.05',
+      totalTransfersIn: '0.00',
+      totalTransfersOut: '0.00',
+      transactionCount: 3,
+      lastTransactionAt: last.occurredAt,
+    });
+    expect((await q(`/accounts/missing-${randomUUID()}/summary`)).status).toBe(404);
+  });
+});
+
+describe('transaction filters', () => {
+  it('combines type, amount range and time range, in both orders', async () => {
+    const { accountId } = await open({ ownerId: 'filters' });
+    const d1 = await move(accountId, 'deposits', '10.00');
+    await move(accountId, 'deposits', '20.00');
+    await move(accountId, 'withdrawals', '5.00');
+    const d4 = await move(accountId, 'deposits', '30.00');
+    const base = `/accounts/${accountId}/transactions?minVersion=${d4.version}`;
+    const amounts = async (query: string) =>
+      (await q(`${base}&${query}`)).body.items.map((t: { type: string; amount: string }) => `${t.type[0]}${t.amount}`);
+
+    expect(await amounts('type=DEPOSIT')).toEqual(['D30.00', 'D20.00', 'D10.00']);
+    expect(await amounts('type=DEPOSIT&order=asc')).toEqual(['D10.00', 'D20.00', 'D30.00']);
+    expect(await amounts('minAmount=10&maxAmount=20')).toEqual(['D20.00', 'D10.00']);
+    expect(await amounts('type=WITHDRAWAL&maxAmount=5')).toEqual(['W5.00']);
+    expect(await amounts(`from=${d4.occurredAt}`)).toEqual(['D30.00']);
+    expect(await amounts(`to=${d1.occurredAt}`)).toEqual(['D10.00']);
+    expect(await amounts(`from=${d1.occurredAt}&to=${d4.occurredAt}&minAmount=15`)).toEqual(['D30.00', 'D20.00']);
+    expect(await amounts('type=TRANSFER_IN')).toEqual([]);
+
+    const page1 = await q(`${base}&type=DEPOSIT&limit=2&order=asc`);
+    const page2 = await q(
+      `/accounts/${accountId}/transactions?type=DEPOSIT&limit=2&order=asc&cursor=${page1.body.nextCursor}`,
+    );
+    expect(page2.body.items.map((t: { amount: string }) => t.amount)).toEqual(['30.00']);
+    expect(page2.body.nextCursor).toBeNull();
+  });
+
+  it('refuses bad filters with 400', async () => {
+    const { accountId } = await open({ ownerId: 'bad-filters' });
+    for (const bad of [
+      'minAmount=0.001',
+      'minAmount=-1',
+      'minAmount=5&maxAmount=1',
+      'from=yesterday',
+      'from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z',
+      'type=REFUND',
+      'order=up',
+      'cursor=eyJ2IjoiYSJ9',
+    ]) {
+      const res = await q(`/accounts/${accountId}/transactions?minVersion=1&${bad}`);
+      expect([bad, res.status, res.body.code]).toEqual([bad, 400, 'VALIDATION_FAILED']);
+    }
+  });
+});
+
+describe('top accounts', () => {
+  it('lists the highest balances of one currency, highest first', async () => {
+    const rich = await Promise.all(
+      ['900000.000', '950000.000', '925000.000'].map((initialDeposit) =>
+        open({ ownerId: 'rich', currency: 'KWD', initialDeposit }),
+      ),
+    );
+    for (const r of rich) await q(`/accounts/${r.accountId}?minVersion=2`);
+    const res = await q('/reports/top-accounts?currency=KWD&limit=3');
+    expect(res.body.items.map((x: { balance: string }) => x.balance)).toEqual([
+      '950000.000',
+      '925000.000',
+      '900000.000',
+    ]);
+    expect(res.body.items[0]).toMatchObject({ currency: 'KWD', ownerName: 'Q' });
+    expect((await q('/reports/top-accounts')).status).toBe(400);
+  });
+});
