@@ -4,11 +4,22 @@
  */
 import { assertNever, toAccountEvent, type AccountDoc, type StoredEvent, type TransactionDoc } from '@bank/domain';
 
+/** What one money movement adds to its UTC day. */
+export type DailyMovement = {
+  accountId: string;
+  date: string;
+  balanceBefore: number;
+  balanceAfter: number;
+  credit: number;
+  debit: number;
+  version: number;
+};
+
 /** Applies the next event (version = account.version + 1) to the account's documents. */
 export function project(
   account: AccountDoc | undefined,
   stored: StoredEvent,
-): { account: AccountDoc; transaction?: TransactionDoc } {
+): { account: AccountDoc; transaction?: TransactionDoc; daily?: DailyMovement } {
   const event = toAccountEvent(stored);
   const at = stored.occurredAt;
   if (event.type === 'AccountOpened') {
@@ -71,6 +82,15 @@ export function project(
           balanceAfter: balance,
           description: event.data.description,
           occurredAt: at,
+          version: stored.version,
+        },
+        daily: {
+          accountId: account.accountId,
+          date: at.slice(0, 10),
+          balanceBefore: account.balance,
+          balanceAfter: balance,
+          credit: deposit ? amount : 0,
+          debit: deposit ? 0 : amount,
           version: stored.version,
         },
       };

@@ -77,6 +77,14 @@ describe('Projector on a real MongoDB-wire server (FerretDB)', () => {
     ]);
     const raw = await model.accounts.findOne({ _id: id }, { promoteLongs: false });
     expect(raw?.balance?.constructor?.name).toBe('Long');
+    expect(await model.dailyBalances.findOne({ _id: `${id}:2026-11-22` })).toMatchObject({
+      openingBalance: 0,
+      closingBalance: 550,
+      credits: 600,
+      debits: 50,
+      transactionCount: 4,
+      version: 5,
+    });
   });
 
   it('ends in the same state when every event arrives twice and out of order', async () => {
@@ -87,6 +95,22 @@ describe('Projector on a real MongoDB-wire server (FerretDB)', () => {
     await Promise.all(shuffled.map((e) => projector.apply(e)));
     expect(await model.account(id)).toMatchObject({ balance: 2050, version: 8 });
     expect(await model.transactions.countDocuments({ accountId: id })).toBe(7);
+    expect(await model.dailyBalances.findOne({ accountId: id })).toMatchObject({
+      credits: 2100,
+      debits: 50,
+      transactionCount: 7,
+    });
+    // A repeat of an already applied event after the fact (a redelivery long after) changes nothing.
+    await model.addToDay({
+      accountId: id,
+      date: '2026-11-22',
+      balanceBefore: 0,
+      balanceAfter: 100,
+      credit: 100,
+      debit: 0,
+      version: 2,
+    });
+    expect(await model.dailyBalances.findOne({ accountId: id })).toMatchObject({ credits: 2100, transactionCount: 7 });
   });
 
   it('fills a gap from the log before applying a later event', async () => {

@@ -45,8 +45,9 @@ export class Projector {
       let from = current;
       let raced = false;
       for (const next of pending) {
-        const { account: updated, transaction } = project(doc, next);
+        const { account: updated, transaction, daily } = project(doc, next);
         if (transaction) await this.model.putTransaction(transaction);
+        if (daily) await this.model.addToDay(daily);
         if (!(await this.model.advanceAccount(from, updated))) {
           raced = true; // another projector instance moved the document; start over from it
           break;

@@ -1,5 +1,12 @@
 import { Long, MongoServerError, type Collection, type Db } from 'mongodb';
-import { AccountDocSchema, READ_MODEL_COLLECTIONS, type AccountDoc, type TransactionDoc } from '@bank/domain';
+import {
+  AccountDocSchema,
+  READ_MODEL_COLLECTIONS,
+  type AccountDoc,
+  type DailyBalanceDoc,
+  type TransactionDoc,
+} from '@bank/domain';
+import type { DailyMovement } from './account-projection';
 
 /** Money fields are stored as BSON int64 so every MongoDB-wire server keeps them exact. */
 const MONEY_FIELDS = [
@@ -16,10 +23,12 @@ const MONEY_FIELDS = [
 export class ReadModel {
   readonly accounts: Collection<AccountDoc>;
   readonly transactions: Collection<TransactionDoc>;
+  readonly dailyBalances: Collection<DailyBalanceDoc>;
 
   constructor(db: Db) {
     this.accounts = db.collection<AccountDoc>(READ_MODEL_COLLECTIONS.accounts);
     this.transactions = db.collection<TransactionDoc>(READ_MODEL_COLLECTIONS.transactions);
+    this.dailyBalances = db.collection<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances);
   }
 
   /** One index per query pattern of the query API. */
@@ -28,6 +37,7 @@ export class ReadModel {
     await this.accounts.createIndex({ ownerId: 1 }, { name: 'owner' });
     await this.accounts.createIndex({ status: 1 }, { name: 'status' });
     await this.accounts.createIndex({ currency: 1, balance: -1 }, { name: 'currency_balance' });
+    await this.dailyBalances.createIndex({ accountId: 1, date: 1 }, { name: 'account_date' });
   }
 
   async account(accountId: string): Promise<AccountDoc | undefined> {
@@ -42,6 +52,27 @@ export class ReadModel {
     } catch (err) {
       // Two concurrent upserts of the same id: one inserts, the other may see a duplicate key.
       if (!isDuplicateKey(err)) throw err;
+    }
+  }
+
+  /**
+   * Adds a movement to its day, once: the day remembers the last version it applied, so a
+   * repeat of the same event matches nothing and its upsert hits the existing _id.
+   */
+  async addToDay(m: DailyMovement): Promise<void> {
+    const _id = `${m.accountId}:${m.date}`;
+    try {
+      await this.dailyBalances.updateOne(
+        { _id, version: { $lt: m.version } },
+        {
+          $setOnInsert: { accountId: m.accountId, date: m.date, openingBalance: Long.fromNumber(m.balanceBefore) },
+          $inc: { credits: Long.fromNumber(m.credit), debits: Long.fromNumber(m.debit), transactionCount: 1 },
+          $set: { closingBalance: Long.fromNumber(m.balanceAfter), version: m.version },
+        } as never,
+        { upsert: true },
+      );
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err; // already applied
     }
   }
 

@@ -1,7 +1,7 @@
 import { IdSchema } from '@bank/domain';
 import { commonProblems, openApiDocument, type RouteDoc } from '@bank/service-kit';
 import { z } from 'zod';
-import { AccountListQuery, AccountQuery, TopAccountsQuery, TransactionsQuery } from './routes';
+import { AccountListQuery, AccountQuery, DailyBalancesQuery, TopAccountsQuery, TransactionsQuery } from './routes';
 
 const Money = z.string().meta({ description: 'exact decimal in major units, full minor digits', examples: ['12.30'] });
 const Account = z.object({
@@ -45,6 +45,18 @@ const Summary = z.object({
   firstTransactionAt: z.string().nullable(),
   lastTransactionAt: z.string().nullable(),
 });
+const DailyBalances = z.object({
+  items: z.array(
+    z.object({
+      date: z.string(),
+      openingBalance: Money,
+      closingBalance: Money,
+      credits: Money,
+      debits: Money,
+      transactionCount: z.number().int(),
+    }),
+  ),
+});
 const AccountPage = z.object({ items: z.array(Account), nextCursor: z.string().nullable() });
 const TopAccounts = z.object({
   items: z.array(z.object({ accountId: z.string(), ownerName: z.string(), balance: Money, currency: z.string() })),
@@ -71,6 +83,19 @@ export const QUERY_ROUTES: RouteDoc[] = [
     query: AccountQuery,
     responses: {
       200: { description: 'the summary', schema: Summary, headers: READ_HEADERS },
+      ...commonProblems(400, 404, 504),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/accounts/{accountId}/daily-balances',
+    summary: 'Opening and closing balance, credits and debits for each UTC day',
+    description:
+      'Every day from from (default: 29 days before to) to to (default: today), at most 366, starting no earlier than the day the account was opened; days without movements carry the balance.',
+    pathParams: { accountId: IdSchema },
+    query: DailyBalancesQuery,
+    responses: {
+      200: { description: 'one item per day', schema: DailyBalances, headers: READ_HEADERS },
       ...commonProblems(400, 404, 504),
     },
   },

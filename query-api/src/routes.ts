@@ -1,6 +1,7 @@
 import {
   AccountDocSchema,
   CURRENCIES,
+  DailyBalanceDocSchema,
   DecimalSchema,
   formatMinor,
   IdSchema,
@@ -41,6 +42,12 @@ export const TransactionsQuery = z
     order: z.enum(['asc', 'desc']).default('desc'),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+const Day = z.iso.date();
+const MAX_DAYS = 366;
+export const DailyBalancesQuery = z
+  .strictObject({ minVersion: MinVersion, from: Day.optional(), to: Day.optional() })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+
 export const TopAccountsQuery = z.strictObject({
   currency: CurrencyParam,
   limit: z.coerce.number().int().min(1).max(100).default(10),
@@ -144,6 +151,48 @@ export function queryRoutes(read: ReadCollections): Router {
     });
   });
 
+  router.get('/api/v1/accounts/:accountId/daily-balances', async (req, res) => {
+    const accountId = parseInput(IdSchema, req.params.accountId, 'path');
+    const q = parseInput(DailyBalancesQuery, req.query, 'query');
+    const account = await accountAtLeast(read, accountId, q.minVersion, res);
+    const to = q.to ?? new Date().toISOString().slice(0, 10);
+    const from = q.from ?? addDays(to, -29);
+    if (daysBetween(from, to) >= MAX_DAYS) {
+      throw new ApiError('VALIDATION_FAILED', `at most ${MAX_DAYS} days per request`, [
+        { path: 'query.from', message: 'range too long' },
+      ]);
+    }
+    const opened = account.openedAt.slice(0, 10);
+    const start = from < opened ? opened : from;
+    const [before] = await read.dailyBalances
+      .find({ accountId, date: { $lt: start } })
+      .sort({ date: -1 })
+      .limit(1)
+      .toArray();
+    const docs = await read.dailyBalances
+      .find({ accountId, date: { $gte: start, $lte: to } })
+      .sort({ date: 1 })
+      .toArray();
+    const byDate = new Map(docs.map((d) => DailyBalanceDocSchema.parse(d)).map((d) => [d.date, d]));
+    let carried = before ? DailyBalanceDocSchema.parse(before).closingBalance : 0;
+    const money = (minor: number) => formatMinor(minor, account.currency);
+    const items = [];
+    // Every day of the range from the opening on; a day without movements carries the balance.
+    for (let day = start; day <= to; day = addDays(day, 1)) {
+      const d = byDate.get(day);
+      items.push({
+        date: day,
+        openingBalance: money(d ? d.openingBalance : carried),
+        closingBalance: money(d ? d.closingBalance : carried),
+        credits: money(d ? d.credits : 0),
+        debits: money(d ? d.debits : 0),
+        transactionCount: d ? d.transactionCount : 0,
+      });
+      if (d) carried = d.closingBalance;
+    }
+    res.json({ items });
+  });
+
   router.get('/api/v1/reports/top-accounts', async (req, res) => {
     const q = parseInput(TopAccountsQuery, req.query, 'query');
     const docs = await read.accounts
@@ -164,6 +213,14 @@ export function queryRoutes(read: ReadCollections): Router {
   });
 
   return router;
+}
+
+function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 /** An amount filter, parsed with the account's currency (so "0.001" is refused for USD). */

@@ -142,3 +142,49 @@ describe('top accounts', () => {
     expect((await q('/reports/top-accounts')).status).toBe(400);
   });
 });
+
+describe('daily balances', () => {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+  it('reports each day from the opening on, carrying the balance over quiet days', async () => {
+    const { accountId } = await open({ ownerId: 'daily', initialDeposit: '100.00' });
+    await move(accountId, 'deposits', '25.00');
+    const last = await move(accountId, 'withdrawals', '40.50');
+    const today = last.occurredAt.slice(0, 10);
+    const res = await q(
+      `/accounts/${accountId}/daily-balances?from=${day(-3)}&to=${day(1)}&minVersion=${last.version}`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([
+      {
+        date: today,
+        openingBalance: '0.00',
+        closingBalance: '84.50',
+        credits: '125.00',
+        debits: '40.50',
+        transactionCount: 3,
+      },
+      {
+        date: day(1),
+        openingBalance: '84.50',
+        closingBalance: '84.50',
+        credits: '0.00',
+        debits: '0.00',
+        transactionCount: 0,
+      },
+    ]);
+  });
+
+  it('refuses bad ranges with 400', async () => {
+    const { accountId } = await open({ ownerId: 'daily-bad' });
+    for (const bad of [
+      'from=2026-13-01',
+      'from=2026-11-02&to=2026-11-01',
+      'from=2024-01-01&to=2026-01-01',
+      'to=tomorrow',
+    ]) {
+      const res = await q(`/accounts/${accountId}/daily-balances?minVersion=1&${bad}`);
+      expect([bad, res.status, res.body.code]).toEqual([bad, 400, 'VALIDATION_FAILED']);
+    }
+  });
+});

@@ -6,7 +6,11 @@ import { CURRENCIES, type Currency } from '../money';
  * parses them on the way out. Money fields are integer minor units (stored as BSON int64, read
  * back as numbers).
  */
-export const READ_MODEL_COLLECTIONS = { accounts: 'accounts', transactions: 'transactions' } as const;
+export const READ_MODEL_COLLECTIONS = {
+  accounts: 'accounts',
+  transactions: 'transactions',
+  dailyBalances: 'daily_balances',
+} as const;
 
 const Minor = z.number().int().refine(Number.isSafeInteger, 'must be a safe integer');
 const CurrencySchema = z.enum(CURRENCIES as [Currency, ...Currency[]]);
@@ -58,3 +62,19 @@ export const TransactionDocSchema = z.object({
   version: z.number().int().positive(),
 });
 export type TransactionDoc = z.infer<typeof TransactionDocSchema>;
+
+/** One account's movements on one UTC day; days without movements have no document. */
+export const DailyBalanceDocSchema = z.object({
+  _id: z.string(),
+  accountId: z.string(),
+  /** YYYY-MM-DD, UTC */
+  date: z.string(),
+  openingBalance: Minor,
+  closingBalance: Minor,
+  credits: Minor,
+  debits: Minor,
+  transactionCount: z.number().int().nonnegative(),
+  /** The last account event applied to this day: makes the write idempotent. */
+  version: z.number().int().positive(),
+});
+export type DailyBalanceDoc = z.infer<typeof DailyBalanceDocSchema>;
