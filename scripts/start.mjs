@@ -7,20 +7,29 @@ import { RUN_PORT_BASE } from './stack/ports.mjs';
 import { REPO_ROOT, startStack } from './stack/stack.mjs';
 
 async function main() {
-  say('start', 'compiling TypeScript (npm run build)');
-  await run('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT });
-  const dataDir = path.resolve(process.env.BANK_DATA_DIR ?? path.join(REPO_ROOT, '.data'));
-  const stack = await startStack({ base: RUN_PORT_BASE, appPorts: 'contract', dataDir });
-
+  // Handlers first: an interrupt at any moment, even mid start-up, stops what was started.
+  let supervisor;
   let stopping = false;
   const shutdown = async (code) => {
     if (stopping) return;
     stopping = true;
-    await stack.stop();
+    if (supervisor) {
+      say('start', 'stopping every process ...');
+      await supervisor.stopAll();
+    }
     process.exit(code);
   };
-  process.on('SIGINT', () => shutdown(0));
-  process.on('SIGTERM', () => shutdown(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => shutdown(0));
+
+  say('start', 'compiling TypeScript (npm run build)');
+  await run('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT });
+  const dataDir = path.resolve(process.env.BANK_DATA_DIR ?? path.join(REPO_ROOT, '.data'));
+  const stack = await startStack({
+    base: RUN_PORT_BASE,
+    appPorts: 'contract',
+    dataDir,
+    onSupervisor: (s) => (supervisor = s),
+  });
   stack.supervisor.onCrash = (entry) => {
     say('start', `${entry.name} crashed; stopping the system (see ${entry.logFile})`);
     void shutdown(1);

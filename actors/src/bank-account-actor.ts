@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { AbstractActor, type DaprClient, type ActorId } from '@dapr/dapr';
 import { AccountActorRequestSchema, BANK_ACCOUNT_ACTOR_TYPE, type AccountActorResult } from '@bank/domain';
-import type { EventLogClient, Logger } from '@bank/service-kit';
+import type { DaprSidecar, EventLogClient, Logger } from '@bank/service-kit';
 import { catchUp, emptySnapshot, execute, type Snapshot } from './execute';
 
 const SNAPSHOT_KEY = 'snapshot';
 
 export type ActorDeps = {
   eventLog: EventLogClient;
+  /** This app's own sidecar: actor state is read and written through it directly. */
+  sidecar: DaprSidecar;
   log: Logger;
   /** Persist the snapshot once it is this many events ahead of the persisted one (and on deactivation). */
   snapshotEvery: number;
@@ -70,20 +72,34 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
      */
     private async load(accountId: string): Promise<Snapshot> {
       if (this.snapshot) return this.snapshot;
-      const stored = await this.getStateManager<Snapshot>().tryGetState(SNAPSHOT_KEY);
-      const base = stored[0] && stored[1] ? stored[1] : emptySnapshot();
+      const stored = await deps.sidecar.getActorState<Snapshot>(BANK_ACCOUNT_ACTOR_TYPE, accountId, SNAPSHOT_KEY);
+      const base = isSnapshot(stored) ? stored : emptySnapshot();
       this.persistedVersion = base.version;
       this.snapshot = await catchUp(deps.eventLog, accountId, base);
       return this.snapshot;
     }
 
-    /** Only ever called with a snapshot the log has accepted (the SDK saves when the method returns). */
+    /**
+     * Saves a snapshot the log has already accepted. A failure here must not turn a committed
+     * command into an error: the snapshot is only an optimisation, the log is the truth.
+     */
     private async persist(snapshot: Snapshot): Promise<void> {
-      await this.getStateManager<Snapshot>().setState(SNAPSHOT_KEY, snapshot);
-      this.persistedVersion = snapshot.version;
+      // Written through the sidecar's actor state API rather than the SDK's state manager, whose
+      // pending changes would be retried (and could fail the method) after it returns.
+      try {
+        await deps.sidecar.saveActorState(BANK_ACCOUNT_ACTOR_TYPE, this.getActorId().getId(), SNAPSHOT_KEY, snapshot);
+        this.persistedVersion = snapshot.version;
+      } catch (err) {
+        deps.log.warn({ err, accountId: this.getActorId().getId(), version: snapshot.version }, 'snapshot not saved');
+      }
     }
   }
 
   Object.defineProperty(BankAccount, 'name', { value: BANK_ACCOUNT_ACTOR_TYPE });
   return BankAccount;
+}
+
+function isSnapshot(value: unknown): value is Snapshot {
+  const s = value as Snapshot | undefined;
+  return !!s && Number.isSafeInteger(s.version) && s.version >= 0 && typeof s.state === 'object' && s.state !== null;
 }

@@ -39,13 +39,26 @@ type Outcome = { result: AccountActorResult; snapshot: Snapshot };
 
 const MAX_CONFLICT_RETRIES = 3;
 const APPEND_ATTEMPTS = 5;
+/**
+ * Total time an append may take, retries included. The command API waits longer than this for
+ * the actor (ACTOR_CALL_TIMEOUT_MS), so an answer it gives up on is never still in progress.
+ */
+export const APPEND_BUDGET_MS = 20_000;
 
 export const emptySnapshot = (): Snapshot => ({ version: 0, state: bankAccount.initialState() });
 
-/** Folds events the snapshot has not seen yet; the log is the source of truth. */
+/**
+ * Folds events the snapshot has not seen yet; the log is the source of truth. A snapshot ahead
+ * of the log (the log was restored from an older backup) is discarded and the account rebuilt.
+ */
 export async function catchUp(eventLog: EventLogClient, accountId: string, snapshot: Snapshot): Promise<Snapshot> {
-  const events = await eventLog.readAll(accountId, snapshot.version + 1);
-  return events.reduce(applyStored, snapshot);
+  const page = await eventLog.read(accountId, snapshot.version + 1);
+  if (page.streamVersion < snapshot.version) {
+    return (await eventLog.readAll(accountId, 1)).reduce(applyStored, emptySnapshot());
+  }
+  const caught = page.events.reduce(applyStored, snapshot);
+  if (caught.version >= page.streamVersion) return caught;
+  return (await eventLog.readAll(accountId, caught.version + 1)).reduce(applyStored, caught);
 }
 
 export async function execute(
@@ -75,7 +88,7 @@ export async function execute(
     try {
       stored = decide(deps, accountId, snapshot, request);
     } catch (err) {
-      if (err instanceof DomainError) return fail(snapshot, err.code, err.message);
+      if (err instanceof DomainError) return fail(snapshot, err.code, err.message, err.path);
       throw err;
     }
     const next = stored.reduce(applyStored, snapshot);
@@ -157,8 +170,9 @@ function fail(
   snapshot: Snapshot,
   code: Extract<AccountActorResult, { ok: false }>['error']['code'],
   message: string,
+  path?: string,
 ): Outcome {
-  return { result: { ok: false, error: { code, message } }, snapshot };
+  return { result: { ok: false, error: { code, message, ...(path ? { path } : {}) } }, snapshot };
 }
 
 type Appended = { outcome: 'ok' | 'conflict' | 'unavailable' } | { outcome: 'key-used'; record: IdempotencyRecord };
@@ -170,6 +184,7 @@ async function appendWithRetry(
   events: StoredEvent[],
   idempotency: { keyHash: string; record: IdempotencyRecord } | undefined,
 ): Promise<Appended> {
+  const deadline = Date.now() + APPEND_BUDGET_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       // Retrying with the same event ids is safe: the log treats it as the same append.
@@ -180,9 +195,24 @@ async function appendWithRetry(
     } catch (err) {
       if (!(err instanceof SidecarError)) throw err; // a bug, not an outage: let it be logged
       const transient = err.status === undefined || err.status >= 500;
-      if (!transient || attempt >= APPEND_ATTEMPTS) return { outcome: 'unavailable' };
+      if (!transient || attempt >= APPEND_ATTEMPTS || Date.now() > deadline) {
+        // The last attempt may have committed after all: look before saying it did not.
+        return (await landed(deps, accountId, events)) ? { outcome: 'ok' } : { outcome: 'unavailable' };
+      }
       await deps.sleep(100 * 2 ** attempt);
     }
+  }
+}
+
+/** Whether these exact events (by id) are in the log; false when the log cannot be read either. */
+async function landed(deps: ExecuteDeps, accountId: string, events: StoredEvent[]): Promise<boolean> {
+  const first = events[0];
+  if (!first) return false;
+  try {
+    const { events: found } = await deps.eventLog.read(accountId, first.version, events.length);
+    return found.length === events.length && found.every((e, i) => e.eventId === events[i]!.eventId);
+  } catch {
+    return false;
   }
 }
 

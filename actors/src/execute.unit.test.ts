@@ -30,6 +30,9 @@ class FakeLog {
   async readAll(_id: string, from: number) {
     return this.events.filter((e) => e.version >= from);
   }
+  async read(_id: string, from: number, limit = 1000) {
+    return { events: this.events.filter((e) => e.version >= from).slice(0, limit), streamVersion: this.events.length };
+  }
   async idempotencyRecord(keyHash: string) {
     return this.records.get(keyHash);
   }
@@ -120,6 +123,20 @@ describe('BankAccount actor logic (execute)', () => {
     const down = await execute(deps, 'a1', await catchUp(deps.eventLog, 'a1', s), deposit('1'));
     expect(down.result).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
     expect(down.snapshot.version).toBe(3);
+  });
+
+  it('discards a snapshot that is ahead of the log and rebuilds from the log', async () => {
+    const { log, deps } = setup();
+    const real = (await execute(deps, 'a1', emptySnapshot(), open)).snapshot;
+    const impossible = { ...real, version: 50 };
+    expect(await catchUp(deps.eventLog, 'a1', impossible)).toEqual(real);
+    expect(
+      (await execute(deps, 'a1', await catchUp(deps.eventLog, 'a1', impossible), deposit('1'))).result,
+    ).toMatchObject({
+      ok: true,
+      version: 3,
+    });
+    expect(log.events).toHaveLength(3);
   });
 
   it('refuses an amount with more digits than the currency has, appending nothing', async () => {

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   const log = createLogger('actors');
   const port = envPort('ACTORS_PORT', 3002);
   const { host, httpPort } = sidecarFromEnv();
-  const sidecar = new DaprSidecar({ host, httpPort });
+  // Calls to event-source fail fast enough that the actor's own retry budget holds.
+  const sidecar = new DaprSidecar({ host, httpPort, timeoutMs: 8_000 });
 
   const server = new DaprServer({
     serverHost: bindAddress(),
@@ -31,7 +32,9 @@ async function main(): Promise<void> {
 
   await server.actor.init();
   const snapshotEvery = envPositiveInt('SNAPSHOT_EVERY', 100);
-  await server.actor.registerActor(bankAccountActor({ eventLog: new EventLogClient(sidecar), log, snapshotEvery }));
+  await server.actor.registerActor(
+    bankAccountActor({ eventLog: new EventLogClient(sidecar), sidecar, log, snapshotEvery }),
+  );
   await server.actor.registerActor(Ping);
   await server.start();
   log.info({ port }, 'actors host listening');

@@ -58,7 +58,7 @@ function amount(text: string, currency: Currency, field: string): number {
     return parseMajor(text, currency);
   } catch (err) {
     if (err instanceof MoneyFormatError || err instanceof MoneyOverflowError) {
-      throw new DomainError('VALIDATION_FAILED', `${field}: ${err.message}`);
+      throw new DomainError('VALIDATION_FAILED', `${field}: ${err.message}`, `body.${field}`);
     }
     throw err;
   }

@@ -16,7 +16,10 @@ export class AccountActors {
     const raw = await this.invoke(accountId, request);
     const parsed = AccountActorResultSchema.safeParse(raw);
     if (!parsed.success) throw new ApiError('SERVICE_UNAVAILABLE', 'the account actor gave an unreadable answer');
-    if (!parsed.data.ok) throw new ApiError(parsed.data.error.code, parsed.data.error.message);
+    if (!parsed.data.ok) {
+      const { code, message, path } = parsed.data.error;
+      throw new ApiError(code, message, path ? [{ path, message }] : undefined);
+    }
     return parsed.data;
   }
 

@@ -9,7 +9,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 /**
  * The Idempotency-Key header, as hashes: the key's (it is never stored in clear) and the
- * request's (method, path and validated body), so a reuse with another request is detected.
+ * request's (method, route, path parameters and validated body), so a reuse with another request
+ * is detected.
  */
 export function idempotencyOf(req: Request, body: unknown): { keyHash: string; requestHash: string } | undefined {
   const key = req.header('idempotency-key');
@@ -19,9 +20,11 @@ export function idempotencyOf(req: Request, body: unknown): { keyHash: string; r
       { path: 'header.Idempotency-Key', message: 'invalid' },
     ]);
   }
+  // The route and its decoded parameters, not the raw path: %2D or a trailing slash is the same request.
+  const route = `${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
   return {
     keyHash: sha256(key),
-    requestHash: sha256(JSON.stringify({ method: req.method, path: req.path, body })),
+    requestHash: sha256(JSON.stringify({ method: req.method, route, params: req.params, body })),
   };
 }
 

@@ -2,10 +2,13 @@ import { bindAddress, createLogger, DaprSidecar, envPort, exitOnSignals, sidecar
 import { AccountActors } from './account-client';
 import { buildApp } from './app';
 
+const ACTOR_CALL_TIMEOUT_MS = 45_000;
+
 function main(): void {
   const log = createLogger('command-api');
   const port = envPort('COMMAND_API_PORT', 3000);
-  const sidecar = new DaprSidecar(sidecarFromEnv());
+  // Longer than the actor's whole append budget (20 s): an answer is never abandoned mid-way.
+  const sidecar = new DaprSidecar({ ...sidecarFromEnv(), timeoutMs: ACTOR_CALL_TIMEOUT_MS });
   const app = buildApp({
     log,
     actors: new AccountActors(sidecar),

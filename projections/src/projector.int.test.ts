@@ -122,6 +122,36 @@ describe('Projector on a real MongoDB-wire server (FerretDB)', () => {
     expect(await projector.apply(events[1]!)).toBe('duplicate');
   });
 
+  it('rebuilds a document written before the summary totals existed, then goes on', async () => {
+    const id = `acc-${randomUUID()}`;
+    const events = accountStream(id, 3);
+    // What the first read model wrote: no totals, and (not shown) no daily documents.
+    await model.accounts.insertOne({
+      _id: id,
+      accountId: id,
+      ownerId: 'o',
+      ownerName: 'Owner',
+      type: 'CHECKING',
+      currency: 'USD',
+      status: 'ACTIVE',
+      balance: 600,
+      overdraftLimit: 0,
+      version: 4,
+      openedAt: '2026-11-22T10:00:00.000Z',
+      updatedAt: '2026-11-22T10:00:00.000Z',
+    } as never);
+    const projector = new Projector(model, logOf(events), pino({ level: 'silent' }));
+    expect(await projector.apply(events[4]!)).toBe('applied');
+    expect(await model.account(id)).toMatchObject({
+      version: 5,
+      balance: 550,
+      totalDeposits: 600,
+      totalWithdrawals: 50,
+      transactionCount: 4,
+    });
+    expect(await model.transactions.countDocuments({ accountId: id })).toBe(4);
+  });
+
   it('two projector instances racing on one account never double-apply', async () => {
     const id = `acc-${randomUUID()}`;
     const events = accountStream(id, 10);

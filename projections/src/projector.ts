@@ -8,6 +8,7 @@
 import type { StoredEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
 import { project } from './account-projection';
+import type { AccountDoc } from '@bank/domain';
 import type { ReadModel } from './read-model';
 
 export type ApplyOutcome = 'applied' | 'duplicate';
@@ -37,7 +38,11 @@ export class Projector {
 
   private async applyInOrder(event: StoredEvent): Promise<ApplyOutcome> {
     for (;;) {
-      const account = await this.model.account(event.streamId);
+      const { doc: account, legacy } = await this.model.accountForUpdate(event.streamId);
+      if (account && legacy) {
+        await this.rebuild(account);
+        continue;
+      }
       const current = account?.version ?? 0;
       if (event.version <= current) return 'duplicate';
       const pending = event.version === current + 1 ? [event] : await this.fillGap(event, current);
@@ -57,6 +62,23 @@ export class Projector {
       }
       if (!raced) return 'applied';
     }
+  }
+
+  /** Re-projects an account from its first event up to the version its document is at. */
+  private async rebuild(legacy: AccountDoc): Promise<void> {
+    this.log.info(
+      { streamId: legacy.accountId, version: legacy.version },
+      'document predates the current read model; rebuilding it',
+    );
+    const events = (await this.eventLog.readAll(legacy.accountId, 1)).filter((e) => e.version <= legacy.version);
+    let doc: AccountDoc | undefined;
+    for (const e of events) {
+      const { account, transaction, daily } = project(doc, e);
+      if (transaction) await this.model.putTransaction(transaction);
+      if (daily) await this.model.addToDay(daily);
+      doc = account;
+    }
+    if (doc) await this.model.advanceAccount(legacy.version, doc);
   }
 
   private async fillGap(event: StoredEvent, current: number): Promise<StoredEvent[]> {

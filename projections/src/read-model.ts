@@ -41,8 +41,17 @@ export class ReadModel {
   }
 
   async account(accountId: string): Promise<AccountDoc | undefined> {
+    return (await this.accountForUpdate(accountId)).doc;
+  }
+
+  /**
+   * The account document, and whether it was written before the summary totals existed (then
+   * its totals are unknown and the projector rebuilds it from the log).
+   */
+  async accountForUpdate(accountId: string): Promise<{ doc: AccountDoc | undefined; legacy: boolean }> {
     const raw = await this.accounts.findOne({ _id: accountId });
-    return raw ? AccountDocSchema.parse(raw) : undefined;
+    if (!raw) return { doc: undefined, legacy: false };
+    return { doc: AccountDocSchema.parse(raw), legacy: !('transactionCount' in raw) };
   }
 
   /** Idempotent: a transaction document is written once under its id. */

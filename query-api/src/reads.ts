@@ -7,7 +7,7 @@ const MIN_VERSION_WAIT_MS = 5_000;
 
 /**
  * Reads an account document, waiting up to 5 s for the read model to reach `minVersion`
- * (read-your-writes); sets X-Read-Model-Version whenever minVersion was asked for.
+ * (read-your-writes). Every answer about one account carries X-Read-Model-Version and ETag.
  */
 export async function accountAtLeast(
   read: ReadCollections,
@@ -20,9 +20,10 @@ export async function accountAtLeast(
     const raw = await read.accounts.findOne({ _id: accountId });
     const doc = raw ? AccountDocSchema.parse(raw) : undefined;
     const version = doc?.version ?? 0;
-    if (minVersion !== undefined) res.setHeader('X-Read-Model-Version', String(version));
+    res.setHeader('X-Read-Model-Version', String(version));
     if (minVersion === undefined || version >= minVersion) {
       if (!doc) throw new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`);
+      res.setHeader('ETag', `"${doc.version}"`);
       return doc;
     }
     if (Date.now() > deadline) {

@@ -12,10 +12,13 @@ import { assertPortsFree, Supervisor } from './supervisor.mjs';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
- * @param {{ base: number, appPorts?: 'contract'|'block', dataDir: string, apps?: boolean }} opts
+ * @param {{ base: number, appPorts?: 'contract'|'block', dataDir: string, apps?: boolean,
+ *   onSupervisor?: (supervisor: Supervisor) => void }} opts
+ *   onSupervisor receives the supervisor before anything starts, so a caller can stop
+ *   whatever has started if it is interrupted during start-up.
  * @returns {Promise<{ layout, urls, bins, supervisor, stop: () => Promise<void> }>}
  */
-export async function startStack({ base, appPorts = 'block', dataDir, apps = true }) {
+export async function startStack({ base, appPorts = 'block', dataDir, apps = true, onSupervisor }) {
   const bins = await ensureInfra();
   const layout = portLayout(base, appPorts);
   const infraPorts = [
@@ -31,6 +34,7 @@ export async function startStack({ base, appPorts = 'block', dataDir, apps = tru
   await assertPortsFree([...infraPorts, ...appPortList]);
 
   const supervisor = new Supervisor(path.join(dataDir, 'logs'));
+  onSupervisor?.(supervisor);
   const stop = async () => {
     say('stack', 'stopping every process ...');
     await supervisor.stopAll();

@@ -16,6 +16,7 @@ export class Supervisor {
   }
 
   start(name, cmd, args, { env = {}, cwd } = {}) {
+    if (this.stopping) throw new Error(`not starting ${name}: the stack is stopping`);
     const spec = { cmd, args, env, cwd };
     const logFile = path.join(this.logDir, `${name}.log`);
     const log = fs.openSync(logFile, 'a');

@@ -56,6 +56,7 @@ describe('walking skeleton through all five apps', () => {
     const read = await get(`${queryApi()}/api/v1/accounts/${body.accountId}?minVersion=4`);
     expect(read.status).toBe(200);
     expect(read.headers.get('x-read-model-version')).toBe('4');
+    expect(read.headers.get('etag')).toBe('"4"');
     expect(read.body).toMatchObject({ accountId: body.accountId, balance: '-44.75', version: 4, status: 'ACTIVE' });
 
     const history = await get(`${queryApi()}/api/v1/accounts/${body.accountId}/transactions`);
@@ -104,7 +105,10 @@ describe('walking skeleton through all five apps', () => {
       const res = await post(url, { amount });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.errors).toEqual([expect.objectContaining({ path: 'body.amount' })]);
     }
+    const tooBig = await post(url, { amount: '1000000000.01' });
+    expect([tooBig.status, tooBig.body.errors?.[0]?.path]).toEqual([400, 'body.amount']);
     const unknownField = await post(url, { amount: '1.00', extra: true });
     expect(unknownField.status).toBe(400);
     const badJson = await post(url, '{"amount": ');

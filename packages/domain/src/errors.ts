@@ -27,6 +27,8 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** For VALIDATION_FAILED: the request field at fault, e.g. "body.amount". */
+    readonly path?: string,
   ) {
     super(message);
   }

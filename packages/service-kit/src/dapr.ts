@@ -32,6 +32,18 @@ export class DaprSidecar {
     return this.request('PUT', path, body);
   }
 
+  /** Reads one key of an actor's state (only from the sidecar hosting the actor); undefined if unset. */
+  getActorState<T>(actorType: string, actorId: string, key: string): Promise<T | undefined> {
+    return this.request('GET', `/actors/${enc(actorType)}/${enc(actorId)}/state/${enc(key)}`) as Promise<T | undefined>;
+  }
+
+  /** Writes one key of an actor's state, now (not when the actor method returns). */
+  async saveActorState(actorType: string, actorId: string, key: string, value: unknown): Promise<void> {
+    await this.request('PUT', `/actors/${enc(actorType)}/${enc(actorId)}/state`, [
+      { operation: 'upsert', request: { key, value } },
+    ]);
+  }
+
   /** Service invocation: `appId`'s route `path` through both sidecars. */
   invoke(appId: string, path: string, method: 'GET' | 'POST', body?: unknown): Promise<unknown> {
     return this.request(method, `/invoke/${enc(appId)}/method/${path.replace(/^\//, '')}`, body);

@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '../decider';
 import { DomainError } from '../errors';
-import { addMinor, maxOperationMinor, subtractMinor, type Minor } from '../money';
+import { addMinor, maxOperationMinor, MoneyOverflowError, subtractMinor, type Minor } from '../money';
 import type { AccountCommand } from './commands';
 import type { AccountEvent } from './events';
 import { initialAccountState, type AccountState, type OpenAccountState } from './state';
@@ -12,8 +12,8 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
         throw new DomainError('ACCOUNT_ALREADY_EXISTS', `account ${state.accountId} already exists`);
       }
       const { initialDeposit, initialTransactionId, ...opened } = command.data;
-      assertAmount(initialDeposit, opened.currency, { allowZero: true });
-      assertAmount(opened.overdraftLimit, opened.currency, { allowZero: true });
+      assertAmount(initialDeposit, opened.currency, 'body.initialDeposit', { allowZero: true });
+      assertAmount(opened.overdraftLimit, opened.currency, 'body.overdraftLimit', { allowZero: true });
       const events: AccountEvent[] = [{ type: 'AccountOpened', data: opened }];
       if (initialDeposit > 0) {
         events.push({
@@ -25,14 +25,14 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
     }
     case 'DepositMoney': {
       const account = requireMovable(state);
-      assertAmount(command.data.amount, account.currency);
-      addMinor(account.balance, command.data.amount);
+      assertAmount(command.data.amount, account.currency, 'body.amount');
+      checked(() => addMinor(account.balance, command.data.amount));
       return [{ type: 'MoneyDeposited', data: command.data }];
     }
     case 'WithdrawMoney': {
       const account = requireMovable(state);
-      assertAmount(command.data.amount, account.currency);
-      const after = subtractMinor(account.balance, command.data.amount);
+      assertAmount(command.data.amount, account.currency, 'body.amount');
+      const after = checked(() => subtractMinor(account.balance, command.data.amount));
       if (after < -account.overdraftLimit) {
         throw new DomainError('INSUFFICIENT_FUNDS', `withdrawal would take the balance below the overdraft limit`);
       }
@@ -106,9 +106,30 @@ function requireMovable(state: AccountState): OpenAccountState {
   return account;
 }
 
-function assertAmount(amount: Minor, currency: OpenAccountState['currency'], opts = { allowZero: false }): void {
+function assertAmount(
+  amount: Minor,
+  currency: OpenAccountState['currency'],
+  path: string,
+  opts = { allowZero: false },
+): void {
   const tooSmall = opts.allowZero ? amount < 0 : amount <= 0;
   if (!Number.isSafeInteger(amount) || tooSmall || amount > maxOperationMinor(currency)) {
-    throw new DomainError('VALIDATION_FAILED', `amount out of range`);
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `must be ${opts.allowZero ? 'at least 0' : 'more than 0'} and at most 1000000000 ${currency}`,
+      path,
+    );
+  }
+}
+
+/** Balance arithmetic beyond the exact range is refused, never rounded. */
+function checked(compute: () => Minor): Minor {
+  try {
+    return compute();
+  } catch (err) {
+    if (err instanceof MoneyOverflowError) {
+      throw new DomainError('VALIDATION_FAILED', 'the balance would exceed what an account can hold', 'body.amount');
+    }
+    throw err;
   }
 }

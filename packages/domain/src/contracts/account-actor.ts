@@ -85,6 +85,8 @@ export const AccountActorResultSchema = z.discriminatedUnion('ok', [
     error: z.object({
       code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
       message: z.string(),
+      /** For VALIDATION_FAILED: the request field at fault. */
+      path: z.string().optional(),
     }),
   }),
 ]);
