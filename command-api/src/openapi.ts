@@ -1,20 +1,9 @@
-import { commonProblems, openApiDocument, type RouteDoc } from '@bank/service-kit';
+import { AccountFields, commonProblems, MoneyText, openApiDocument, type RouteDoc } from '@bank/service-kit';
 import { z } from 'zod';
 import { AccountIdParam, EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody } from './schemas';
 
-const Money = z.string().meta({ description: 'exact decimal in major units, full minor digits', examples: ['12.30'] });
-
-const AccountCreated = z.object({
-  accountId: z.string(),
-  ownerId: z.string(),
-  ownerName: z.string(),
-  type: z.enum(['CHECKING', 'SAVINGS']),
-  currency: z.string(),
-  status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']),
-  balance: Money,
-  overdraftLimit: Money,
-  version: z.number().int(),
-});
+const Money = MoneyText;
+const AccountCreated = AccountFields;
 const Transaction = z.object({
   transactionId: z.string(),
   accountId: z.string(),

@@ -1,22 +1,10 @@
 import { IdSchema } from '@bank/domain';
-import { commonProblems, openApiDocument, type RouteDoc } from '@bank/service-kit';
+import { AccountFields, commonProblems, MoneyText, openApiDocument, type RouteDoc } from '@bank/service-kit';
 import { z } from 'zod';
 import { AccountListQuery, AccountQuery, DailyBalancesQuery, TopAccountsQuery, TransactionsQuery } from './routes';
 
-const Money = z.string().meta({ description: 'exact decimal in major units, full minor digits', examples: ['12.30'] });
-const Account = z.object({
-  accountId: z.string(),
-  ownerId: z.string(),
-  ownerName: z.string(),
-  type: z.enum(['CHECKING', 'SAVINGS']),
-  currency: z.string(),
-  status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']),
-  balance: Money,
-  overdraftLimit: Money,
-  version: z.number().int(),
-  openedAt: z.string(),
-  updatedAt: z.string(),
-});
+const Money = MoneyText;
+const Account = AccountFields.extend({ openedAt: z.string(), updatedAt: z.string() });
 const TransactionPage = z.object({
   items: z.array(
     z.object({

@@ -137,3 +137,21 @@ export function mountedRoutes(app: Express): string[] {
   walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
   return out;
 }
+
+/** Money on the wire: a decimal string in the currency's major unit with all minor digits. */
+export const MoneyText = z
+  .string()
+  .meta({ description: 'exact decimal in major units, full minor digits', examples: ['12.30'] });
+
+/** The account fields both APIs answer with. */
+export const AccountFields = z.object({
+  accountId: z.string(),
+  ownerId: z.string(),
+  ownerName: z.string(),
+  type: z.enum(['CHECKING', 'SAVINGS']),
+  currency: z.string(),
+  status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']),
+  balance: MoneyText,
+  overdraftLimit: MoneyText,
+  version: z.number().int(),
+});
