@@ -127,14 +127,18 @@ export async function execute(
 function decide(deps: ExecuteDeps, accountId: string, snapshot: Snapshot, request: AccountActorRequest): StoredEvent[] {
   const command = toCommand(request, accountId, snapshot.state, deps.newId);
   const occurredAt = deps.now().toISOString();
-  return bankAccount.decide(command, snapshot.state).map((event, i) => ({
-    eventId: deps.newId(),
-    streamId: accountId,
-    version: snapshot.version + 1 + i,
-    ...encodeAccountEvent(event),
-    metadata: { correlationId: request.correlationId },
-    occurredAt,
-  }));
+  let state = snapshot.state;
+  return bankAccount.decide(command, snapshot.state).map((event, i) => {
+    state = bankAccount.evolve(state, event);
+    return {
+      eventId: deps.newId(),
+      streamId: accountId,
+      version: snapshot.version + 1 + i,
+      ...encodeAccountEvent(event, state.status === 'NONE' ? undefined : state.balance),
+      metadata: { correlationId: request.correlationId },
+      occurredAt,
+    };
+  });
 }
 
 /** The answer for the caller: the account after the command and what each event did. */

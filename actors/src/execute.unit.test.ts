@@ -73,7 +73,8 @@ describe('BankAccount actor logic (execute)', () => {
       ['MoneyDeposited', 1000],
     ]);
     expect(snapshot.version).toBe(2);
-    expect(log.events.map((e) => e.schemaVersion)).toEqual([2, 2]);
+    expect(log.events.map((e) => e.schemaVersion)).toEqual([2, 3]);
+    expect(log.events[1]!.data).toMatchObject({ amount: '1000', balanceAfter: '1000' });
   });
 
   it('catches up from the log when its snapshot is stale, then decides again', async () => {

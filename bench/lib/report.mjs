@@ -43,6 +43,7 @@ export function markdown(r) {
   lines.push(row('one hot account, 16 clients', r.hotAccount, 'ImmuDB 1-in-flight', b.immudbSequential.opsPerSec));
   lines.push(row('read account', r.reads.account, 'FerretDB findOne', b.ferretReads.opsPerSec));
   lines.push(row('read transactions page (50)', r.reads.transactionsPage, 'FerretDB findOne', b.ferretReads.opsPerSec));
+  if (r.reads.summary) lines.push(row('read summary', r.reads.summary, 'FerretDB findOne', b.ferretReads.opsPerSec));
   lines.push(
     '',
     `Knee of the open-loop write load (last offered rate with p99 ≤ ${r.movements.p99TargetMs} ms and no errors): ` +
@@ -81,6 +82,14 @@ export function markdown(r) {
     ...r.rehydration.results.map(
       (x) => `| ${x.events} | ${x.withSnapshotMs} | ${x.withoutSnapshotMs} | ${x.warmCommandMs} |`,
     ),
+    '',
+    '## Balance at an instant (from the log)',
+    '',
+    'GET /accounts/{id}/balance-at at random instants of each history, one at a time, through the query API and event-source (binary search over the log).',
+    '',
+    '| events in the account | samples | p50 ms | p90 ms | p99 ms |',
+    '|---|---|---|---|---|',
+    ...(r.balanceAt ?? []).map((x) => `| ${x.events} | ${x.samples} | ${x.p50} | ${x.p90} | ${x.p99} |`),
     '',
     '## Not measured yet',
     '',

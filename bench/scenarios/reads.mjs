@@ -15,6 +15,7 @@ export async function reads({ urls, accounts, seconds, say }) {
   return {
     account: await run('account', () => `/api/v1/accounts/${pick()}`),
     transactionsPage: await run('transactions page of 50', () => `/api/v1/accounts/${pick()}/transactions?limit=50`),
+    summary: await run('summary', () => `/api/v1/accounts/${pick()}/summary`),
   };
 }
 

@@ -2,6 +2,7 @@
 // deactivated, for histories of different lengths, with a persisted snapshot and without one.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { percentiles } from '../lib/load.mjs';
 
 const require = createRequire(import.meta.url);
 const { ImmuClient } = require('../../event-source/dist/immudb/client.js');
@@ -42,7 +43,8 @@ export async function rehydration({ stack, sizes, say }) {
       withSnapshot: `rehy-s-${size}-${randomUUID().slice(0, 6)}`,
       withoutSnapshot: `rehy-n-${size}-${randomUUID().slice(0, 6)}`,
     };
-    for (const id of [pair.withSnapshot, pair.withoutSnapshot]) await writeHistory(store, id, size);
+    pair.t0 = await writeHistory(store, pair.withSnapshot, size);
+    pair.t0Without = await writeHistory(store, pair.withoutSnapshot, size);
     say(`rehydration: first command on the ${size}-event account that will keep a snapshot`);
     pair.firstActivationMs = await deposit(pair.withSnapshot); // replays everything once, then persists a snapshot
     accounts.push(pair);
@@ -70,12 +72,19 @@ export async function rehydration({ stack, sizes, say }) {
     const warmMs = await deposit(pair.withoutSnapshot);
     results.push({ events: pair.size, withSnapshotMs, withoutSnapshotMs, warmCommandMs: warmMs });
   }
-  return { snapshotEvery: Number(process.env.SNAPSHOT_EVERY ?? 100), results };
+  return {
+    snapshotEvery: Number(process.env.SNAPSHOT_EVERY ?? 100),
+    results,
+    histories: accounts.map((p) => ({ size: p.size, account: p.withoutSnapshot, t0: p.t0Without })),
+  };
 }
 
-/** An opened account followed by deposits of 1 minor unit, in batches of one ImmuDB transaction each. */
+/**
+ * An opened account followed by deposits of 1 minor unit one millisecond apart (schema v3, with
+ * the balance each recorded), in batches of one ImmuDB transaction each.
+ */
 async function writeHistory(store, accountId, size) {
-  const at = new Date().toISOString();
+  const t0 = Date.now() - size - 60_000;
   const event = (version) => ({
     eventId: randomUUID(),
     streamId: accountId,
@@ -95,11 +104,11 @@ async function writeHistory(store, accountId, size) {
         }
       : {
           type: 'MoneyDeposited',
-          schemaVersion: 2,
-          data: { transactionId: randomUUID(), amount: '1', description: null },
+          schemaVersion: 3,
+          data: { transactionId: randomUUID(), amount: '1', description: null, balanceAfter: String(version - 1) },
         }),
     metadata: { correlationId: 'bench-history' },
-    occurredAt: at,
+    occurredAt: new Date(t0 + version).toISOString(),
   });
   for (let from = 1; from <= size; from += BATCH) {
     const batch = [];
@@ -107,6 +116,31 @@ async function writeHistory(store, accountId, size) {
     const result = await store.append(accountId, from - 1, batch);
     if (!result.ok) throw new Error(`history of ${accountId}: ${JSON.stringify(result)}`);
   }
+  return t0;
+}
+
+/**
+ * balance-at through the query API at random instants of each history: answered from the log by
+ * binary search, so it should grow with log(events), not with events.
+ */
+export async function balanceAt({ urls, histories, samples, say }) {
+  const out = [];
+  for (const h of histories) {
+    say(`balance-at: ${samples} reads at random instants of a ${h.size}-event history`);
+    const latencies = [];
+    for (let i = 0; i < samples; i++) {
+      const v = 1 + Math.floor(Math.random() * h.size);
+      const instant = new Date(h.t0 + v).toISOString();
+      const t = performance.now();
+      const res = await fetch(`${urls.queryApi}/api/v1/accounts/${h.account}/balance-at?timestamp=${instant}`);
+      const body = await res.json();
+      latencies.push(performance.now() - t);
+      if (res.status !== 200 || body.version !== v)
+        throw new Error(`balance-at v${v}: ${res.status} ${JSON.stringify(body)}`);
+    }
+    out.push({ events: h.size, ...percentiles(latencies) });
+  }
+  return out;
 }
 
 async function waitReady(url, entry) {

@@ -129,6 +129,78 @@ describe('EventStore on a real ImmuDB', () => {
     });
   });
 
+  describe('balance at an instant', () => {
+    const at = (minute: number) => `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
+    /** Opened at minute 0, then deposits of 10 at minutes 1..n (v3 events record balanceAfter), frozen at n+1. */
+    function history(id: string, n: number, schemaVersion = 3): StoredEvent[] {
+      const base = { streamId: id, metadata: { correlationId: 'it' } };
+      const out: StoredEvent[] = [
+        {
+          ...base,
+          eventId: randomUUID(),
+          version: 1,
+          type: 'AccountOpened',
+          schemaVersion: 2,
+          occurredAt: at(0),
+          data: {
+            accountId: id,
+            ownerId: 'o',
+            ownerName: 'O',
+            accountType: 'CHECKING',
+            currency: 'CHF',
+            overdraftLimit: '0',
+          },
+        },
+      ];
+      for (let i = 1; i <= n; i++) {
+        const data: Record<string, unknown> = { transactionId: randomUUID(), amount: '10', description: null };
+        if (schemaVersion >= 3) data.balanceAfter = String(10 * i);
+        out.push({
+          ...base,
+          eventId: randomUUID(),
+          version: i + 1,
+          type: 'MoneyDeposited',
+          schemaVersion,
+          occurredAt: at(i),
+          data,
+        });
+      }
+      out.push({
+        ...base,
+        eventId: randomUUID(),
+        version: n + 2,
+        type: 'AccountFrozen',
+        schemaVersion: 1,
+        occurredAt: at(n + 1),
+        data: { reason: null },
+      });
+      return out;
+    }
+
+    it.each([3, 2])('finds the balance and version at any instant (events at schema v%d)', async (schemaVersion) => {
+      const id = stream();
+      await store.append(id, 0, history(id, 20, schemaVersion));
+      expect(await store.balanceAt(id, '2025-12-31T23:59:59.999Z')).toBeUndefined();
+      expect(await store.balanceAt(id, at(0))).toEqual({ version: 1, balance: 0, currency: 'CHF' });
+      expect(await store.balanceAt(id, '2026-01-01T00:07:30.000Z')).toEqual({
+        version: 8,
+        balance: 70,
+        currency: 'CHF',
+      });
+      expect(await store.balanceAt(id, at(20))).toEqual({ version: 21, balance: 200, currency: 'CHF' });
+      // The last event is a freeze: the balance is the one the deposit before it recorded.
+      expect(await store.balanceAt(id, '2030-01-01T00:00:00.000Z')).toEqual({
+        version: 22,
+        balance: 200,
+        currency: 'CHF',
+      });
+    });
+
+    it('answers nothing for a stream that does not exist', async () => {
+      expect(await store.balanceAt(stream(), at(5))).toBeUndefined();
+    });
+  });
+
   it('surfaces failed preconditions as PreconditionFailed', async () => {
     const key = Buffer.from(`it-raw/${randomUUID()}`);
     await db.execAll([{ key, value: Buffer.from('1') }], [{ keyMustNotExist: { key } }]);

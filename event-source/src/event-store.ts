@@ -9,7 +9,10 @@
  * The transaction id is the event's position in the global log.
  */
 import {
+  bankAccount,
   IdempotencyRecordSchema,
+  recordedBalanceAfter,
+  toAccountEvent,
   StoredEventSchema,
   type AppendResult,
   type IdempotencyRecord,
@@ -107,6 +110,51 @@ export class EventStore {
   async version(streamId: string): Promise<number> {
     const [last] = await this.db.scan(streamPrefix(streamId), { limit: 1, desc: true });
     return last ? parseEvent(last.value).version : 0;
+  }
+
+  /**
+   * The balance of an account as of an instant, from the log: the last event at or before `at`
+   * is found by binary search over versions (O(log n) point reads), and its balance is the one
+   * the nearest money movement recorded (events from v3 on carry it). Streams written before v3
+   * fall back to replaying from the first event.
+   */
+  async balanceAt(
+    streamId: string,
+    at: string,
+  ): Promise<{ version: number; balance: number; currency: string } | undefined> {
+    const head = await this.version(streamId);
+    const opened = head > 0 ? await this.eventAt(streamId, 1) : undefined;
+    if (!opened || opened.occurredAt > at) return undefined;
+    const currency = String((opened.data as { currency?: unknown }).currency);
+    let lo = 1;
+    let hi = head;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if ((await this.eventAt(streamId, mid)).occurredAt <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    const recent = await this.db.scan(streamPrefix(streamId), {
+      seekKey: eventKey(streamId, lo),
+      limit: 50,
+      desc: true,
+    });
+    for (const entry of recent) {
+      const event = parseEvent(entry.value);
+      if (event.type === 'AccountOpened') return { version: lo, balance: 0, currency };
+      const recorded = recordedBalanceAfter(event);
+      if (recorded !== undefined) return { version: lo, balance: recorded, currency };
+      if (event.type === 'MoneyDeposited' || event.type === 'MoneyWithdrawn') break; // an old event: replay
+    }
+    const { events } = await this.read(streamId, 1, lo);
+    const state = events.reduce((s, e) => bankAccount.evolve(s, toAccountEvent(e)), bankAccount.initialState());
+    return { version: lo, balance: state.status === 'NONE' ? 0 : state.balance, currency };
+  }
+
+  private async eventAt(streamId: string, version: number): Promise<StoredEvent> {
+    const [entry] = await this.db.scan(streamPrefix(streamId), { seekKey: eventKey(streamId, version), limit: 1 });
+    const event = entry ? parseEvent(entry.value) : undefined;
+    if (!event || event.version !== version) throw new Error(`${streamId} has no event at version ${version}`);
+    return event;
   }
 
   /** The global log, in order, from the transaction after `afterTx`. */

@@ -4,6 +4,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { EventStore } from './event-store';
 
+const BalanceAtQuery = z.strictObject({
+  timestamp: z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString()),
+});
 const KeyHash = z.string().regex(/^[0-9a-f]{64}$/);
 const ReadQuery = z.strictObject({
   fromVersion: z.coerce.number().int().positive().default(1),
@@ -29,6 +32,14 @@ export function eventLogRoutes(store: EventStore, onAppended: (tx: number) => vo
     const keyHash = parseInput(KeyHash, req.params.keyHash, 'path');
     const record = await store.idempotencyRecord(keyHash);
     if (record) res.json(record);
+    else res.status(404).json({ found: false });
+  });
+
+  router.get('/streams/:streamId/balance-at', async (req, res) => {
+    const streamId = parseInput(IdSchema, req.params.streamId, 'path');
+    const { timestamp } = parseInput(BalanceAtQuery, req.query, 'query');
+    const found = await store.balanceAt(streamId, timestamp);
+    if (found) res.json(found);
     else res.status(404).json({ found: false });
   });
 

@@ -1,14 +1,26 @@
-import { createHttpApp, finish, mountOpenApi, type Logger, type ReadinessCheck } from '@bank/service-kit';
+import {
+  createHttpApp,
+  finish,
+  mountOpenApi,
+  type EventLogClient,
+  type Logger,
+  type ReadinessCheck,
+} from '@bank/service-kit';
 import type { Express } from 'express';
 import { queryApiDocument } from './openapi';
 import type { ReadCollections } from './read-model';
 import { queryRoutes } from './routes';
 
 /** The query API's HTTP app, without listening: the composition root and tests build it. */
-export function buildApp(deps: { log: Logger; read: ReadCollections; readiness: ReadinessCheck[] }): Express {
+export function buildApp(deps: {
+  log: Logger;
+  read: ReadCollections;
+  eventLog: Pick<EventLogClient, 'balanceAt'>;
+  readiness: ReadinessCheck[];
+}): Express {
   const app = createHttpApp(deps.log, deps.readiness);
   mountOpenApi(app, queryApiDocument());
-  app.use(queryRoutes(deps.read));
+  app.use(queryRoutes(deps.read, deps.eventLog));
   finish(app, deps.log);
   return app;
 }

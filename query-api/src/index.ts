@@ -4,6 +4,7 @@ import {
   DaprSidecar,
   envPort,
   envString,
+  EventLogClient,
   exitOnSignals,
   sidecarFromEnv,
 } from '@bank/service-kit';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const app = buildApp({
     log,
     read: readCollections(db),
+    eventLog: new EventLogClient(sidecar),
     readiness: [
       { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
       { name: 'dapr-sidecar', check: () => sidecar.healthy() },

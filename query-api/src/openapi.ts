@@ -1,7 +1,14 @@
 import { IdSchema } from '@bank/domain';
 import { AccountFields, commonProblems, MoneyText, openApiDocument, type RouteDoc } from '@bank/service-kit';
 import { z } from 'zod';
-import { AccountListQuery, AccountQuery, DailyBalancesQuery, TopAccountsQuery, TransactionsQuery } from './routes';
+import {
+  AccountListQuery,
+  AccountQuery,
+  BalanceAtQuery,
+  DailyBalancesQuery,
+  TopAccountsQuery,
+  TransactionsQuery,
+} from './routes';
 
 const Money = MoneyText;
 const Account = AccountFields.extend({ openedAt: z.string(), updatedAt: z.string() });
@@ -85,6 +92,28 @@ export const QUERY_ROUTES: RouteDoc[] = [
     responses: {
       200: { description: 'one item per day', schema: DailyBalances, headers: READ_HEADERS },
       ...commonProblems(400, 404, 504),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/accounts/{accountId}/balance-at',
+    summary: 'The balance as of an instant, read from the event log',
+    description:
+      'version is that of the last event at or before timestamp. Found by binary search over the log (logarithmic in the number of events), not from the read model.',
+    pathParams: { accountId: IdSchema },
+    query: BalanceAtQuery,
+    responses: {
+      200: {
+        description: 'the balance then',
+        schema: z.object({
+          accountId: z.string(),
+          currency: z.string(),
+          balance: Money,
+          version: z.number().int(),
+          at: z.string(),
+        }),
+      },
+      ...commonProblems(400, 404, 503),
     },
   },
   {

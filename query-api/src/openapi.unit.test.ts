@@ -6,7 +6,12 @@ import type { ReadCollections } from './read-model';
 
 describe('query API OpenAPI document', () => {
   it('documents exactly the public routes that are mounted', () => {
-    const app = buildApp({ log: pino({ level: 'silent' }), read: {} as ReadCollections, readiness: [] });
+    const app = buildApp({
+      log: pino({ level: 'silent' }),
+      read: {} as ReadCollections,
+      eventLog: { balanceAt: async () => undefined },
+      readiness: [],
+    });
     const mounted = mountedRoutes(app).filter((r) => r.includes('/api/'));
     const doc = queryApiDocument();
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>

@@ -11,7 +11,7 @@ import {
   TransactionDocSchema,
   type Currency,
 } from '@bank/domain';
-import { ApiError, parseInput } from '@bank/service-kit';
+import { ApiError, parseInput, SidecarError, type EventLogClient } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ReadCollections } from './read-model';
@@ -48,14 +48,36 @@ export const DailyBalancesQuery = z
   .strictObject({ minVersion: MinVersion, from: Day.optional(), to: Day.optional() })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
 
+export const BalanceAtQuery = z.strictObject({ timestamp: Instant });
+
 export const TopAccountsQuery = z.strictObject({
   currency: CurrencyParam,
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 /** The read side of the public API (api-contract.md, "Query API"). */
-export function queryRoutes(read: ReadCollections): Router {
+export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient, 'balanceAt'>): Router {
   const router = Router();
+
+  // Answered from the event log itself (through event-source), not from the read model.
+  router.get('/api/v1/accounts/:accountId/balance-at', async (req, res) => {
+    const accountId = parseInput(IdSchema, req.params.accountId, 'path');
+    const { timestamp } = parseInput(BalanceAtQuery, req.query, 'query');
+    const found = await eventLog.balanceAt(accountId, timestamp).catch((err: unknown) => {
+      throw err instanceof SidecarError
+        ? new ApiError('SERVICE_UNAVAILABLE', 'the event log did not answer; retry shortly')
+        : err;
+    });
+    if (!found) throw new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} did not exist at ${timestamp}`);
+    const currency = CurrencyParam.parse(found.currency);
+    res.json({
+      accountId,
+      currency,
+      balance: formatMinor(found.balance, currency),
+      version: found.version,
+      at: timestamp,
+    });
+  });
 
   router.get('/api/v1/accounts', async (req, res) => {
     const q = parseInput(AccountListQuery, req.query, 'query');

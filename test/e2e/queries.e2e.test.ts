@@ -188,3 +188,38 @@ describe('daily balances', () => {
     }
   });
 });
+
+describe('balance at an instant (from the log)', () => {
+  it('answers the balance and version as of each moment, and 404 before the opening', async () => {
+    const opened = await post(`${commandApi()}/api/v1/accounts`, {
+      accountId: `bal-${randomUUID()}`,
+      ownerId: 'b',
+      ownerName: 'B',
+      type: 'CHECKING',
+      currency: 'JPY',
+      initialDeposit: '1000',
+    });
+    const id = opened.body.accountId as string;
+    const d = await move(id, 'deposits', '500');
+    const w = await move(id, 'withdrawals', '300');
+    const at = async (timestamp: string) => q(`/accounts/${id}/balance-at?timestamp=${encodeURIComponent(timestamp)}`);
+
+    expect((await at(d.occurredAt)).body).toEqual({
+      accountId: id,
+      currency: 'JPY',
+      balance: '1500',
+      version: 3,
+      at: d.occurredAt,
+    });
+    expect((await at(w.occurredAt)).body).toMatchObject({ balance: '1200', version: 4 });
+    expect((await at('2999-01-01T00:00:00+02:00')).body).toMatchObject({
+      balance: '1200',
+      version: 4,
+      at: '2998-12-31T22:00:00.000Z',
+    });
+    const before = await at('2000-01-01T00:00:00Z');
+    expect([before.status, before.body.code]).toEqual([404, 'ACCOUNT_NOT_FOUND']);
+    expect((await q(`/accounts/${id}/balance-at?timestamp=yesterday`)).status).toBe(400);
+    expect((await q(`/accounts/${id}/balance-at`)).status).toBe(400);
+  });
+});

@@ -1,5 +1,7 @@
 import {
   AppendResultSchema,
+  BalanceAtResultSchema,
+  type BalanceAtResult,
   EVENT_SOURCE_APP_ID,
   IdempotencyRecordSchema,
   ReadStreamResultSchema,
@@ -39,6 +41,19 @@ export class EventLogClient {
     try {
       return IdempotencyRecordSchema.parse(
         await this.sidecar.invoke(EVENT_SOURCE_APP_ID, `idempotency/${keyHash}`, 'GET'),
+      );
+    } catch (err) {
+      if (err instanceof SidecarError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** The balance as of an instant, answered from the log; undefined if the account did not exist yet. */
+  async balanceAt(streamId: string, timestamp: string): Promise<BalanceAtResult | undefined> {
+    try {
+      const q = `timestamp=${encodeURIComponent(timestamp)}`;
+      return BalanceAtResultSchema.parse(
+        await this.sidecar.invoke(EVENT_SOURCE_APP_ID, `streams/${streamId}/balance-at?${q}`, 'GET'),
       );
     } catch (err) {
       if (err instanceof SidecarError && err.status === 404) return undefined;

@@ -8,6 +8,9 @@
  *     v1: money as JSON numbers of minor units (the walking skeleton)
  *     v2: money as decimal strings of minor units ("1234"), because JSON numbers beyond 2^53
  *         are not exact in most JSON parsers and the log is read by audit tools in any language
+ *   MoneyDeposited, MoneyWithdrawn
+ *     v3: also the balance right after the movement (`balanceAfter`), so the balance at any
+ *         version can be read from the log without replaying it (older events lack it)
  *   AccountFrozen, AccountUnfrozen, AccountClosed
  *     v1
  */
@@ -18,8 +21,8 @@ import type { AccountEvent, AccountEventType } from './events';
 
 export const ACCOUNT_EVENT_VERSIONS: Record<AccountEventType, number> = {
   AccountOpened: 2,
-  MoneyDeposited: 2,
-  MoneyWithdrawn: 2,
+  MoneyDeposited: 3,
+  MoneyWithdrawn: 3,
   AccountFrozen: 1,
   AccountUnfrozen: 1,
   AccountClosed: 1,
@@ -32,11 +35,15 @@ const MinorString = z
   .transform(Number)
   .refine(Number.isSafeInteger, 'must be a safe integer');
 const Description = z.string().max(500).nullable();
-const Movement = z.strictObject({
-  transactionId: z.string().min(1).max(64),
-  amount: MinorString,
-  description: Description,
-});
+const Movement = z
+  .strictObject({
+    transactionId: z.string().min(1).max(64),
+    amount: MinorString,
+    description: Description,
+    // A fact about the stream (v3), not part of the domain event: dropped when decoding.
+    balanceAfter: MinorString.optional(),
+  })
+  .transform(({ balanceAfter: _balanceAfter, ...data }) => data);
 
 /** Current-version schemas: stored data -> domain event data. */
 const CURRENT = {
@@ -63,15 +70,26 @@ const UPCASTERS: Record<string, (data: Data) => Data> = {
   'AccountOpened@1': minorToString('overdraftLimit'),
   'MoneyDeposited@1': minorToString('amount'),
   'MoneyWithdrawn@1': minorToString('amount'),
+  'MoneyDeposited@2': (data) => data,
+  'MoneyWithdrawn@2': (data) => data,
 };
 
 export class UnknownEventError extends Error {
   override readonly name = 'UnknownEventError';
 }
 
-/** Domain event -> what is stored: type, schema version, JSON-safe data. */
-export function encodeAccountEvent(event: AccountEvent): { type: AccountEventType; schemaVersion: number; data: Data } {
+/**
+ * Domain event -> what is stored: type, schema version, JSON-safe data. `balanceAfter` (the
+ * account balance once this event applies) is recorded on money movements.
+ */
+export function encodeAccountEvent(
+  event: AccountEvent,
+  balanceAfter?: number,
+): { type: AccountEventType; schemaVersion: number; data: Data } {
   const data: Data = { ...event.data };
+  if ((event.type === 'MoneyDeposited' || event.type === 'MoneyWithdrawn') && balanceAfter !== undefined) {
+    data.balanceAfter = String(balanceAfter);
+  }
   for (const field of ['amount', 'overdraftLimit']) {
     if (typeof data[field] === 'number') data[field] = String(data[field]);
   }
@@ -93,4 +111,16 @@ export function decodeAccountEvent(stored: { type: string; schemaVersion: number
     data = up(data);
   }
   return { type, data: CURRENT[type].parse(data) } as AccountEvent;
+}
+
+/** The balance a stored movement recorded (v3 on), or undefined for other events and older versions. */
+export function recordedBalanceAfter(stored: {
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+}): number | undefined {
+  if ((stored.type !== 'MoneyDeposited' && stored.type !== 'MoneyWithdrawn') || stored.schemaVersion < 3)
+    return undefined;
+  const parsed = MinorString.safeParse((stored.data as Data | null)?.balanceAfter);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -1,4 +1,4 @@
-import { decodeAccountEvent, encodeAccountEvent, UnknownEventError } from './codec';
+import { decodeAccountEvent, encodeAccountEvent, recordedBalanceAfter, UnknownEventError } from './codec';
 import type { AccountEvent } from './events';
 
 describe('account event codec', () => {
@@ -37,14 +37,27 @@ describe('account event codec', () => {
     const stored = encodeAccountEvent(event);
     expect(stored).toEqual({
       type: 'MoneyWithdrawn',
-      schemaVersion: 2,
+      schemaVersion: 3,
       data: { transactionId: 't', amount: '9007199254740991', description: 'x' },
     });
     expect(decodeAccountEvent(stored)).toEqual(event);
   });
 
+  it('records the balance after a movement (v3) and keeps it out of the domain event', () => {
+    const event: AccountEvent = {
+      type: 'MoneyDeposited',
+      data: { transactionId: 't', amount: 250, description: null },
+    };
+    const stored = encodeAccountEvent(event, 1250);
+    expect(stored.data).toMatchObject({ amount: '250', balanceAfter: '1250' });
+    expect(decodeAccountEvent(stored)).toEqual(event);
+    expect(recordedBalanceAfter(stored)).toBe(1250);
+    expect(recordedBalanceAfter({ ...stored, schemaVersion: 2 })).toBeUndefined();
+    expect(recordedBalanceAfter({ type: 'AccountFrozen', schemaVersion: 1, data: { reason: null } })).toBeUndefined();
+  });
+
   it('refuses what it cannot read rather than guessing', () => {
-    expect(() => decodeAccountEvent({ type: 'MoneyDeposited', schemaVersion: 3, data: {} })).toThrow(UnknownEventError);
+    expect(() => decodeAccountEvent({ type: 'MoneyDeposited', schemaVersion: 4, data: {} })).toThrow(UnknownEventError);
     expect(() => decodeAccountEvent({ type: 'Teleported', schemaVersion: 1, data: {} })).toThrow(UnknownEventError);
     expect(() =>
       decodeAccountEvent({

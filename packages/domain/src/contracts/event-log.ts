@@ -59,3 +59,11 @@ export type ReadStreamResult = z.infer<typeof ReadStreamResultSchema>;
 export const EVENT_SOURCE_APP_ID = 'event-source';
 export const PUBSUB_NAME = 'pubsub';
 export const ACCOUNT_EVENTS_TOPIC = 'account-events';
+
+/** event-source: GET /streams/{streamId}/balance-at?timestamp= */
+export const BalanceAtResultSchema = z.object({
+  version: z.number().int().positive(),
+  balance: z.number().int(),
+  currency: z.string(),
+});
+export type BalanceAtResult = z.infer<typeof BalanceAtResultSchema>;
