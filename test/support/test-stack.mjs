@@ -20,6 +20,11 @@ export async function startTestStack({ apps }) {
     REDIS_ADDRESS: `127.0.0.1:${stack.layout.redis.port}`,
     COMMAND_API_URL: stack.urls.commandApi,
     QUERY_API_URL: stack.urls.queryApi,
+    BANK_SIDECAR_URLS: JSON.stringify(
+      Object.fromEntries(
+        Object.entries(stack.layout.apps).map(([id, a]) => [id, `http://127.0.0.1:${a.daprHTTPPort}`]),
+      ),
+    ),
     BANK_APP_URLS: JSON.stringify(
       Object.fromEntries(Object.entries(stack.layout.apps).map(([id, a]) => [id, `http://127.0.0.1:${a.appPort}`])),
     ),
