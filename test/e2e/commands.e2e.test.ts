@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { commandApi, get, post, queryApi, type Reply } from './http';
+import { appUrl, commandApi, get, post, queryApi, type Reply } from './http';
 
-const appUrl = (app: string) => (JSON.parse(process.env.BANK_APP_URLS!) as Record<string, string>)[app]!;
 /** The account's stream straight from the event log (event-source), not the read model. */
 async function logOf(
   accountId: string,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { commandApi, get, post } from './http';
+import { appUrl, commandApi, get, post } from './http';
 
 // Crash tests: kill -9 one app in the middle of a stream of commands, restart it, and check that
 // every acknowledged command is in the log exactly once and the read model converges to the log.
@@ -9,7 +9,6 @@ const control = (action: 'kill' | 'restart', name: string) =>
   fetch(`${process.env.BANK_TEST_CONTROL_URL}/${action}/${name}`, { method: 'POST' }).then(async (r) => {
     if (r.status !== 204) throw new Error(`${action} ${name}: ${await r.text()}`);
   });
-const appUrl = (app: string) => (JSON.parse(process.env.BANK_APP_URLS!) as Record<string, string>)[app]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Command = { accountId: string; key: string; transactionId?: string };

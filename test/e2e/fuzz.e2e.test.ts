@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody } from '../../command-api/src/schemas';
-import { commandApi, get, post } from './http';
+import { appUrl, appUrls, commandApi, get, post } from './http';
 
-const appUrl = (app: string) => (JSON.parse(process.env.BANK_APP_URLS!) as Record<string, string>)[app]!;
 const logHead = async () => (await get(`${appUrl('event-source')}/relay`)).body.headTx as number;
 const streamVersion = async (id: string) =>
   (await get(`${appUrl('event-source')}/streams/${id}/events`)).body.streamVersion;
@@ -81,7 +80,7 @@ describe('malformed input on every POST route', () => {
 
     expect(await streamVersion(id)).toBe(versionBefore);
     expect(await logHead()).toBe(headBefore);
-    for (const url of Object.values(JSON.parse(process.env.BANK_APP_URLS!) as Record<string, string>)) {
+    for (const url of Object.values(appUrls())) {
       expect((await get(`${url}/readyz`)).status).toBe(200);
     }
   });

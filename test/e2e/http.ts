@@ -17,3 +17,9 @@ export async function get(url: string, headers: Record<string, string> = {}): Pr
   const res = await fetch(url, { headers });
   return { status: res.status, body: await res.json().catch(() => undefined), headers: res.headers };
 }
+
+/** Where each app of the test stack listens (set by the test stack's global setup). */
+export const appUrls = () => JSON.parse(process.env.BANK_APP_URLS!) as Record<string, string>;
+export const appUrl = (app: string) => appUrls()[app]!;
+/** Where each app's Dapr sidecar serves its HTTP API. */
+export const sidecarUrl = (app: string) => (JSON.parse(process.env.BANK_SIDECAR_URLS!) as Record<string, string>)[app]!;

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { commandApi, get, post, queryApi } from './http';
+import { appUrl, sidecarUrl, commandApi, get, post, queryApi } from './http';
 
 // Invariant 4 through the real pub/sub: every event of an account published again, twice, in a
 // shuffled order, leaves the read model exactly as it was.
-const urls = (name: string) => JSON.parse(process.env[name]!) as Record<string, string>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function readModelOf(accountId: string) {
@@ -36,9 +35,9 @@ describe('redelivery through Dapr pub/sub', () => {
     );
     const before = await readModelOf(accountId);
 
-    const { events } = (await get(`${urls('BANK_APP_URLS')['event-source']}/streams/${accountId}/events`)).body;
+    const { events } = (await get(`${appUrl('event-source')}/streams/${accountId}/events`)).body;
     const copies = [...events, ...events].sort(() => Math.random() - 0.5);
-    const publish = `${urls('BANK_SIDECAR_URLS')['command-api']}/v1.0/publish/pubsub/account-events`;
+    const publish = `${sidecarUrl('command-api')}/v1.0/publish/pubsub/account-events`;
     await Promise.all(
       copies.map(async (e: { version: number }, i: number) => {
         const res = await fetch(publish, {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { commandApi, get, post, queryApi } from './http';
+import { appUrls, commandApi, get, post, queryApi } from './http';
 
 // Every request below crosses the real system: command-api -> Dapr actor (BankAccount) ->
 // event-source -> ImmuDB, then relay -> Dapr pub/sub (Redis) -> projections -> FerretDB -> query-api.
@@ -139,7 +139,7 @@ describe('walking skeleton through all five apps', () => {
   });
 
   it('serves health and readiness on every app', async () => {
-    const urls = Object.values(JSON.parse(process.env.BANK_APP_URLS!) as Record<string, string>);
+    const urls = Object.values(appUrls());
     expect(urls).toHaveLength(5);
     for (const url of urls) {
       expect((await get(`${url}/healthz`)).status).toBe(200);
