@@ -62,6 +62,22 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
       }
     }
 
+    /** The account as its actor knows it (caught up with the log), for the Transfer actor's checks. */
+    async view(): Promise<AccountActorResult> {
+      const accountId = this.getActorId().getId();
+      try {
+        const { version, state } = await this.load(accountId);
+        if (state.status === 'NONE') {
+          return { ok: false, error: { code: 'ACCOUNT_NOT_FOUND', message: `account ${accountId} does not exist` } };
+        }
+        return { ok: true, version, account: state, appended: [] };
+      } catch (err) {
+        this.snapshot = undefined;
+        deps.log.warn({ err, accountId }, 'account view failed');
+        return { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'the account could not be read; retry' } };
+      }
+    }
+
     override async onDeactivate(): Promise<void> {
       if (this.snapshot && this.snapshot.version > this.persistedVersion) await this.persist(this.snapshot);
     }

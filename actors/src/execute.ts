@@ -13,6 +13,7 @@ import {
   bankAccount,
   DomainError,
   encodeAccountEvent,
+  movementOf,
   toAccountEvent,
   type AccountActorRequest,
   type AccountActorResult,
@@ -152,9 +153,10 @@ function success(after: Snapshot, stored: StoredEvent[]): AccountActorSuccess {
     .reverse()
     .map(({ event, stored: s }) => {
       const view = { type: s.type, version: s.version, occurredAt: s.occurredAt, balanceAfter: balance };
-      if (event.type !== 'MoneyDeposited' && event.type !== 'MoneyWithdrawn') return view;
-      balance -= event.type === 'MoneyDeposited' ? event.data.amount : -event.data.amount;
-      return { ...view, transactionId: event.data.transactionId, amount: event.data.amount };
+      const movement = movementOf(event);
+      if (!movement) return view;
+      balance -= movement.delta;
+      return { ...view, transactionId: movement.transactionId, amount: movement.amount };
     })
     .reverse();
   return { ok: true, version: after.version, account: state, appended };

@@ -12,6 +12,7 @@ import {
 } from '@bank/service-kit';
 import { bankAccountActor } from './bank-account-actor';
 import { Ping } from './ping-actor';
+import { transferActor } from './transfer/transfer-actor';
 
 async function main(): Promise<void> {
   const log = createLogger('actors');
@@ -34,6 +35,14 @@ async function main(): Promise<void> {
   const snapshotEvery = envPositiveInt('SNAPSHOT_EVERY', 100);
   await server.actor.registerActor(
     bankAccountActor({ eventLog: new EventLogClient(sidecar), sidecar, log, snapshotEvery }),
+  );
+  await server.actor.registerActor(
+    transferActor({
+      // Account commands may take the actor's whole append budget: wait longer than that.
+      sidecar: new DaprSidecar({ host, httpPort, timeoutMs: 25_000 }),
+      log,
+      retrySeconds: envPositiveInt('TRANSFER_RETRY_SECONDS', 10),
+    }),
   );
   await server.actor.registerActor(Ping);
   await server.start();

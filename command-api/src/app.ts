@@ -3,12 +3,20 @@ import type { Express } from 'express';
 import type { AccountActors } from './account-client';
 import { commandApiDocument } from './openapi';
 import { commandRoutes } from './routes';
+import type { TransferActors } from './transfer-client';
+import { transferRoutes } from './transfer-routes';
 
 /** The command API's HTTP app, without listening: the composition root and tests build it. */
-export function buildApp(deps: { log: Logger; actors: AccountActors; readiness: ReadinessCheck[] }): Express {
+export function buildApp(deps: {
+  log: Logger;
+  actors: AccountActors;
+  transfers: TransferActors;
+  readiness: ReadinessCheck[];
+}): Express {
   const app = createHttpApp(deps.log, deps.readiness);
   mountOpenApi(app, commandApiDocument());
   app.use(commandRoutes(deps.actors));
+  app.use(transferRoutes(deps.transfers));
   finish(app, deps.log);
   return app;
 }

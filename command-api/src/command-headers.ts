@@ -42,10 +42,10 @@ export function expectedVersionOf(req: Request): number | undefined {
 }
 
 /**
- * The account id for an open request that names none. With an Idempotency-Key it is derived
- * from the key, so a retry reaches the same actor and finds the key's record there.
+ * The id for a new account or transfer whose request names none. With an Idempotency-Key it is
+ * derived from the key, so a retry reaches the same actor and finds the key's record there.
  */
-export function newAccountId(idempotency: { keyHash: string } | undefined, random: () => string): string {
+export function newIdFromKey(idempotency: { keyHash: string } | undefined, random: () => string): string {
   if (!idempotency) return random();
   const h = idempotency.keyHash;
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;

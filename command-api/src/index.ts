@@ -1,17 +1,20 @@
 import { bindAddress, createLogger, DaprSidecar, envPort, exitOnSignals, sidecarFromEnv } from '@bank/service-kit';
 import { AccountActors } from './account-client';
 import { buildApp } from './app';
+import { TransferActors } from './transfer-client';
 
 const ACTOR_CALL_TIMEOUT_MS = 45_000;
 
 function main(): void {
   const log = createLogger('command-api');
   const port = envPort('COMMAND_API_PORT', 3000);
-  // Longer than the actor's whole append budget (20 s): an answer is never abandoned mid-way.
+  // Longer than the actor's whole append budget (20 s), and than a Transfer actor's start
+  // (its debit plus at most 10 s more): an answer is never abandoned mid-way.
   const sidecar = new DaprSidecar({ ...sidecarFromEnv(), timeoutMs: ACTOR_CALL_TIMEOUT_MS });
   const app = buildApp({
     log,
     actors: new AccountActors(sidecar),
+    transfers: new TransferActors(sidecar),
     readiness: [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }],
   });
   const server = app.listen(port, bindAddress(), () => log.info({ port }, 'command-api listening'));

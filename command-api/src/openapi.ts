@@ -1,6 +1,6 @@
 import { AccountFields, commonProblems, MoneyText, openApiDocument, type RouteDoc } from '@bank/service-kit';
 import { z } from 'zod';
-import { AccountIdParam, EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody } from './schemas';
+import { AccountIdParam, EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody, TransferBody } from './schemas';
 
 const Money = MoneyText;
 const AccountCreated = AccountFields;
@@ -13,6 +13,16 @@ const Transaction = z.object({
   balance: Money.meta({ description: 'balance right after this transaction' }),
   version: z.number().int(),
   occurredAt: z.string(),
+});
+const TransferAccepted = z.object({
+  transferId: z.string(),
+  fromAccountId: z.string(),
+  toAccountId: z.string(),
+  amount: Money,
+  currency: z.string(),
+  status: z.enum(['PENDING', 'COMPLETED', 'FAILED']),
+  failureCode: z.string().optional().meta({ description: 'with FAILED: why, e.g. ACCOUNT_CLOSED' }),
+  createdAt: z.string(),
 });
 const StatusChanged = z.object({
   accountId: z.string(),
@@ -86,6 +96,34 @@ export const COMMAND_ROUTES: RouteDoc[] = [
       ...commonProblems(400, 404, 412, 413, 422, 503),
     },
   })),
+  {
+    method: 'post',
+    path: '/api/v1/transfers',
+    summary: 'Transfer money between two accounts of the same currency',
+    description: [
+      'Exactly once: the source is debited into a transit account, then the destination is credited; if the credit',
+      'is refused (the destination is frozen or closed) the money returns to the source and the transfer ends FAILED',
+      'with that failureCode. Unknown accounts, a currency mismatch, the same account on both sides, a frozen or',
+      'closed source and insufficient funds are answered at once with their error, and nothing moves.',
+      'The answer says how far the transfer got (usually COMPLETED or FAILED already); GET /api/v1/transfers/{transferId}',
+      'on the query API follows it. Idempotent by transferId (the same details again answer with the transfer;',
+      'other details answer 409 TRANSFER_ALREADY_EXISTS) and by Idempotency-Key (without transferId, the id is',
+      'derived from the key).',
+    ].join(' '),
+    headers: COMMAND_HEADERS.filter((h) => h.name !== 'If-Match'),
+    body: TransferBody,
+    responses: {
+      202: {
+        description: 'accepted',
+        schema: TransferAccepted,
+        headers: {
+          'Idempotent-Replayed': 'true when this answers a repeated request for the same transfer',
+          Location: 'the transfer URL (query API)',
+        },
+      },
+      ...commonProblems(400, 404, 409, 413, 422, 503),
+    },
+  },
 ];
 
 export const commandApiDocument = () =>

@@ -1,11 +1,17 @@
 import { mountedRoutes } from '@bank/service-kit';
 import pino from 'pino';
 import type { AccountActors } from './account-client';
+import type { TransferActors } from './transfer-client';
 import { buildApp } from './app';
 import { commandApiDocument } from './openapi';
 
 describe('command API OpenAPI document', () => {
-  const app = buildApp({ log: pino({ level: 'silent' }), actors: {} as AccountActors, readiness: [] });
+  const app = buildApp({
+    log: pino({ level: 'silent' }),
+    actors: {} as AccountActors,
+    transfers: {} as TransferActors,
+    readiness: [],
+  });
   const doc = commandApiDocument();
 
   it('documents exactly the public routes that are mounted', () => {

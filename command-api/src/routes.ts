@@ -3,7 +3,7 @@ import { formatMinor, type AccountActorRequest, type AccountActorSuccess } from 
 import { parseInput } from '@bank/service-kit';
 import { Router, type Request, type Response } from 'express';
 import type { AccountActors } from './account-client';
-import { expectedVersionOf, idempotencyOf, newAccountId } from './command-headers';
+import { expectedVersionOf, idempotencyOf, newIdFromKey } from './command-headers';
 import { AccountIdParam, EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody } from './schemas';
 
 /** The command side of the public API (api-contract.md, "Command API"). */
@@ -23,7 +23,7 @@ export function commandRoutes(actors: AccountActors): Router {
 
   router.post('/api/v1/accounts', async (req, res) => {
     const body = parseInput(OpenAccountBody, req.body, 'body');
-    const accountId = body.accountId ?? newAccountId(idempotencyOf(req, body), randomUUID);
+    const accountId = body.accountId ?? newIdFromKey(idempotencyOf(req, body), randomUUID);
     const result = await send(req, accountId, body, {
       type: 'OpenAccount',
       ownerId: body.ownerId,

@@ -25,3 +25,12 @@ export const FreezeBody = z.strictObject({ reason: z.string().max(500).optional(
 
 /** POST /api/v1/accounts/{accountId}/unfreeze and /close */
 export const EmptyBody = z.strictObject({});
+
+/** POST /api/v1/transfers */
+export const TransferBody = z.strictObject({
+  transferId: IdSchema.optional(),
+  fromAccountId: IdSchema,
+  toAccountId: IdSchema,
+  amount: DecimalSchema,
+  description: z.string().max(500).optional(),
+});

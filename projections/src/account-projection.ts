@@ -2,7 +2,17 @@
  * The account read model as a pure fold: given the current documents and the next event of
  * the account's stream, what the documents become. Storage and ordering live elsewhere.
  */
-import { assertNever, toAccountEvent, type AccountDoc, type StoredEvent, type TransactionDoc } from '@bank/domain';
+import {
+  assertNever,
+  movementOf,
+  recordedBalanceAfter,
+  toAccountEvent,
+  type AccountDoc,
+  type AccountEvent,
+  type StoredEvent,
+  type TransactionDoc,
+  type TransferDoc,
+} from '@bank/domain';
 
 /** What one money movement adds to its UTC day. */
 export type DailyMovement = {
@@ -15,11 +25,20 @@ export type DailyMovement = {
   version: number;
 };
 
+/** What an event does to the transfer it belongs to (written from the source account's stream only). */
+export type TransferChange =
+  | { kind: 'debited'; doc: TransferDoc }
+  | { kind: 'ended'; transferId: string; status: 'COMPLETED' | 'FAILED'; completedAt: string; failureCode?: string };
+
+export type Projected = {
+  account: AccountDoc;
+  transaction?: TransactionDoc;
+  daily?: DailyMovement;
+  transfer?: TransferChange;
+};
+
 /** Applies the next event (version = account.version + 1) to the account's documents. */
-export function project(
-  account: AccountDoc | undefined,
-  stored: StoredEvent,
-): { account: AccountDoc; transaction?: TransactionDoc; daily?: DailyMovement } {
+export function project(account: AccountDoc | undefined, stored: StoredEvent): Projected {
   const event = toAccountEvent(stored);
   const at = stored.occurredAt;
   if (event.type === 'AccountOpened') {
@@ -45,6 +64,8 @@ export function project(
         transactionCount: 0,
         firstTransactionAt: null,
         lastTransactionAt: null,
+        clearingPostings: 0,
+        transitPostings: 0,
       },
     };
   }
@@ -57,45 +78,132 @@ export function project(
       return { account: { ...moved, status: 'ACTIVE' } };
     case 'AccountClosed':
       return { account: { ...moved, status: 'CLOSED' } };
-    case 'MoneyDeposited':
-    case 'MoneyWithdrawn': {
-      const deposit = event.type === 'MoneyDeposited';
-      const amount = event.data.amount;
-      const balance = account.balance + (deposit ? amount : -amount);
+    case 'TransferSettled':
       return {
-        account: {
-          ...moved,
-          balance,
-          totalDeposits: account.totalDeposits + (deposit ? amount : 0),
-          totalWithdrawals: account.totalWithdrawals + (deposit ? 0 : amount),
-          transactionCount: account.transactionCount + 1,
-          firstTransactionAt: account.firstTransactionAt ?? at,
-          lastTransactionAt: at,
-        },
-        transaction: {
-          _id: event.data.transactionId,
-          transactionId: event.data.transactionId,
-          accountId: account.accountId,
-          type: event.type === 'MoneyDeposited' ? 'DEPOSIT' : 'WITHDRAWAL',
-          amount: event.data.amount,
-          currency: account.currency,
-          balanceAfter: balance,
-          description: event.data.description,
-          occurredAt: at,
-          version: stored.version,
-        },
-        daily: {
-          accountId: account.accountId,
-          date: at.slice(0, 10),
-          balanceBefore: account.balance,
-          balanceAfter: balance,
-          credit: deposit ? amount : 0,
-          debit: deposit ? 0 : amount,
-          version: stored.version,
-        },
+        account: moved,
+        transfer: { kind: 'ended', transferId: event.data.transferId, status: 'COMPLETED', completedAt: at },
       };
-    }
+    case 'MoneyDeposited':
+    case 'MoneyWithdrawn':
+    case 'TransferDebited':
+    case 'TransferCredited':
+    case 'TransferRefunded':
+      return projectMovement(moved, account, stored, event);
     default:
       return assertNever(event);
   }
 }
+
+type MovementEvent = Extract<
+  AccountEvent,
+  { type: 'MoneyDeposited' | 'MoneyWithdrawn' | 'TransferDebited' | 'TransferCredited' | 'TransferRefunded' }
+>;
+
+/** A money movement: the balance, the summary totals, the books, history, the day, the transfer. */
+function projectMovement(moved: AccountDoc, before: AccountDoc, stored: StoredEvent, event: MovementEvent): Projected {
+  const at = stored.occurredAt;
+  const { transactionId, amount, delta } = movementOf(event)!;
+  // The balance the account recorded, so the trial balance checks it against the postings.
+  const balance = recordedBalanceAfter(stored) ?? before.balance + delta;
+  const totals = {
+    totalDeposits: before.totalDeposits,
+    totalWithdrawals: before.totalWithdrawals,
+    totalTransfersIn: before.totalTransfersIn,
+    totalTransfersOut: before.totalTransfersOut,
+    clearingPostings: before.clearingPostings,
+    transitPostings: before.transitPostings,
+  };
+  let transfer: TransferChange | undefined;
+  let counterparty: { transferId: string; counterpartyAccountId: string } | undefined;
+  const type = TRANSACTION_TYPE[event.type];
+  switch (event.type) {
+    case 'MoneyDeposited':
+      totals.totalDeposits += amount;
+      totals.clearingPostings -= amount;
+      break;
+    case 'MoneyWithdrawn':
+      totals.totalWithdrawals += amount;
+      totals.clearingPostings += amount;
+      break;
+    case 'TransferDebited':
+      totals.totalTransfersOut += amount;
+      totals.transitPostings += amount;
+      counterparty = { transferId: event.data.transferId, counterpartyAccountId: event.data.toAccountId };
+      transfer = {
+        kind: 'debited',
+        doc: {
+          _id: event.data.transferId,
+          transferId: event.data.transferId,
+          fromAccountId: before.accountId,
+          toAccountId: event.data.toAccountId,
+          amount,
+          currency: before.currency,
+          status: 'PENDING',
+          description: event.data.description,
+          createdAt: at,
+        },
+      };
+      break;
+    case 'TransferCredited':
+      totals.totalTransfersIn += amount;
+      totals.transitPostings -= amount;
+      counterparty = { transferId: event.data.transferId, counterpartyAccountId: event.data.fromAccountId };
+      break;
+    case 'TransferRefunded':
+      // Net of refunds, so deposits - withdrawals + transfers in - transfers out is the balance.
+      totals.totalTransfersOut -= amount;
+      totals.transitPostings -= amount;
+      counterparty = { transferId: event.data.transferId, counterpartyAccountId: event.data.toAccountId };
+      transfer = {
+        kind: 'ended',
+        transferId: event.data.transferId,
+        status: 'FAILED',
+        completedAt: at,
+        failureCode: event.data.failureCode,
+      };
+      break;
+    default:
+      return assertNever(event);
+  }
+  return {
+    account: {
+      ...moved,
+      ...totals,
+      balance,
+      transactionCount: before.transactionCount + 1,
+      firstTransactionAt: before.firstTransactionAt ?? at,
+      lastTransactionAt: at,
+    },
+    transaction: {
+      _id: transactionId,
+      transactionId,
+      accountId: before.accountId,
+      type,
+      amount,
+      currency: before.currency,
+      balanceAfter: balance,
+      description: 'description' in event.data ? event.data.description : null,
+      occurredAt: at,
+      version: stored.version,
+      ...counterparty,
+    },
+    daily: {
+      accountId: before.accountId,
+      date: at.slice(0, 10),
+      balanceBefore: before.balance,
+      balanceAfter: balance,
+      credit: delta > 0 ? amount : 0,
+      debit: delta < 0 ? amount : 0,
+      version: stored.version,
+    },
+    ...(transfer ? { transfer } : {}),
+  };
+}
+
+const TRANSACTION_TYPE: Record<MovementEvent['type'], TransactionDoc['type']> = {
+  MoneyDeposited: 'DEPOSIT',
+  MoneyWithdrawn: 'WITHDRAWAL',
+  TransferDebited: 'TRANSFER_OUT',
+  TransferCredited: 'TRANSFER_IN',
+  TransferRefunded: 'TRANSFER_REFUND',
+};

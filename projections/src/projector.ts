@@ -7,7 +7,7 @@
  */
 import type { StoredEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
-import { project } from './account-projection';
+import { project, type Projected } from './account-projection';
 import type { AccountDoc } from '@bank/domain';
 import type { ReadModel } from './read-model';
 
@@ -50,9 +50,8 @@ export class Projector {
       let from = current;
       let raced = false;
       for (const next of pending) {
-        const { account: updated, transaction, daily } = project(doc, next);
-        if (transaction) await this.model.putTransaction(transaction);
-        if (daily) await this.model.addToDay(daily);
+        const { account: updated, ...sideEffects } = project(doc, next);
+        await this.writeAlongside(sideEffects);
         if (!(await this.model.advanceAccount(from, updated))) {
           raced = true; // another projector instance moved the document; start over from it
           break;
@@ -73,12 +72,18 @@ export class Projector {
     const events = (await this.eventLog.readAll(legacy.accountId, 1)).filter((e) => e.version <= legacy.version);
     let doc: AccountDoc | undefined;
     for (const e of events) {
-      const { account, transaction, daily } = project(doc, e);
-      if (transaction) await this.model.putTransaction(transaction);
-      if (daily) await this.model.addToDay(daily);
+      const { account, ...sideEffects } = project(doc, e);
+      await this.writeAlongside(sideEffects);
       doc = account;
     }
     if (doc) await this.model.advanceAccount(legacy.version, doc);
+  }
+
+  /** The documents an event writes besides the account: each write is idempotent. */
+  private async writeAlongside({ transaction, daily, transfer }: Omit<Projected, 'account'>): Promise<void> {
+    if (transaction) await this.model.putTransaction(transaction);
+    if (daily) await this.model.addToDay(daily);
+    if (transfer) await this.model.putTransfer(transfer);
   }
 
   private async fillGap(event: StoredEvent, current: number): Promise<StoredEvent[]> {

@@ -5,8 +5,9 @@ import {
   type AccountDoc,
   type DailyBalanceDoc,
   type TransactionDoc,
+  type TransferDoc,
 } from '@bank/domain';
-import type { DailyMovement } from './account-projection';
+import type { DailyMovement, TransferChange } from './account-projection';
 
 /** Money fields are stored as BSON int64 so every MongoDB-wire server keeps them exact. */
 const MONEY_FIELDS = [
@@ -18,17 +19,21 @@ const MONEY_FIELDS = [
   'totalWithdrawals',
   'totalTransfersIn',
   'totalTransfersOut',
+  'clearingPostings',
+  'transitPostings',
 ] as const;
 
 export class ReadModel {
   readonly accounts: Collection<AccountDoc>;
   readonly transactions: Collection<TransactionDoc>;
   readonly dailyBalances: Collection<DailyBalanceDoc>;
+  readonly transfers: Collection<TransferDoc>;
 
   constructor(db: Db) {
     this.accounts = db.collection<AccountDoc>(READ_MODEL_COLLECTIONS.accounts);
     this.transactions = db.collection<TransactionDoc>(READ_MODEL_COLLECTIONS.transactions);
     this.dailyBalances = db.collection<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances);
+    this.transfers = db.collection<TransferDoc>(READ_MODEL_COLLECTIONS.transfers);
   }
 
   /** One index per query pattern of the query API. */
@@ -38,6 +43,8 @@ export class ReadModel {
     await this.accounts.createIndex({ status: 1 }, { name: 'status' });
     await this.accounts.createIndex({ currency: 1, balance: -1 }, { name: 'currency_balance' });
     await this.dailyBalances.createIndex({ accountId: 1, date: 1 }, { name: 'account_date' });
+    // The trial balance sums every account of a currency.
+    await this.accounts.createIndex({ currency: 1 }, { name: 'currency' });
   }
 
   async account(accountId: string): Promise<AccountDoc | undefined> {
@@ -45,13 +52,13 @@ export class ReadModel {
   }
 
   /**
-   * The account document, and whether it was written before the summary totals existed (then
-   * its totals are unknown and the projector rebuilds it from the log).
+   * The account document, and whether it was written before the summary totals or the ledger
+   * postings existed (then they are unknown and the projector rebuilds it from the log).
    */
   async accountForUpdate(accountId: string): Promise<{ doc: AccountDoc | undefined; legacy: boolean }> {
     const raw = await this.accounts.findOne({ _id: accountId });
     if (!raw) return { doc: undefined, legacy: false };
-    return { doc: AccountDocSchema.parse(raw), legacy: !('transactionCount' in raw) };
+    return { doc: AccountDocSchema.parse(raw), legacy: !('transitPostings' in raw) };
   }
 
   /** Idempotent: a transaction document is written once under its id. */
@@ -62,6 +69,28 @@ export class ReadModel {
       // Two concurrent upserts of the same id: one inserts, the other may see a duplicate key.
       if (!isDuplicateKey(err)) throw err;
     }
+  }
+
+  /**
+   * Records what an event of the source account did to a transfer. Only the source account's
+   * stream writes here, in order, so there is one writer per document; both writes are
+   * idempotent (insert once; then set the end state).
+   */
+  async putTransfer(change: TransferChange): Promise<void> {
+    if (change.kind === 'debited') {
+      try {
+        await this.transfers.updateOne(
+          { _id: change.doc._id },
+          { $setOnInsert: toLongs(change.doc) },
+          { upsert: true },
+        );
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+      return;
+    }
+    const { transferId, kind: _kind, ...end } = change;
+    await this.transfers.updateOne({ _id: transferId }, { $set: end });
   }
 
   /**

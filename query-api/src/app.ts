@@ -10,17 +10,20 @@ import type { Express } from 'express';
 import { queryApiDocument } from './openapi';
 import type { ReadCollections } from './read-model';
 import { queryRoutes } from './routes';
+import { transferRoutes, type TransferStatusSource } from './transfer-routes';
 
 /** The query API's HTTP app, without listening: the composition root and tests build it. */
 export function buildApp(deps: {
   log: Logger;
   read: ReadCollections;
   eventLog: Pick<EventLogClient, 'balanceAt'>;
+  transferStatus: TransferStatusSource;
   readiness: ReadinessCheck[];
 }): Express {
   const app = createHttpApp(deps.log, deps.readiness);
   mountOpenApi(app, queryApiDocument());
   app.use(queryRoutes(deps.read, deps.eventLog));
+  app.use(transferRoutes(deps.read, deps.transferStatus));
   finish(app, deps.log);
   return app;
 }

@@ -11,6 +11,7 @@ import {
 import { MongoClient } from 'mongodb';
 import { readCollections } from './read-model';
 import { buildApp } from './app';
+import { transferStatusFromActors } from './transfer-routes';
 
 async function main(): Promise<void> {
   const log = createLogger('query-api');
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     log,
     read: readCollections(db),
     eventLog: new EventLogClient(sidecar),
+    transferStatus: transferStatusFromActors(sidecar),
     readiness: [
       { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
       { name: 'dapr-sidecar', check: () => sidecar.healthy() },

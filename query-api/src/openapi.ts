@@ -9,6 +9,7 @@ import {
   TopAccountsQuery,
   TransactionsQuery,
 } from './routes';
+import { TrialBalanceQuery } from './transfer-routes';
 
 const Money = MoneyText;
 const Account = AccountFields.extend({ openedAt: z.string(), updatedAt: z.string() });
@@ -24,9 +25,33 @@ const TransactionPage = z.object({
       description: z.string().nullable(),
       occurredAt: z.string(),
       version: z.number().int(),
+      transferId: z.string().optional().meta({ description: 'on transfer movements' }),
+      counterpartyAccountId: z.string().optional().meta({ description: 'on transfer movements: the other account' }),
     }),
   ),
   nextCursor: z.string().nullable(),
+});
+const Transfer = z.object({
+  transferId: z.string(),
+  fromAccountId: z.string(),
+  toAccountId: z.string(),
+  amount: Money,
+  currency: z.string(),
+  status: z.enum(['PENDING', 'COMPLETED', 'FAILED']),
+  failureCode: z.string().optional().meta({ description: 'with FAILED: why the destination was not credited' }),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+  completedAt: z.string().optional(),
+});
+const TrialBalance = z.object({
+  currency: z.string(),
+  accounts: z.object({
+    customer: Money.meta({ description: 'sum of all customer account balances' }),
+    external: Money.meta({ description: 'the external clearing account: minus deposits, plus withdrawals' }),
+    transit: Money.meta({ description: 'the transit account: money of transfers in flight' }),
+  }),
+  total: Money,
+  balanced: z.boolean(),
 });
 const Summary = z.object({
   accountId: z.string(),
@@ -145,6 +170,24 @@ export const QUERY_ROUTES: RouteDoc[] = [
     pathParams: { accountId: IdSchema },
     query: TransactionsQuery,
     responses: { 200: { description: 'one page', schema: TransactionPage }, ...commonProblems(400, 404, 504) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/transfers/{transferId}',
+    summary: 'Read a transfer',
+    description:
+      'From the read model; a transfer accepted a moment ago that it has not seen yet is answered by the transfer process itself.',
+    pathParams: { transferId: IdSchema },
+    responses: { 200: { description: 'the transfer', schema: Transfer }, ...commonProblems(400, 404, 503) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/ledger/trial-balance',
+    summary: 'Double-entry check of the whole ledger in one currency',
+    description:
+      'Every movement posts equal and opposite amounts: deposits and withdrawals against the external clearing account, transfers through the transit account. total is "0" and balanced is true whenever the books are right, including while transfers are in flight.',
+    query: TrialBalanceQuery,
+    responses: { 200: { description: 'the sums', schema: TrialBalance }, ...commonProblems(400) },
   },
 ];
 

@@ -10,6 +10,7 @@ describe('query API OpenAPI document', () => {
       log: pino({ level: 'silent' }),
       read: {} as ReadCollections,
       eventLog: { balanceAt: async () => undefined },
+      transferStatus: async () => ({ ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: '' } }),
       readiness: [],
     });
     const mounted = mountedRoutes(app).filter((r) => r.includes('/api/'));

@@ -1,10 +1,17 @@
-import { READ_MODEL_COLLECTIONS, type AccountDoc, type DailyBalanceDoc, type TransactionDoc } from '@bank/domain';
+import {
+  READ_MODEL_COLLECTIONS,
+  type AccountDoc,
+  type DailyBalanceDoc,
+  type TransactionDoc,
+  type TransferDoc,
+} from '@bank/domain';
 import type { Collection, Db } from 'mongodb';
 
 export type ReadCollections = {
   accounts: Collection<AccountDoc>;
   transactions: Collection<TransactionDoc>;
   dailyBalances: Collection<DailyBalanceDoc>;
+  transfers: Collection<TransferDoc>;
 };
 
 export function readCollections(db: Db): ReadCollections {
@@ -12,5 +19,6 @@ export function readCollections(db: Db): ReadCollections {
     accounts: db.collection<AccountDoc>(READ_MODEL_COLLECTIONS.accounts),
     transactions: db.collection<TransactionDoc>(READ_MODEL_COLLECTIONS.transactions),
     dailyBalances: db.collection<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances),
+    transfers: db.collection<TransferDoc>(READ_MODEL_COLLECTIONS.transfers),
   };
 }

@@ -9,6 +9,7 @@ import {
   MoneyOverflowError,
   parseMajor,
   TransactionDocSchema,
+  TRANSACTION_TYPES,
   type Currency,
 } from '@bank/domain';
 import { ApiError, parseInput, SidecarError, type EventLogClient } from '@bank/service-kit';
@@ -19,7 +20,7 @@ import { accountAtLeast, accountView, decodeCursor, encodeCursor } from './reads
 
 const MinVersion = z.coerce.number().int().nonnegative().optional();
 const Instant = z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString());
-const CurrencyParam = z.enum(CURRENCIES as [Currency, ...Currency[]]);
+export const CurrencyParam = z.enum(CURRENCIES as [Currency, ...Currency[]]);
 
 export const AccountQuery = z.strictObject({ minVersion: MinVersion });
 export const AccountListQuery = z.strictObject({
@@ -34,7 +35,7 @@ export const TransactionsQuery = z
     minVersion: MinVersion,
     from: Instant.optional(),
     to: Instant.optional(),
-    type: z.enum(['DEPOSIT', 'WITHDRAWAL', 'TRANSFER_IN', 'TRANSFER_OUT', 'TRANSFER_REFUND']).optional(),
+    type: z.enum(TRANSACTION_TYPES).optional(),
     minAmount: DecimalSchema.optional(),
     maxAmount: DecimalSchema.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -168,6 +169,7 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
         description: t.description,
         occurredAt: t.occurredAt,
         version: t.version,
+        ...(t.transferId ? { transferId: t.transferId, counterpartyAccountId: t.counterpartyAccountId } : {}),
       })),
       nextCursor: docs.length > q.limit && last ? encodeCursor({ v: last.version }) : null,
     });

@@ -13,6 +13,8 @@ export async function startTestStack({ apps }) {
   // Persist actor snapshots often, so the tests also cover activation from a snapshot that the
   // log has moved past (the default is every 100 events).
   process.env.SNAPSHOT_EVERY ??= '3';
+  // Resume interrupted transfers quickly, so the crash tests do not wait on the default 10 s.
+  process.env.TRANSFER_RETRY_SECONDS ??= '2';
   process.stderr.write('\n');
   const stack = await startStack({ base: TEST_PORT_BASE, appPorts: 'block', dataDir, apps });
   // Workers are started after global setup and inherit this environment.

@@ -64,11 +64,13 @@ export function parseMajor(text: string, currency: Currency): Minor {
 }
 
 /** Formats minor units as a decimal string in major units with all minor digits. */
-export function formatMinor(minor: Minor, currency: Currency): string {
-  assertSafe(minor);
+export function formatMinor(minor: Minor | bigint, currency: Currency): string {
+  // bigint: sums over many accounts (the trial balance), which may go beyond 2^53.
+  if (typeof minor === 'number') assertSafe(minor);
   const exponent = exponentOf(currency);
-  const sign = minor < 0 ? '-' : '';
-  const digits = String(Math.abs(minor));
+  const negative = minor < 0;
+  const sign = negative ? '-' : '';
+  const digits = String(negative ? -minor : minor);
   if (exponent === 0) return sign + digits;
   const padded = digits.padStart(exponent + 1, '0');
   return `${sign}${padded.slice(0, -exponent)}.${padded.slice(-exponent)}`;

@@ -44,6 +44,28 @@ export class DaprSidecar {
     ]);
   }
 
+  /** Deletes one key of an actor's state, now. */
+  async deleteActorState(actorType: string, actorId: string, key: string): Promise<void> {
+    await this.request('PUT', `/actors/${enc(actorType)}/${enc(actorId)}/state`, [
+      { operation: 'delete', request: { key } },
+    ]);
+  }
+
+  /**
+   * Creates or replaces an actor reminder (durable in the scheduler): Dapr calls the actor's
+   * `receiveReminder` after `dueTime` and then every `period` until it is deleted.
+   */
+  async registerReminder(actorType: string, actorId: string, name: string, dueTime: string, period: string) {
+    await this.request('POST', `/actors/${enc(actorType)}/${enc(actorId)}/reminders/${enc(name)}`, {
+      dueTime,
+      period,
+    });
+  }
+
+  async unregisterReminder(actorType: string, actorId: string, name: string): Promise<void> {
+    await this.request('DELETE', `/actors/${enc(actorType)}/${enc(actorId)}/reminders/${enc(name)}`);
+  }
+
   /** Service invocation: `appId`'s route `path` through both sidecars. */
   invoke(appId: string, path: string, method: 'GET' | 'POST', body?: unknown): Promise<unknown> {
     return this.request(method, `/invoke/${enc(appId)}/method/${path.replace(/^\//, '')}`, body);

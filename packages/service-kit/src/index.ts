@@ -3,6 +3,7 @@ export * from './logger';
 export * from './problem';
 export * from './http';
 export * from './dapr';
+export * from './actor-client';
 export * from './lifecycle';
 export * from './event-log-client';
 export * from './openapi';

@@ -113,10 +113,10 @@ export const commonProblems = (...statuses: number[]): Record<number, ResponseDo
 const PROBLEM_TEXT: Record<number, string> = {
   400: 'VALIDATION_FAILED: bad JSON, bad field, bad amount, unknown field',
   404: 'ACCOUNT_NOT_FOUND (or TRANSFER_NOT_FOUND)',
-  409: 'ACCOUNT_ALREADY_EXISTS',
+  409: 'ACCOUNT_ALREADY_EXISTS (or TRANSFER_ALREADY_EXISTS: the transferId is taken by a transfer with other details)',
   412: 'VERSION_CONFLICT: If-Match does not match the account version',
   413: 'PAYLOAD_TOO_LARGE: body over 64 KiB',
-  422: 'a business rule refused the command (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ACCOUNT_CLOSED, ACCOUNT_BALANCE_NOT_ZERO, IDEMPOTENCY_KEY_REUSED)',
+  422: 'a business rule refused the command (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ACCOUNT_CLOSED, ACCOUNT_BALANCE_NOT_ZERO, CURRENCY_MISMATCH, SAME_ACCOUNT_TRANSFER, IDEMPOTENCY_KEY_REUSED)',
   503: 'SERVICE_UNAVAILABLE: a dependency is down; safe to retry with the same Idempotency-Key',
   504: 'READ_MODEL_LAGGING: minVersion not reached within 5 s',
 };

@@ -11,8 +11,10 @@
  *   MoneyDeposited, MoneyWithdrawn
  *     v3: also the balance right after the movement (`balanceAfter`), so the balance at any
  *         version can be read from the log without replaying it (older events lack it)
- *   AccountFrozen, AccountUnfrozen, AccountClosed
+ *   AccountFrozen, AccountUnfrozen, AccountClosed, TransferSettled
  *     v1
+ *   TransferDebited, TransferCredited, TransferRefunded
+ *     v1: money as strings of minor units, with `balanceAfter` (the v3 shape of movements)
  */
 import { z } from 'zod';
 import { IdSchema } from '../ids';
@@ -26,6 +28,19 @@ export const ACCOUNT_EVENT_VERSIONS: Record<AccountEventType, number> = {
   AccountFrozen: 1,
   AccountUnfrozen: 1,
   AccountClosed: 1,
+  TransferDebited: 1,
+  TransferCredited: 1,
+  TransferRefunded: 1,
+  TransferSettled: 1,
+};
+
+/** The money movements, and the first schema version of each that records `balanceAfter`. */
+const BALANCE_AFTER_SINCE: Partial<Record<AccountEventType, number>> = {
+  MoneyDeposited: 3,
+  MoneyWithdrawn: 3,
+  TransferDebited: 1,
+  TransferCredited: 1,
+  TransferRefunded: 1,
 };
 
 /** Minor units as written from v2 on: a string of digits, read back as a checked safe integer. */
@@ -44,6 +59,13 @@ const Movement = z
     balanceAfter: MinorString.optional(),
   })
   .transform(({ balanceAfter: _balanceAfter, ...data }) => data);
+const TransferLeg = {
+  transferId: IdSchema,
+  transactionId: z.string().min(1).max(64),
+  amount: MinorString,
+  balanceAfter: MinorString,
+};
+const dropBalanceAfter = <T extends { balanceAfter: number }>({ balanceAfter: _b, ...data }: T) => data;
 
 /** Current-version schemas: stored data -> domain event data. */
 const CURRENT = {
@@ -60,6 +82,16 @@ const CURRENT = {
   AccountFrozen: z.strictObject({ reason: z.string().max(500).nullable() }),
   AccountUnfrozen: z.strictObject({}),
   AccountClosed: z.strictObject({}),
+  TransferDebited: z
+    .strictObject({ ...TransferLeg, toAccountId: IdSchema, description: Description })
+    .transform(dropBalanceAfter),
+  TransferCredited: z
+    .strictObject({ ...TransferLeg, fromAccountId: IdSchema, description: Description })
+    .transform(dropBalanceAfter),
+  TransferRefunded: z
+    .strictObject({ ...TransferLeg, toAccountId: IdSchema, failureCode: z.string().min(1).max(64) })
+    .transform(dropBalanceAfter),
+  TransferSettled: z.strictObject({ transferId: IdSchema }),
 } satisfies Record<AccountEventType, z.ZodType>;
 
 type Data = Record<string, unknown>;
@@ -87,7 +119,7 @@ export function encodeAccountEvent(
   balanceAfter?: number,
 ): { type: AccountEventType; schemaVersion: number; data: Data } {
   const data: Data = { ...event.data };
-  if ((event.type === 'MoneyDeposited' || event.type === 'MoneyWithdrawn') && balanceAfter !== undefined) {
+  if (BALANCE_AFTER_SINCE[event.type] !== undefined && balanceAfter !== undefined) {
     data.balanceAfter = String(balanceAfter);
   }
   for (const field of ['amount', 'overdraftLimit']) {
@@ -119,8 +151,8 @@ export function recordedBalanceAfter(stored: {
   schemaVersion: number;
   data: unknown;
 }): number | undefined {
-  if ((stored.type !== 'MoneyDeposited' && stored.type !== 'MoneyWithdrawn') || stored.schemaVersion < 3)
-    return undefined;
+  const since = BALANCE_AFTER_SINCE[stored.type as AccountEventType];
+  if (since === undefined || stored.schemaVersion < since) return undefined;
   const parsed = MinorString.safeParse((stored.data as Data | null)?.balanceAfter);
   return parsed.success ? parsed.data : undefined;
 }

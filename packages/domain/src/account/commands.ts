@@ -32,5 +32,31 @@ export type FreezeAccount = { type: 'FreezeAccount'; data: { reason: string | nu
 export type UnfreezeAccount = { type: 'UnfreezeAccount'; data: Record<string, never> };
 export type CloseAccount = { type: 'CloseAccount'; data: Record<string, never> };
 
+/**
+ * The steps of a transfer as they reach each account (the Transfer process sends them): the
+ * source is debited into transit, the destination credited from it, and then the source either
+ * learns the transfer settled or gets its money back.
+ */
+export type TransferLeg = {
+  transferId: string;
+  transactionId: string;
+  counterpartyAccountId: string;
+  amount: Minor;
+  currency: Currency;
+};
+export type DebitTransfer = { type: 'DebitTransfer'; data: TransferLeg & { description: string | null } };
+export type CreditTransfer = { type: 'CreditTransfer'; data: TransferLeg & { description: string | null } };
+export type RefundTransfer = { type: 'RefundTransfer'; data: TransferLeg & { failureCode: string } };
+export type SettleTransfer = { type: 'SettleTransfer'; data: { transferId: string } };
+
 export type AccountCommand =
-  OpenAccount | DepositMoney | WithdrawMoney | FreezeAccount | UnfreezeAccount | CloseAccount;
+  | OpenAccount
+  | DepositMoney
+  | WithdrawMoney
+  | FreezeAccount
+  | UnfreezeAccount
+  | CloseAccount
+  | DebitTransfer
+  | CreditTransfer
+  | RefundTransfer
+  | SettleTransfer;

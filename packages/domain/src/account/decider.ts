@@ -3,7 +3,7 @@ import { DomainError } from '../errors';
 import { addMinor, maxOperationMinor, MoneyOverflowError, subtractMinor, type Minor } from '../money';
 import type { AccountCommand } from './commands';
 import type { AccountEvent } from './events';
-import { initialAccountState, type AccountState, type OpenAccountState } from './state';
+import { initialAccountState, transfersInFlight, type AccountState, type OpenAccountState } from './state';
 
 export function decide(command: AccountCommand, state: AccountState): AccountEvent[] {
   switch (command.type) {
@@ -52,7 +52,48 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
       if (account.balance !== 0) {
         throw new DomainError('ACCOUNT_BALANCE_NOT_ZERO', 'only an account with a zero balance can be closed');
       }
+      if (transfersInFlight(account).length > 0) {
+        throw new DomainError(
+          'ACCOUNT_BALANCE_NOT_ZERO',
+          'a transfer from this account is still in flight; its money may come back',
+        );
+      }
       return [{ type: 'AccountClosed', data: {} }];
+    }
+    case 'DebitTransfer': {
+      const { currency, counterpartyAccountId, ...leg } = command.data;
+      const account = requireMovable(state);
+      requireCurrency(account, currency);
+      assertAmount(leg.amount, account.currency, 'body.amount');
+      const after = checked(() => subtractMinor(account.balance, leg.amount));
+      if (after < -account.overdraftLimit) {
+        throw new DomainError('INSUFFICIENT_FUNDS', 'transfer would take the balance below the overdraft limit');
+      }
+      return [{ type: 'TransferDebited', data: { ...leg, toAccountId: counterpartyAccountId } }];
+    }
+    case 'CreditTransfer': {
+      const { currency, counterpartyAccountId, ...leg } = command.data;
+      const account = requireMovable(state);
+      requireCurrency(account, currency);
+      assertAmount(leg.amount, account.currency, 'body.amount');
+      checked(() => addMinor(account.balance, leg.amount));
+      return [{ type: 'TransferCredited', data: { ...leg, fromAccountId: counterpartyAccountId } }];
+    }
+    case 'RefundTransfer': {
+      // A refund returns money that already left this account, so it is taken even when the
+      // account has been frozen since; it cannot be closed (the transfer is in flight).
+      const { currency, counterpartyAccountId, ...leg } = command.data;
+      const account = requireOpened(state);
+      requireCurrency(account, currency);
+      if (!transfersInFlight(account).includes(leg.transferId)) {
+        throw new DomainError('TRANSFER_NOT_FOUND', `transfer ${leg.transferId} is not in flight from this account`);
+      }
+      return [{ type: 'TransferRefunded', data: { ...leg, toAccountId: counterpartyAccountId } }];
+    }
+    case 'SettleTransfer': {
+      const account = requireOpened(state);
+      const pending = transfersInFlight(account).includes(command.data.transferId);
+      return pending ? [{ type: 'TransferSettled', data: command.data }] : [];
     }
     default:
       return assertNever(command);
@@ -62,7 +103,7 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
 export function evolve(state: AccountState, event: AccountEvent): AccountState {
   switch (event.type) {
     case 'AccountOpened':
-      return { status: 'ACTIVE', ...event.data, balance: 0 };
+      return { status: 'ACTIVE', ...event.data, balance: 0, transfersInFlight: [] };
     case 'MoneyDeposited': {
       const account = requireOpened(state);
       return { ...account, balance: addMinor(account.balance, event.data.amount) };
@@ -77,6 +118,33 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       return { ...requireOpened(state), status: 'ACTIVE' };
     case 'AccountClosed':
       return { ...requireOpened(state), status: 'CLOSED' };
+    case 'TransferDebited': {
+      const account = requireOpened(state);
+      return {
+        ...account,
+        balance: subtractMinor(account.balance, event.data.amount),
+        transfersInFlight: [...transfersInFlight(account), event.data.transferId],
+      };
+    }
+    case 'TransferCredited': {
+      const account = requireOpened(state);
+      return { ...account, balance: addMinor(account.balance, event.data.amount) };
+    }
+    case 'TransferRefunded': {
+      const account = requireOpened(state);
+      return {
+        ...account,
+        balance: addMinor(account.balance, event.data.amount),
+        transfersInFlight: transfersInFlight(account).filter((id) => id !== event.data.transferId),
+      };
+    }
+    case 'TransferSettled': {
+      const account = requireOpened(state);
+      return {
+        ...account,
+        transfersInFlight: transfersInFlight(account).filter((id) => id !== event.data.transferId),
+      };
+    }
     default:
       return assertNever(event);
   }
@@ -104,6 +172,15 @@ function requireMovable(state: AccountState): OpenAccountState {
   const account = requireNotClosed(state);
   if (account.status === 'FROZEN') throw new DomainError('ACCOUNT_FROZEN', 'account is frozen');
   return account;
+}
+
+function requireCurrency(account: OpenAccountState, currency: OpenAccountState['currency']): void {
+  if (account.currency !== currency) {
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      `account ${account.accountId} holds ${account.currency}, not ${currency}`,
+    );
+  }
 }
 
 function assertAmount(

@@ -1,3 +1,4 @@
 export * from './event-log';
 export * from './account-actor';
 export * from './read-model';
+export * from './transfer';

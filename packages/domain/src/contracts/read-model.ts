@@ -10,6 +10,7 @@ export const READ_MODEL_COLLECTIONS = {
   accounts: 'accounts',
   transactions: 'transactions',
   dailyBalances: 'daily_balances',
+  transfers: 'transfers',
 } as const;
 
 const Minor = z.number().int().refine(Number.isSafeInteger, 'must be a safe integer');
@@ -42,17 +43,29 @@ export const AccountDocSchema = z.object({
     .string()
     .nullish()
     .transform((d) => d ?? null),
+  /**
+   * The other side of this account's movements in the double-entry books: what they posted to
+   * the external clearing account (deposits -, withdrawals +) and to the transit account
+   * (transfer debits +, credits and refunds -). balance + clearingPostings + transitPostings
+   * is zero for every account whose balance agrees with its movements.
+   */
+  clearingPostings: Minor.default(0),
+  transitPostings: Minor.default(0),
 });
 export type AccountDoc = z.infer<typeof AccountDocSchema>;
+
+export const TRANSACTION_TYPES = ['DEPOSIT', 'WITHDRAWAL', 'TRANSFER_IN', 'TRANSFER_OUT', 'TRANSFER_REFUND'] as const;
 
 export const TransactionDocSchema = z.object({
   _id: z.string(),
   transactionId: z.string(),
   accountId: z.string(),
-  type: z.enum(['DEPOSIT', 'WITHDRAWAL']),
+  type: z.enum(TRANSACTION_TYPES),
   amount: Minor,
   currency: CurrencySchema,
   balanceAfter: Minor,
+  transferId: z.string().optional(),
+  counterpartyAccountId: z.string().optional(),
   // FerretDB leaves out fields stored as null.
   description: z
     .string()
@@ -78,3 +91,22 @@ export const DailyBalanceDocSchema = z.object({
   version: z.number().int().positive(),
 });
 export type DailyBalanceDoc = z.infer<typeof DailyBalanceDocSchema>;
+
+/** A transfer as its source account's events tell it: debited (PENDING), then settled or refunded. */
+export const TransferDocSchema = z.object({
+  _id: z.string(),
+  transferId: z.string(),
+  fromAccountId: z.string(),
+  toAccountId: z.string(),
+  amount: Minor,
+  currency: CurrencySchema,
+  status: z.enum(['PENDING', 'COMPLETED', 'FAILED']),
+  failureCode: z.string().optional(),
+  description: z
+    .string()
+    .nullish()
+    .transform((d) => d ?? null),
+  createdAt: z.string(),
+  completedAt: z.string().optional(),
+});
+export type TransferDoc = z.infer<typeof TransferDocSchema>;

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { formatMinor } from '@bank/domain';
+import { ApiError, parseInput } from '@bank/service-kit';
+import { Router } from 'express';
+import { idempotencyOf, newIdFromKey } from './command-headers';
+import { TransferBody } from './schemas';
+import type { TransferActors } from './transfer-client';
+
+/** POST /api/v1/transfers (api-contract.md): one Transfer actor per transfer id runs it. */
+export function transferRoutes(transfers: TransferActors): Router {
+  const router = Router();
+
+  router.post('/api/v1/transfers', async (req, res) => {
+    const body = parseInput(TransferBody, req.body, 'body');
+    if (body.fromAccountId === body.toAccountId) {
+      throw new ApiError('SAME_ACCOUNT_TRANSFER', 'fromAccountId and toAccountId must differ');
+    }
+    const idempotency = idempotencyOf(req, body);
+    // Without a transferId, one derived from the Idempotency-Key makes a retry reach the same actor.
+    const transferId = body.transferId ?? newIdFromKey(idempotency, randomUUID);
+    const { transfer: t, replayed } = await transfers.start(transferId, {
+      fromAccountId: body.fromAccountId,
+      toAccountId: body.toAccountId,
+      amount: body.amount,
+      description: body.description,
+      correlationId: req.correlationId,
+      idempotency,
+    });
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res
+      .status(202)
+      .location(`/api/v1/transfers/${encodeURIComponent(t.transferId)}`)
+      .json({
+        transferId: t.transferId,
+        fromAccountId: t.fromAccountId,
+        toAccountId: t.toAccountId,
+        amount: formatMinor(t.amount, t.currency),
+        currency: t.currency,
+        status: t.status,
+        ...(t.failureCode ? { failureCode: t.failureCode } : {}),
+        createdAt: t.createdAt,
+      });
+  });
+
+  return router;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { ERROR_STATUS, type ErrorCode } from '../errors';
+import { IdSchema } from '../ids';
+import { CURRENCIES, type Currency } from '../money';
+import { DecimalSchema } from './account-actor';
+
+/** One Transfer actor per transfer id drives the transfer to its end (actors app). */
+export const TRANSFER_ACTOR_TYPE = 'Transfer';
+
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const CurrencySchema = z.enum(CURRENCIES as [Currency, ...Currency[]]);
+const ErrorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
+
+/** The one argument of the Transfer actor's `start` method. */
+export const TransferStartRequestSchema = z.strictObject({
+  fromAccountId: IdSchema,
+  toAccountId: IdSchema,
+  amount: DecimalSchema,
+  description: z.string().max(500).optional(),
+  correlationId: z.string().min(1).max(200),
+  idempotency: z.strictObject({ keyHash: Sha256Hex, requestHash: Sha256Hex }).optional(),
+});
+export type TransferStartRequest = z.infer<typeof TransferStartRequestSchema>;
+
+export const TRANSFER_STATUSES = ['PENDING', 'COMPLETED', 'FAILED'] as const;
+export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
+
+/** A transfer as the Transfer actor knows it (money in minor units). */
+export const TransferViewSchema = z.object({
+  transferId: IdSchema,
+  fromAccountId: IdSchema,
+  toAccountId: IdSchema,
+  amount: z.number().int().positive(),
+  currency: CurrencySchema,
+  status: z.enum(TRANSFER_STATUSES),
+  failureCode: ErrorCodeSchema.optional(),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+  completedAt: z.string().optional(),
+});
+export type TransferView = z.infer<typeof TransferViewSchema>;
+
+/** What `start` and `status` return: results, never exceptions (pitfalls.md). */
+export const TransferResultSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    transfer: TransferViewSchema,
+    /** True when this is the stored answer to an earlier request with the same Idempotency-Key. */
+    replayed: z.boolean().optional(),
+  }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ code: ErrorCodeSchema, message: z.string(), path: z.string().optional() }),
+  }),
+]);
+export type TransferResult = z.infer<typeof TransferResultSchema>;

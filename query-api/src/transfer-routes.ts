@@ -1,0 +1,109 @@
+import {
+  formatMinor,
+  IdSchema,
+  TRANSFER_ACTOR_TYPE,
+  TransferDocSchema,
+  TransferResultSchema,
+  type TransferResult,
+  type TransferView,
+} from '@bank/domain';
+import { ApiError, invokeActorWhenPlaced, parseInput, type DaprSidecar } from '@bank/service-kit';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ReadCollections } from './read-model';
+import { CurrencyParam } from './routes';
+
+export const TrialBalanceQuery = z.strictObject({ currency: CurrencyParam });
+
+/** Where a transfer is, according to its Transfer actor (for transfers the read model has not seen yet). */
+export type TransferStatusSource = (transferId: string) => Promise<TransferResult>;
+
+export function transferStatusFromActors(sidecar: DaprSidecar): TransferStatusSource {
+  return async (transferId) => {
+    try {
+      const raw = await invokeActorWhenPlaced(sidecar, TRANSFER_ACTOR_TYPE, transferId, 'status', {});
+      const parsed = TransferResultSchema.safeParse(raw);
+      if (parsed.success) return parsed.data;
+    } catch {
+      // answered below
+    }
+    return { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'the transfer service did not answer' } };
+  };
+}
+
+/** Transfers and the books (api-contract.md, "Query API"). */
+export function transferRoutes(read: ReadCollections, transferStatus: TransferStatusSource): Router {
+  const router = Router();
+
+  router.get('/api/v1/transfers/:transferId', async (req, res) => {
+    const transferId = parseInput(IdSchema, req.params.transferId, 'path');
+    const doc = await read.transfers.findOne({ _id: transferId });
+    if (doc) {
+      res.json(transferBody(TransferDocSchema.parse(doc)));
+      return;
+    }
+    // Not projected yet (it was accepted a moment ago, or it failed before any money moved):
+    // its Transfer actor knows.
+    const status = await transferStatus(transferId);
+    if (!status.ok) throw new ApiError(status.error.code, status.error.message);
+    res.json(transferBody(status.transfer));
+  });
+
+  /**
+   * The double-entry check: every account's balance, and what its movements posted to the
+   * external clearing account and to the transit account, summed over one currency. Each
+   * movement posts equal and opposite amounts, so the total is zero whenever the books are
+   * right, including while transfers are in flight (their money is in transit).
+   */
+  router.get('/api/v1/ledger/trial-balance', async (req, res) => {
+    const { currency } = parseInput(TrialBalanceQuery, req.query, 'query');
+    // Summed here rather than with $group: FerretDB 1.x returns 0 for every accumulator of a
+    // $group but the first. Each account document is written atomically and balances on its
+    // own, so the sum is right however the reads interleave with projection writes.
+    let customer = 0n;
+    let external = 0n;
+    let transit = 0n;
+    const docs = read.accounts.find(
+      { currency },
+      { projection: { _id: 0, balance: 1, clearingPostings: 1, transitPostings: 1 } },
+    );
+    for await (const d of docs) {
+      customer += toBigInt(d.balance);
+      external += toBigInt(d.clearingPostings);
+      transit += toBigInt(d.transitPostings);
+    }
+    const total = customer + external + transit;
+    const money = (minor: bigint) => formatMinor(minor, currency);
+    res.json({
+      currency,
+      accounts: { customer: money(customer), external: money(external), transit: money(transit) },
+      total: money(total),
+      balanced: total === 0n,
+    });
+  });
+
+  return router;
+}
+
+function transferBody(t: Omit<TransferView, 'failureCode'> & { failureCode?: string }) {
+  return {
+    transferId: t.transferId,
+    fromAccountId: t.fromAccountId,
+    toAccountId: t.toAccountId,
+    amount: formatMinor(t.amount, t.currency),
+    currency: t.currency,
+    status: t.status,
+    ...(t.failureCode ? { failureCode: t.failureCode } : {}),
+    description: t.description,
+    createdAt: t.createdAt,
+    ...(t.completedAt ? { completedAt: t.completedAt } : {}),
+  };
+}
+
+/** $sum over int64 fields comes back as a number or a Long, depending on its size. */
+function toBigInt(value: unknown): bigint {
+  if (value === undefined || value === null) return 0n;
+  if (typeof value === 'number') return BigInt(value);
+  if (typeof value === 'bigint') return value;
+  return BigInt(String(value)); // bson Long
+}
