@@ -13,6 +13,7 @@ import { baselines } from './scenarios/baselines.mjs';
 import { drain, hotAccount, openAccounts, steppedMovements } from './scenarios/commands.mjs';
 import { projectionLag, reads } from './scenarios/reads.mjs';
 import { balanceAt, rehydration } from './scenarios/rehydration.mjs';
+import { transfers } from './scenarios/transfers.mjs';
 
 const quick = process.argv.includes('--quick');
 const BENCH_PORT_BASE = Number(process.env.BANK_BENCH_PORT_BASE ?? 28000);
@@ -47,12 +48,14 @@ async function main() {
     result.drainSeconds.afterMovements = await settle();
     result.hotAccount = await hotAccount({ ...ctx, account: accounts[0] });
     result.drainSeconds.afterHotAccount = await settle();
+    result.transfers = await transfers({ ...ctx, accounts });
+    result.drainSeconds.afterTransfers = await settle();
     result.reads = await reads({ ...ctx, accounts });
     result.projectionLag = await projectionLag({ ...ctx, accounts, samples: plan.lagSamples });
     // Last: these stop the projections and restart the actors app.
     result.rehydration = await rehydration({ ...ctx, sizes: plan.histories });
     result.balanceAt = await balanceAt({ ...ctx, histories: result.rehydration.histories, samples: quick ? 20 : 50 });
-    result.notYet = ['transfers (not built yet)'];
+    result.notYet = [];
     result.durationS = Math.round((Date.now() - started) / 1000);
     write(result);
     say(`done in ${elapsed(started)}`);

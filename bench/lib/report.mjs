@@ -1,5 +1,6 @@
 // Turns one run's results into a Markdown report and an SVG chart (no charting dependency).
 const f = (x, unit = '') => (x === null || x === undefined ? 'n/a' : `${x}${unit}`);
+const round1 = (x) => Math.round(x * 10) / 10;
 const ratio = (a, b) => (a && b ? `${Math.round((a / b) * 100)}%` : 'n/a');
 
 export function markdown(r) {
@@ -41,6 +42,13 @@ export function markdown(r) {
       ),
     );
   lines.push(row('one hot account, 16 clients', r.hotAccount, 'ImmuDB 1-in-flight', b.immudbSequential.opsPerSec));
+  if (r.transfers) {
+    const t = r.transfers;
+    // A transfer is three account commands (debit, credit, settle), each one conditional append.
+    lines.push(
+      `| transfers, ${t.concurrency} clients (POST latency) | ${f(t.throughput)} | ${f(t.post.p50)} | ${f(t.post.p90)} | ${f(t.post.p99)} | ${t.errors} | ImmuDB 16-in-flight ÷ 3 ${f(round1(b.immudbConcurrent.opsPerSec / 3))}/s | ${ratio(t.throughput, b.immudbConcurrent.opsPerSec / 3)} |`,
+    );
+  }
   lines.push(row('read account', r.reads.account, 'FerretDB findOne', b.ferretReads.opsPerSec));
   lines.push(row('read transactions page (50)', r.reads.transactionsPage, 'FerretDB findOne', b.ferretReads.opsPerSec));
   if (r.reads.summary) lines.push(row('read summary', r.reads.summary, 'FerretDB findOne', b.ferretReads.opsPerSec));
@@ -58,6 +66,15 @@ export function markdown(r) {
     '',
     `![latency percentiles over offered load](${r.chartFile})`,
     '',
+    ...(r.transfers
+      ? [
+          '## Transfers',
+          '',
+          `${r.transfers.completed} completed, ${r.transfers.failed} failed, ${r.transfers.errors} refused; ${r.transfers.endedInline} had already ended when the 202 came back. ` +
+            `Completion time (POST sent → COMPLETED): p50 ${f(r.transfers.completion.p50)} ms, p90 ${f(r.transfers.completion.p90)} ms, p99 ${f(r.transfers.completion.p99)} ms, max ${f(r.transfers.completion.max)} ms.`,
+          '',
+        ]
+      : []),
     '## Projection lag (read-your-writes)',
     '',
     `Time from a deposit's 201 until \`GET /accounts/{id}?minVersion=\` answers with it (${r.projectionLag.samples} samples, one at a time): ` +
@@ -91,10 +108,7 @@ export function markdown(r) {
     '|---|---|---|---|---|',
     ...(r.balanceAt ?? []).map((x) => `| ${x.events} | ${x.samples} | ${x.p50} | ${x.p90} | ${x.p99} |`),
     '',
-    '## Not measured yet',
-    '',
-    ...r.notYet.map((n) => `- ${n}`),
-    '',
+    ...(r.notYet.length > 0 ? ['## Not measured yet', '', ...r.notYet.map((n) => `- ${n}`), ''] : []),
   );
   return lines.join('\n');
 }
