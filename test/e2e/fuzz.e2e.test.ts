@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody } from '../../command-api/src/schemas';
+import { EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody, TransferBody } from '../../command-api/src/schemas';
 import { appUrl, appUrls, commandApi, get, post } from './http';
 
 const logHead = async () => (await get(`${appUrl('event-source')}/relay`)).body.headTx as number;
@@ -65,6 +65,10 @@ describe('malformed input on every POST route', () => {
       { url: `${commandApi()}/api/v1/accounts/${id}/freeze`, bodies: malformed(FreezeBody, { reason: 'r' }) },
       { url: `${commandApi()}/api/v1/accounts/${id}/unfreeze`, bodies: malformed(EmptyBody, {}) },
       { url: `${commandApi()}/api/v1/accounts/${id}/close`, bodies: malformed(EmptyBody, {}) },
+      {
+        url: `${commandApi()}/api/v1/transfers`,
+        bodies: malformed(TransferBody, { fromAccountId: id, toAccountId: `${id}-2`, amount: '1.00' }),
+      },
     ];
     for (const route of routes) {
       await fc.assert(
