@@ -1,9 +1,11 @@
+import { EVENT_SOURCE_APP_ID } from '@bank/domain';
 import { CommunicationProtocolEnum, DaprServer, LogLevel } from '@dapr/dapr';
 import {
   bindAddress,
   createLogger,
   DaprSidecar,
   envPort,
+  envString,
   envPositiveInt,
   EventLogClient,
   exitOnSignals,
@@ -34,7 +36,12 @@ async function main(): Promise<void> {
   await server.actor.init();
   const snapshotEvery = envPositiveInt('SNAPSHOT_EVERY', 100);
   await server.actor.registerActor(
-    bankAccountActor({ eventLog: new EventLogClient(sidecar), sidecar, log, snapshotEvery }),
+    bankAccountActor({
+      eventLog: new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID)),
+      sidecar,
+      log,
+      snapshotEvery,
+    }),
   );
   await server.actor.registerActor(
     transferActor({

@@ -1,5 +1,5 @@
 import { CommunicationProtocolEnum, DaprPubSubStatusEnum, DaprServer, LogLevel } from '@dapr/dapr';
-import { ACCOUNT_EVENTS_TOPIC, PublishedEventSchema, PUBSUB_NAME } from '@bank/domain';
+import { ACCOUNT_EVENTS_TOPIC, EVENT_SOURCE_APP_ID, PublishedEventSchema, PUBSUB_NAME } from '@bank/domain';
 import {
   bindAddress,
   createLogger,
@@ -26,7 +26,11 @@ async function main(): Promise<void> {
   await mongo.connect();
   const model = new ReadModel(mongo.db(envString('MONGO_DATABASE', 'bank')));
   await model.ensureIndexes();
-  const projector = new Projector(model, new EventLogClient(sidecar), log);
+  const projector = new Projector(
+    model,
+    new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID)),
+    log,
+  );
 
   const server = new DaprServer({
     serverHost: bindAddress(),

@@ -1,3 +1,4 @@
+import { EVENT_SOURCE_APP_ID } from '@bank/domain';
 import {
   bindAddress,
   createLogger,
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const app = buildApp({
     log,
     read: readCollections(db),
-    eventLog: new EventLogClient(sidecar),
+    eventLog: new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID)),
     transferStatus: transferStatusFromActors(sidecar),
     readiness: [
       { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },

@@ -22,13 +22,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cents = (text: string) => Math.round(Number(text) * 100); // test-side arithmetic on 2-digit amounts
 
 type Planned = { transferId: string; fromAccountId: string; toAccountId: string; amount: string };
-type Answer = { status: number; code?: string };
+type Answer = { status: number; code?: string; detail?: string };
 
 /** Sends one transfer until it gets a definite answer, retrying with the same transferId. */
 async function submit(t: Planned, deadline: number): Promise<Answer> {
   for (;;) {
     const res = await post(`${commandApi()}/api/v1/transfers`, t).catch(() => undefined);
-    if (res && res.status < 500) return { status: res.status, code: res.body?.code };
+    if (res && res.status < 500) return { status: res.status, code: res.body?.code, detail: res.body?.detail };
     if (Date.now() > deadline) throw new Error(`transfer ${t.transferId} never answered`);
     await sleep(250);
   }
@@ -96,7 +96,8 @@ it(`${TRANSFERS} concurrent transfers survive kill -9 of the actors app; none st
   // Accepted: 202. Refused up front (a source that ran dry): 422 INSUFFICIENT_FUNDS, nothing moved.
   const accepted = planned.filter((t) => answers.get(t.transferId)!.status === 202);
   const refused = planned.filter((t) => answers.get(t.transferId)!.status !== 202);
-  expect(refused.map((t) => answers.get(t.transferId)!.code).filter((c) => c !== 'INSUFFICIENT_FUNDS')).toEqual([]);
+  const unexpected = refused.filter((t) => answers.get(t.transferId)!.code !== 'INSUFFICIENT_FUNDS');
+  expect(unexpected.map((t) => ({ ...t, ...answers.get(t.transferId) }))).toEqual([]);
 
   // Every accepted transfer ends: COMPLETED or FAILED, none stuck.
   const status = new Map<string, { status: string; failureCode?: string }>();

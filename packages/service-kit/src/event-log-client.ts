@@ -14,7 +14,11 @@ import { SidecarError, type DaprSidecar } from './dapr';
 
 /** The event-source app's API, reached through Dapr service invocation. */
 export class EventLogClient {
-  constructor(private readonly sidecar: DaprSidecar) {}
+  /** @param appId event-source's Dapr app id (the contract's, unless the launcher isolated this stack). */
+  constructor(
+    private readonly sidecar: DaprSidecar,
+    private readonly appId: string = EVENT_SOURCE_APP_ID,
+  ) {}
 
   /** Appends atomically if the stream is at `expectedVersion`; a conflict is a result, not an error. */
   async append(
@@ -24,7 +28,7 @@ export class EventLogClient {
     idempotency?: { keyHash: string; record: IdempotencyRecord },
   ): Promise<AppendResult> {
     try {
-      const body = await this.sidecar.invoke(EVENT_SOURCE_APP_ID, `streams/${streamId}/events`, 'POST', {
+      const body = await this.sidecar.invoke(this.appId, `streams/${streamId}/events`, 'POST', {
         expectedVersion,
         events,
         ...(idempotency ? { idempotency } : {}),
@@ -39,9 +43,7 @@ export class EventLogClient {
   /** The record of a used Idempotency-Key (by its hash), or undefined if it is unused. */
   async idempotencyRecord(keyHash: string): Promise<IdempotencyRecord | undefined> {
     try {
-      return IdempotencyRecordSchema.parse(
-        await this.sidecar.invoke(EVENT_SOURCE_APP_ID, `idempotency/${keyHash}`, 'GET'),
-      );
+      return IdempotencyRecordSchema.parse(await this.sidecar.invoke(this.appId, `idempotency/${keyHash}`, 'GET'));
     } catch (err) {
       if (err instanceof SidecarError && err.status === 404) return undefined;
       throw err;
@@ -53,7 +55,7 @@ export class EventLogClient {
     try {
       const q = `timestamp=${encodeURIComponent(timestamp)}`;
       return BalanceAtResultSchema.parse(
-        await this.sidecar.invoke(EVENT_SOURCE_APP_ID, `streams/${streamId}/balance-at?${q}`, 'GET'),
+        await this.sidecar.invoke(this.appId, `streams/${streamId}/balance-at?${q}`, 'GET'),
       );
     } catch (err) {
       if (err instanceof SidecarError && err.status === 404) return undefined;
@@ -63,7 +65,7 @@ export class EventLogClient {
 
   async read(streamId: string, fromVersion = 1, limit = 1000): Promise<ReadStreamResult> {
     const body = await this.sidecar.invoke(
-      EVENT_SOURCE_APP_ID,
+      this.appId,
       `streams/${streamId}/events?fromVersion=${fromVersion}&limit=${limit}`,
       'GET',
     );

@@ -1,0 +1,93 @@
+import { encodeAccountEvent, type AccountDoc, type AccountEvent, type StoredEvent } from '@bank/domain';
+import { project, type Projected } from './account-projection';
+
+/** Stores events as the actor does (balanceAfter recorded on money movements) and projects them. */
+function run(events: AccountEvent[]): Projected[] {
+  let balance = 0;
+  let doc: AccountDoc | undefined;
+  return events.map((event, i) => {
+    if (event.type === 'MoneyDeposited' || event.type === 'TransferCredited' || event.type === 'TransferRefunded')
+      balance += event.data.amount;
+    if (event.type === 'MoneyWithdrawn' || event.type === 'TransferDebited') balance -= event.data.amount;
+    const stored: StoredEvent = {
+      eventId: `e${i}`,
+      streamId: 'acc',
+      version: i + 1,
+      ...encodeAccountEvent(event, balance),
+      metadata: { correlationId: 'c' },
+      occurredAt: `2026-11-22T10:00:0${i}.000Z`,
+    };
+    const out = project(doc, stored);
+    doc = out.account;
+    return out;
+  });
+}
+
+const opened: AccountEvent = {
+  type: 'AccountOpened',
+  data: {
+    accountId: 'acc',
+    ownerId: 'o',
+    ownerName: 'Ada',
+    accountType: 'CHECKING',
+    currency: 'EUR',
+    overdraftLimit: 0,
+  },
+};
+const leg = (id: string, amount: number) => ({ transferId: id, transactionId: `tx-${id}`, amount });
+
+describe('account projection: transfers and postings', () => {
+  const results = run([
+    opened,
+    { type: 'MoneyDeposited', data: { transactionId: 'd', amount: 10_000, description: null } },
+    { type: 'TransferDebited', data: { ...leg('t1', 3_000), toAccountId: 'b', description: 'rent' } },
+    { type: 'TransferSettled', data: { transferId: 't1' } },
+    { type: 'TransferDebited', data: { ...leg('t2', 2_000), toAccountId: 'c', description: null } },
+    {
+      type: 'TransferRefunded',
+      data: { ...leg('t2r', 2_000), transferId: 't2', toAccountId: 'c', failureCode: 'ACCOUNT_CLOSED' },
+    },
+    { type: 'TransferCredited', data: { ...leg('t3', 500), fromAccountId: 'b', description: null } },
+    { type: 'MoneyWithdrawn', data: { transactionId: 'w', amount: 1_000, description: null } },
+  ]);
+  const docs = results.map((r) => r.account);
+
+  it('keeps every account document balanced against its clearing and transit postings', () => {
+    for (const d of docs) expect(d.balance + d.clearingPostings + d.transitPostings).toBe(0);
+    // Debits post to transit here; the credit that takes the money out of transit posts on the
+    // destination's document, the refund on this one.
+    expect(docs[4]).toMatchObject({ balance: 5_000, transitPostings: 5_000, clearingPostings: -10_000 });
+    expect(docs[7]).toMatchObject({ balance: 6_500, transitPostings: 2_500, clearingPostings: -9_000 });
+  });
+
+  it('records each transfer movement in history with its counterparty', () => {
+    expect(
+      results.map((r) => r.transaction && [r.transaction.type, r.transaction.counterpartyAccountId ?? null]),
+    ).toEqual([
+      undefined,
+      ['DEPOSIT', null],
+      ['TRANSFER_OUT', 'b'],
+      undefined,
+      ['TRANSFER_OUT', 'c'],
+      ['TRANSFER_REFUND', 'c'],
+      ['TRANSFER_IN', 'b'],
+      ['WITHDRAWAL', null],
+    ]);
+    expect(docs[7]).toMatchObject({ totalTransfersOut: 3_000, totalTransfersIn: 500, transactionCount: 6 });
+  });
+
+  it('follows each transfer from the source stream: debited, then settled or refunded', () => {
+    expect(results[2]!.transfer).toMatchObject({
+      kind: 'debited',
+      doc: { _id: 't1', status: 'PENDING', toAccountId: 'b' },
+    });
+    expect(results[3]!.transfer).toMatchObject({ kind: 'ended', transferId: 't1', status: 'COMPLETED' });
+    expect(results[5]!.transfer).toMatchObject({
+      kind: 'ended',
+      transferId: 't2',
+      status: 'FAILED',
+      failureCode: 'ACCOUNT_CLOSED',
+    });
+    expect(results[6]!.transfer).toBeUndefined(); // the destination's stream does not write the transfer
+  });
+});
