@@ -15,6 +15,11 @@ import type {
   VerifiableTx,
 } from './types';
 
+/** The server's answer lacks a part every proof has: a failed verification, not an outage. */
+export class MalformedProof extends Error {
+  override readonly name = 'MalformedProof';
+}
+
 type Raw = Record<string, unknown> | null | undefined;
 
 const num = (v: unknown) => Number(v ?? 0);
@@ -37,7 +42,7 @@ export function kvMetadataFromProto(raw: Raw): KVMetadata | undefined {
 }
 
 export function txHeaderFromProto(raw: Raw): TxHeader {
-  if (!raw) throw new Error('missing transaction header');
+  if (!raw) throw new MalformedProof('missing transaction header');
   return {
     id: num(raw.id),
     prevAlh: digestOf(bytes(raw.prevAlh)),
@@ -64,7 +69,7 @@ function linearAdvanceProofFromProto(raw: Raw): LinearAdvanceProof | undefined {
 }
 
 export function dualProofFromProto(raw: Raw): DualProof {
-  if (!raw) throw new Error('missing dual proof');
+  if (!raw) throw new MalformedProof('missing dual proof');
   const linear = obj(raw.linearProof);
   return {
     sourceTxHeader: txHeaderFromProto(obj(raw.sourceTxHeader)),
@@ -81,7 +86,7 @@ export function dualProofFromProto(raw: Raw): DualProof {
 }
 
 export function verifiableTxFromProto(raw: Raw): VerifiableTx {
-  if (!raw) throw new Error('missing verifiable transaction');
+  if (!raw) throw new MalformedProof('missing verifiable transaction');
   return {
     txHeader: txHeaderFromProto(obj(obj(raw.tx)?.header)),
     dualProof: dualProofFromProto(obj(raw.dualProof)),
@@ -91,7 +96,7 @@ export function verifiableTxFromProto(raw: Raw): VerifiableTx {
 export function verifiableEntryFromProto(raw: Raw): VerifiableEntry {
   const entry = obj(raw?.entry);
   const proof = inclusionProofFromProto(obj(raw?.inclusionProof));
-  if (!entry || !proof) throw new Error('missing entry or inclusion proof');
+  if (!entry || !proof) throw new MalformedProof('missing entry or inclusion proof');
   const vtx = verifiableTxFromProto(obj(raw?.verifiableTx));
   return {
     entry: {
