@@ -16,7 +16,7 @@ const ReadQuery = z.strictObject({
 
 const AuditQuery = z.strictObject({
   fromVersion: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(1),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
 /** The event log's internal API, called by the other apps through Dapr service invocation. */

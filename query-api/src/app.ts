@@ -15,7 +15,7 @@ import { queryRoutes } from './routes';
 export function buildApp(deps: {
   log: Logger;
   read: ReadCollections;
-  eventLog: Pick<EventLogClient, 'balanceAt'>;
+  eventLog: Pick<EventLogClient, 'balanceAt' | 'audit'>;
   readiness: ReadinessCheck[];
 }): Express {
   const app = createHttpApp(deps.log, deps.readiness);

@@ -9,7 +9,7 @@ describe('query API OpenAPI document', () => {
     const app = buildApp({
       log: pino({ level: 'silent' }),
       read: {} as ReadCollections,
-      eventLog: { balanceAt: async () => undefined },
+      eventLog: { balanceAt: async () => undefined, audit: async () => undefined },
       readiness: [],
     });
     const mounted = mountedRoutes(app).filter((r) => r.includes('/api/'));
