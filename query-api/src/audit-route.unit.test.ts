@@ -40,7 +40,7 @@ describe('GET /api/v1/accounts/{id}/events', () => {
     const res = await fetch(base);
     expect(res.status).toBe(502);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    const body = await res.json();
+    const body = (await res.json()) as { detail: string; items?: unknown };
     expect(body).toMatchObject({ code: 'LOG_VERIFICATION_FAILED', status: 502, verification: verification(false) });
     expect(body.detail).toContain('not consistent');
     expect(body.items).toBeUndefined();
@@ -66,7 +66,7 @@ describe('GET /api/v1/accounts/{id}/events', () => {
 
   it('answers 404 for an unknown account and 503 when event-source does not answer', async () => {
     answer = async () => undefined;
-    expect((await (await fetch(base)).json()).code).toBe('ACCOUNT_NOT_FOUND');
+    expect(((await (await fetch(base)).json()) as { code: string }).code).toBe('ACCOUNT_NOT_FOUND');
     answer = async () => {
       throw new SidecarError('down', 500, undefined);
     };
