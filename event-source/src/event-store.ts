@@ -27,7 +27,7 @@ const PAGE = 500;
 
 export const eventKey = (streamId: string, version: number) =>
   Buffer.from(`${EVENT_PREFIX}${streamId}/${String(version).padStart(16, '0')}`);
-const streamPrefix = (streamId: string) => Buffer.from(`${EVENT_PREFIX}${streamId}/`);
+export const streamPrefix = (streamId: string) => Buffer.from(`${EVENT_PREFIX}${streamId}/`);
 const idempotencyKey = (keyHash: string) => Buffer.from(`${IDEMPOTENCY_PREFIX}${keyHash}`);
 
 export type IdempotencyWrite = { keyHash: string; record: IdempotencyRecord };

@@ -9,6 +9,8 @@ import {
   finish,
   sidecarFromEnv,
 } from '@bank/service-kit';
+import { AuditLog } from './audit/audit-log';
+import { daprTrustedStateStore } from './audit/trusted-state';
 import { EventStore } from './event-store';
 import { ImmuClient } from './immudb/client';
 import { Relay } from './relay';
@@ -18,11 +20,12 @@ async function main(): Promise<void> {
   const log = createLogger('event-source');
   const port = envPort('EVENT_SOURCE_PORT', 3003);
   const sidecar = new DaprSidecar(sidecarFromEnv());
+  const database = envString('IMMUDB_DATABASE', 'defaultdb');
   const immudb = new ImmuClient({
     address: envString('IMMUDB_ADDRESS', '127.0.0.1:3322'),
     user: envString('IMMUDB_USER', 'immudb'),
     password: envString('IMMUDB_PASSWORD'),
-    database: envString('IMMUDB_DATABASE', 'defaultdb'),
+    database,
   });
   const store = new EventStore(immudb);
   const relay = new Relay(store, sidecar, log.child({ component: 'relay' }));
@@ -31,7 +34,8 @@ async function main(): Promise<void> {
     { name: 'immudb', check: async () => void (await immudb.currentState()) },
     { name: 'dapr-sidecar', check: () => sidecar.healthy() },
   ]);
-  app.use(eventLogRoutes(store, (tx) => relay.notify(tx)));
+  const audit = new AuditLog(immudb, daprTrustedStateStore(sidecar, database));
+  app.use(eventLogRoutes(store, audit, (tx) => relay.notify(tx)));
   app.get('/relay', (_req, res) => {
     res.json(relay.status());
   });

@@ -2,6 +2,7 @@ import { AppendRequestSchema, IdSchema } from '@bank/domain';
 import { parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
+import type { AuditLog } from './audit/audit-log';
 import type { EventStore } from './event-store';
 
 const BalanceAtQuery = z.strictObject({
@@ -13,8 +14,13 @@ const ReadQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(1000),
 });
 
+const AuditQuery = z.strictObject({
+  fromVersion: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(1),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
 /** The event log's internal API, called by the other apps through Dapr service invocation. */
-export function eventLogRoutes(store: EventStore, onAppended: (tx: number) => void): Router {
+export function eventLogRoutes(store: EventStore, audit: AuditLog, onAppended: (tx: number) => void): Router {
   const router = Router();
 
   router.post('/streams/:streamId/events', async (req, res) => {
@@ -47,6 +53,20 @@ export function eventLogRoutes(store: EventStore, onAppended: (tx: number) => vo
     const streamId = parseInput(IdSchema, req.params.streamId, 'path');
     const query = parseInput(ReadQuery, req.query, 'query');
     res.json(await store.read(streamId, query.fromVersion, query.limit));
+  });
+
+  // Events with ImmuDB proofs checked here; a failed check is a 200 with verified:false and no events.
+  router.get('/streams/:streamId/audit', async (req, res) => {
+    const streamId = parseInput(IdSchema, req.params.streamId, 'path');
+    const query = parseInput(AuditQuery, req.query, 'query');
+    const page = await audit.read(streamId, query.fromVersion, query.limit);
+    if (!page) {
+      res.status(404).json({ found: false });
+      return;
+    }
+    if (!page.verification.verified)
+      req.log.error({ streamId, verification: page.verification }, 'log verification failed');
+    res.json(page);
   });
 
   return router;

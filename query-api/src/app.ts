@@ -16,7 +16,7 @@ import { transferRoutes, type TransferStatusSource } from './transfer-routes';
 export function buildApp(deps: {
   log: Logger;
   read: ReadCollections;
-  eventLog: Pick<EventLogClient, 'balanceAt'>;
+  eventLog: Pick<EventLogClient, 'balanceAt' | 'audit'>;
   transferStatus: TransferStatusSource;
   readiness: ReadinessCheck[];
 }): Express {

@@ -1,4 +1,4 @@
-import { IdSchema } from '@bank/domain';
+import { IdSchema, LogVerificationSchema } from '@bank/domain';
 import { AccountFields, commonProblems, MoneyText, openApiDocument, type RouteDoc } from '@bank/service-kit';
 import { z } from 'zod';
 import {
@@ -6,6 +6,7 @@ import {
   AccountQuery,
   BalanceAtQuery,
   DailyBalancesQuery,
+  EventsQuery,
   TopAccountsQuery,
   TransactionsQuery,
 } from './routes';
@@ -81,6 +82,35 @@ const AccountPage = z.object({ items: z.array(Account), nextCursor: z.string().n
 const TopAccounts = z.object({
   items: z.array(z.object({ accountId: z.string(), ownerName: z.string(), balance: Money, currency: z.string() })),
 });
+const Verification = LogVerificationSchema.describe(
+  'The check made on the event-source side: every item is included in its ImmuDB transaction, that transaction is an ancestor of state, and state extends the last trusted state (kept by event-source, moved forward after each successful check, never backwards).',
+);
+const AuditPage = z.object({
+  items: z.array(
+    z.object({
+      eventId: z.string(),
+      version: z.number().int(),
+      type: z.string(),
+      schemaVersion: z
+        .number()
+        .int()
+        .describe('the event schema version data is written in (stored as is, not upcast)'),
+      data: z.unknown(),
+      metadata: z.object({ correlationId: z.string(), causationId: z.string().optional() }),
+      occurredAt: z.string(),
+    }),
+  ),
+  nextFromVersion: z.number().int().nullable().describe('fromVersion of the next page; null at the end of the stream'),
+  verification: Verification,
+});
+const VerificationProblem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.literal(502),
+  detail: z.string(),
+  code: z.literal('LOG_VERIFICATION_FAILED'),
+  verification: Verification,
+});
 const READ_HEADERS = {
   'X-Read-Model-Version': 'with minVersion: the version the read model had',
   ETag: 'the account version',
@@ -139,6 +169,20 @@ export const QUERY_ROUTES: RouteDoc[] = [
         }),
       },
       ...commonProblems(400, 404, 503),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/accounts/{accountId}/events',
+    summary: "The account's audit trail, read from the ImmuDB log with cryptographic proofs",
+    description:
+      'Events in version order from fromVersion (default 1), at most limit (default 50, max 500), read from the log itself (not the read model). Every item comes with its ImmuDB inclusion proof and the state with its consistency proof, all checked by event-source before answering (see verification). If any check fails the answer is 502 LOG_VERIFICATION_FAILED with verification.verified false and the reason in verification.failure, and no items: unverified entries are never returned. A fromVersion past the end gives an empty, verified page.',
+    pathParams: { accountId: IdSchema },
+    query: EventsQuery,
+    responses: {
+      200: { description: 'one verified page', schema: AuditPage },
+      ...commonProblems(400, 404, 503),
+      502: { description: 'LOG_VERIFICATION_FAILED: the log did not verify', schema: VerificationProblem },
     },
   },
   {

@@ -9,7 +9,7 @@ describe('query API OpenAPI document', () => {
     const app = buildApp({
       log: pino({ level: 'silent' }),
       read: {} as ReadCollections,
-      eventLog: { balanceAt: async () => undefined },
+      eventLog: { balanceAt: async () => undefined, audit: async () => undefined },
       transferStatus: async () => ({ ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: '' } }),
       readiness: [],
     });

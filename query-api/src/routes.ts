@@ -12,7 +12,7 @@ import {
   TRANSACTION_TYPES,
   type Currency,
 } from '@bank/domain';
-import { ApiError, parseInput, SidecarError, type EventLogClient } from '@bank/service-kit';
+import { ApiError, parseInput, SidecarError, toProblem, type EventLogClient } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ReadCollections } from './read-model';
@@ -51,24 +51,63 @@ export const DailyBalancesQuery = z
 
 export const BalanceAtQuery = z.strictObject({ timestamp: Instant });
 
+export const EventsQuery = z.strictObject({
+  fromVersion: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(1),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
 export const TopAccountsQuery = z.strictObject({
   currency: CurrencyParam,
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 /** The read side of the public API (api-contract.md, "Query API"). */
-export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient, 'balanceAt'>): Router {
+export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient, 'balanceAt' | 'audit'>): Router {
   const router = Router();
+  const logUnavailable = (err: unknown) => {
+    throw err instanceof SidecarError
+      ? new ApiError('SERVICE_UNAVAILABLE', 'the event log did not answer; retry shortly')
+      : err;
+  };
+
+  // The audit trail, read from the ImmuDB log through event-source, which checks the proofs.
+  router.get('/api/v1/accounts/:accountId/events', async (req, res) => {
+    const accountId = parseInput(IdSchema, req.params.accountId, 'path');
+    const { fromVersion, limit } = parseInput(EventsQuery, req.query, 'query');
+    const page = await eventLog.audit(accountId, fromVersion, limit).catch(logUnavailable);
+    if (!page) throw new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`);
+    const { verification } = page;
+    if (!verification.verified) {
+      // Never hand out entries that failed verification: a problem with the verification report.
+      const problem = toProblem(
+        new ApiError('LOG_VERIFICATION_FAILED', `the event log failed verification: ${verification.failure}`),
+      );
+      res
+        .status(problem.status)
+        .type('application/problem+json')
+        .json({ ...problem, verification });
+      return;
+    }
+    res.json({
+      items: page.events.map((e) => ({
+        eventId: e.eventId,
+        version: e.version,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        data: e.data,
+        metadata: e.metadata,
+        occurredAt: e.occurredAt,
+      })),
+      nextFromVersion: page.nextFromVersion,
+      verification,
+    });
+  });
 
   // Answered from the event log itself (through event-source), not from the read model.
   router.get('/api/v1/accounts/:accountId/balance-at', async (req, res) => {
     const accountId = parseInput(IdSchema, req.params.accountId, 'path');
     const { timestamp } = parseInput(BalanceAtQuery, req.query, 'query');
-    const found = await eventLog.balanceAt(accountId, timestamp).catch((err: unknown) => {
-      throw err instanceof SidecarError
-        ? new ApiError('SERVICE_UNAVAILABLE', 'the event log did not answer; retry shortly')
-        : err;
-    });
+    const found = await eventLog.balanceAt(accountId, timestamp).catch(logUnavailable);
     if (!found) throw new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} did not exist at ${timestamp}`);
     const currency = CurrencyParam.parse(found.currency);
     res.json({

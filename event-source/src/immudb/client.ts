@@ -1,11 +1,14 @@
 /**
  * A small ImmuDB client on its gRPC API (@grpc/grpc-js + the server's own proto). It covers
- * what the event store needs: sessions, ExecAll with preconditions, Scan, TxScan and state.
+ * what the event store needs: sessions, ExecAll with preconditions, Scan, TxScan and state, and the
+ * verifiable reads whose proofs ./verify checks on this side.
  * The published Node client (immudb-node 1.1.1) is not used: see the README.
  */
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { verifiableEntryFromProto, verifiableTxFromProto } from './verify/from-proto';
+import type { ImmuState, VerifiableEntry, VerifiableTx } from './verify/types';
 
 const PROTO = path.join(__dirname, '..', '..', 'proto', 'immudb.proto');
 const KEEPALIVE_MS = 30_000;
@@ -119,10 +122,33 @@ export class ImmuClient {
     }));
   }
 
-  /** The database's current state: last transaction id and its accumulated hash. */
-  async currentState(): Promise<{ txId: number; txHash: Buffer }> {
+  /** The database's current state: last transaction id and its accumulated hash. Unverified. */
+  async currentState(): Promise<ImmuState> {
     const res = await this.call('CurrentState', {});
     return { txId: Number(res.txId), txHash: res.txHash as Buffer };
+  }
+
+  /**
+   * A key's value at transaction `atTx` with the proofs that it is in that transaction and that
+   * the transaction is an ancestor of (or descends from) transaction `proveSinceTx`.
+   */
+  async verifiableGet(key: Buffer, atTx: number, proveSinceTx: number): Promise<VerifiableEntry> {
+    const res = await this.call('VerifiableGet', {
+      keyRequest: { key, atTx: String(atTx) },
+      proveSinceTx: String(proveSinceTx),
+    });
+    return verifiableEntryFromProto(res);
+  }
+
+  /** Transaction `tx`'s header with the dual proof linking it to transaction `proveSinceTx`. */
+  async verifiableTxById(tx: number, proveSinceTx: number): Promise<VerifiableTx> {
+    const exclude = { action: 'EXCLUDE' };
+    const res = await this.call('VerifiableTxById', {
+      tx: String(tx),
+      proveSinceTx: String(proveSinceTx),
+      entriesSpec: { kvEntriesSpec: exclude, zEntriesSpec: exclude, sqlEntriesSpec: exclude },
+    });
+    return verifiableTxFromProto(res);
   }
 
   /** Calls with the session; re-opens it once if the server forgot it (restart, inactivity). */

@@ -56,6 +56,20 @@ describe('Dapr sidecar client with the Redis components', () => {
     expect(await sidecar.getState('statestore', key)).toEqual({ tx: 42 });
   });
 
+  it('saves conditionally: first write only if absent, then only at the ETag that was read', async () => {
+    const key = `it-${randomUUID()}`;
+    expect(await sidecar.getStateEntry('statestore', key)).toBeUndefined();
+    expect(await sidecar.saveStateIfUnchanged('statestore', key, { n: 1 }, undefined)).toBe(true);
+    // A second "create" loses: the key exists now.
+    expect(await sidecar.saveStateIfUnchanged('statestore', key, { n: 99 }, undefined)).toBe(false);
+    const first = await sidecar.getStateEntry<{ n: number }>('statestore', key);
+    expect(first?.value).toEqual({ n: 1 });
+    expect(await sidecar.saveStateIfUnchanged('statestore', key, { n: 2 }, first!.etag)).toBe(true);
+    // A writer still holding the old ETag loses and changes nothing.
+    expect(await sidecar.saveStateIfUnchanged('statestore', key, { n: 3 }, first!.etag)).toBe(false);
+    expect((await sidecar.getStateEntry('statestore', key))?.value).toEqual({ n: 2 });
+  });
+
   it('publishes to the Redis pub/sub component (a Redis stream per topic)', async () => {
     const topic = `it-topic-${randomUUID()}`;
     await sidecar.publish('pubsub', topic, { hello: 'world' });

@@ -84,6 +84,32 @@ export class DaprSidecar {
     await this.request('POST', `/state/${enc(store)}`, [{ key, value }]);
   }
 
+  /** A state entry with its ETag (for a conditional save); undefined if unset. */
+  async getStateEntry<T>(store: string, key: string): Promise<{ value: T; etag: string } | undefined> {
+    const { parsed, headers } = await this.send('GET', `/state/${enc(store)}/${enc(key)}`);
+    const etag = headers.get('etag');
+    return parsed === undefined || !etag ? undefined : { value: parsed as T, etag };
+  }
+
+  /**
+   * Saves only if the entry is still at `etag`, or (with no etag) does not exist yet: first-write
+   * concurrency. Resolves false when another writer got there first.
+   */
+  async saveStateIfUnchanged(store: string, key: string, value: unknown, etag: string | undefined): Promise<boolean> {
+    try {
+      await this.request('POST', `/state/${enc(store)}`, [
+        { key, value, ...(etag ? { etag } : {}), options: { concurrency: 'first-write' } },
+      ]);
+      return true;
+    } catch (err) {
+      // Dapr answers 409 on an ETag mismatch; Redis' first-write without an ETag on an existing key is a 500.
+      if (err instanceof SidecarError && (err.status === 409 || (etag === undefined && err.status === 500))) {
+        return false;
+      }
+      throw err;
+    }
+  }
+
   /** Resolves when the sidecar's outbound side (components, placement) is ready. */
   async healthy(): Promise<void> {
     await this.request('GET', '/healthz/outbound');
@@ -103,6 +129,10 @@ export class DaprSidecar {
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
+    return (await this.send(method, path, body)).parsed;
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<{ parsed: unknown; headers: Headers }> {
     let res: Response;
     try {
       res = await fetch(this.base + path, {
@@ -130,7 +160,7 @@ export class DaprSidecar {
         parsed,
       );
     }
-    return parsed;
+    return { parsed, headers: res.headers };
   }
 }
 

@@ -1,5 +1,7 @@
 import {
   AppendResultSchema,
+  AuditReadResultSchema,
+  type AuditReadResult,
   BalanceAtResultSchema,
   type BalanceAtResult,
   EVENT_SOURCE_APP_ID,
@@ -56,6 +58,22 @@ export class EventLogClient {
       const q = `timestamp=${encodeURIComponent(timestamp)}`;
       return BalanceAtResultSchema.parse(
         await this.sidecar.invoke(this.appId, `streams/${streamId}/balance-at?${q}`, 'GET'),
+      );
+    } catch (err) {
+      if (err instanceof SidecarError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** A page of a stream read from the log with its proofs checked; undefined if the stream has no event. */
+  async audit(streamId: string, fromVersion: number, limit: number): Promise<AuditReadResult | undefined> {
+    try {
+      return AuditReadResultSchema.parse(
+        await this.sidecar.invoke(
+          EVENT_SOURCE_APP_ID,
+          `streams/${streamId}/audit?fromVersion=${fromVersion}&limit=${limit}`,
+          'GET',
+        ),
       );
     } catch (err) {
       if (err instanceof SidecarError && err.status === 404) return undefined;

@@ -117,6 +117,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   412: 'VERSION_CONFLICT: If-Match does not match the account version',
   413: 'PAYLOAD_TOO_LARGE: body over 64 KiB',
   422: 'a business rule refused the command (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ACCOUNT_CLOSED, ACCOUNT_BALANCE_NOT_ZERO, CURRENCY_MISMATCH, SAME_ACCOUNT_TRANSFER, IDEMPOTENCY_KEY_REUSED)',
+  502: 'LOG_VERIFICATION_FAILED: the event log failed client-side verification; the body says why (verification)',
   503: 'SERVICE_UNAVAILABLE: a dependency is down; safe to retry with the same Idempotency-Key',
   504: 'READ_MODEL_LAGGING: minVersion not reached within 5 s',
 };

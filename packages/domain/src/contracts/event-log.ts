@@ -67,3 +67,39 @@ export const BalanceAtResultSchema = z.object({
   currency: z.string(),
 });
 export type BalanceAtResult = z.infer<typeof BalanceAtResultSchema>;
+
+const ImmuStateSchema = z.object({
+  txId: z.number().int().nonnegative(),
+  /** The accumulated hash (Alh) of that transaction, hex. */
+  txHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** What the audit read checked, on event-source's side, against the ImmuDB log. */
+export const LogVerificationSchema = z.object({
+  /** True only when every check below passed. */
+  verified: z.boolean(),
+  /** The ImmuDB state (last transaction and its hash) the returned entries were checked against. */
+  state: ImmuStateSchema.nullable(),
+  /** The last state event-source trusted before this read (null on first use). */
+  trustedState: ImmuStateSchema.nullable(),
+  checks: z.object({
+    /** state extends trustedState (or the other way round): PASSED, FAILED, FIRST_USE (nothing trusted yet), NOT_CHECKED. */
+    consistency: z.enum(['PASSED', 'FAILED', 'FIRST_USE', 'NOT_CHECKED']),
+    /** every returned entry is in its transaction, itself an ancestor of state. */
+    inclusion: z.enum(['PASSED', 'FAILED', 'NOT_CHECKED']),
+  }),
+  entriesVerified: z.number().int().nonnegative(),
+  /** Why verification failed; null when it passed. */
+  failure: z.string().nullable(),
+});
+export type LogVerification = z.infer<typeof LogVerificationSchema>;
+
+/** event-source: GET /streams/{streamId}/audit?fromVersion=&limit= (404 when the stream has no event) */
+export const AuditReadResultSchema = z.object({
+  /** Empty when verification failed: unverified entries are never handed out. */
+  events: z.array(StoredEventSchema),
+  /** fromVersion for the next page, null when this page reaches the end of the stream. */
+  nextFromVersion: z.number().int().positive().nullable(),
+  verification: LogVerificationSchema,
+});
+export type AuditReadResult = z.infer<typeof AuditReadResultSchema>;
