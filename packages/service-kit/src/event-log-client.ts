@@ -70,7 +70,7 @@ export class EventLogClient {
     try {
       return AuditReadResultSchema.parse(
         await this.sidecar.invoke(
-          EVENT_SOURCE_APP_ID,
+          this.appId,
           `streams/${streamId}/audit?fromVersion=${fromVersion}&limit=${limit}`,
           'GET',
         ),
