@@ -1,4 +1,4 @@
-import { AppendRequestSchema, IdSchema } from '@bank/domain';
+import { AppendRequestSchema, IdSchema, type ReadLogResult } from '@bank/domain';
 import { parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -11,6 +11,11 @@ const KeyHash = z.string().regex(/^[0-9a-f]{64}$/);
 const ReadQuery = z.strictObject({
   fromVersion: z.coerce.number().int().positive().default(1),
   limit: z.coerce.number().int().min(1).max(1000).default(1000),
+});
+
+const LogQuery = z.strictObject({
+  afterTx: z.coerce.number().int().nonnegative().default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
 /** The event log's internal API, called by the other apps through Dapr service invocation. */
@@ -47,6 +52,15 @@ export function eventLogRoutes(store: EventStore, onAppended: (tx: number) => vo
     const streamId = parseInput(IdSchema, req.params.streamId, 'path');
     const query = parseInput(ReadQuery, req.query, 'query');
     res.json(await store.read(streamId, query.fromVersion, query.limit));
+  });
+
+  // The global log in transaction order, for read-model rebuilds and lag measurement.
+  router.get('/log', async (req, res) => {
+    const { afterTx, limit } = parseInput(LogQuery, req.query, 'query');
+    const headTx = await store.headTx();
+    const page = await store.readLog(afterTx, limit);
+    const result: ReadLogResult = { ...page, headTx: Math.max(headTx, page.lastTx) };
+    res.json(result);
   });
 
   return router;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StoredEventSchema } from '../envelope';
+import { PublishedEventSchema, StoredEventSchema } from '../envelope';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -67,3 +67,13 @@ export const BalanceAtResultSchema = z.object({
   currency: z.string(),
 });
 export type BalanceAtResult = z.infer<typeof BalanceAtResultSchema>;
+
+/** event-source: GET /log?afterTx=&limit= — the global log in transaction order. */
+export const ReadLogResultSchema = z.object({
+  events: z.array(PublishedEventSchema),
+  /** The last transaction this page covers (transactions without events included). */
+  lastTx: z.number().int().nonnegative(),
+  /** The log's last committed transaction when the page was read. */
+  headTx: z.number().int().nonnegative(),
+});
+export type ReadLogResult = z.infer<typeof ReadLogResultSchema>;
