@@ -33,6 +33,8 @@ type MetaDoc = { _id: string; [field: string]: unknown };
 
 export class Generations {
   private cache: { live: number; building: number | undefined; readAt: number } | undefined;
+  /** Bumped by every change this process makes, so a slower concurrent re-read cannot undo it. */
+  private epoch = 0;
 
   constructor(
     private readonly db: Db,
@@ -58,6 +60,7 @@ export class Generations {
   async switchTo(generation: number): Promise<void> {
     const pointer = { _id: LIVE_POINTER_ID, generation, switchedAt: new Date().toISOString() };
     await this.meta().replaceOne({ _id: LIVE_POINTER_ID }, pointer, { upsert: true });
+    this.epoch++;
     if (this.cache) this.cache = { ...this.cache, live: generation };
   }
 
@@ -82,6 +85,7 @@ export class Generations {
       };
       try {
         await this.meta().insertOne(lock);
+        this.epoch++;
         this.cache = { live, building: lock.generation, readAt: Date.now() };
         return { generation: lock.generation };
       } catch (err) {
@@ -99,6 +103,7 @@ export class Generations {
 
   async releaseLock(generation: number): Promise<void> {
     await this.meta().deleteOne({ _id: LOCK_ID, generation });
+    this.epoch++;
     if (this.cache?.building === generation) this.cache = { ...this.cache, building: undefined };
   }
 
@@ -135,7 +140,10 @@ export class Generations {
 
   private async current(): Promise<{ live: number; building: number | undefined }> {
     if (this.cache && Date.now() - this.cache.readAt < this.ttlMs) return this.cache;
+    const epoch = this.epoch;
     const [live, lock] = await Promise.all([this.readLive(), this.lock()]);
+    // This process switched or took/released the lock while we read: what we read may predate it.
+    if (epoch !== this.epoch && this.cache) return this.cache;
     const building = lock && Date.now() - lock.heartbeatAt < LOCK_STALE_MS ? lock.generation : undefined;
     this.cache = { live, building, readAt: Date.now() };
     return this.cache;

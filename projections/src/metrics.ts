@@ -44,5 +44,10 @@ export function prometheusText(lag: LagSnapshot, rebuild: RebuildStatus): string
       value: rebuild.positionTx,
     },
   ];
-  return gauges.map((g) => `# HELP ${g.name} ${g.help}\n# TYPE ${g.name} gauge\n${g.name} ${g.value}\n`).join('');
+  // Until the first probe ran, the lag is unknown: leave its gauges out rather than report 0.
+  const known = lag.measuredAt !== null;
+  return gauges
+    .filter((g) => known || !/^bank_projection_(lag|log|applied)/.test(g.name))
+    .map((g) => `# HELP ${g.name} ${g.help}\n# TYPE ${g.name} gauge\n${g.name} ${g.value}\n`)
+    .join('');
 }

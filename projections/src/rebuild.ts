@@ -45,6 +45,8 @@ export type RebuildOptions = { batchTxs: number; switchSettleMs: number; dropAft
 export class Rebuilder {
   private current: RebuildStatus = idle();
   private running = false;
+  private busyMs = 0;
+  private projectedTxs = 0;
 
   constructor(
     private readonly deps: {
@@ -89,7 +91,8 @@ export class Rebuilder {
 
   private async run(generation: number): Promise<void> {
     const { generations, projectors, log } = this.deps;
-    const startedAt = Date.now();
+    this.busyMs = 0;
+    this.projectedTxs = 0;
     let switched = false;
     const heartbeat = setInterval(() => void generations.heartbeat(generation).catch(() => undefined), 5_000);
     try {
@@ -101,7 +104,7 @@ export class Rebuilder {
       log.info({ generation, previous }, 'rebuild started');
 
       this.current.phase = 'projecting';
-      let position = await this.projectUntilHead(generation, 0, startedAt);
+      let position = await this.projectUntilHead(generation, 0);
 
       this.current.phase = 'switching';
       await generations.switchTo(generation);
@@ -110,7 +113,7 @@ export class Rebuilder {
 
       this.current.phase = 'catching-up';
       await sleep(this.deps.options.switchSettleMs);
-      position = await this.projectUntilHead(generation, position, startedAt);
+      position = await this.projectUntilHead(generation, position);
       await this.deps.lag.adopt(generation, position);
 
       await generations.releaseLock(generation);
@@ -136,17 +139,21 @@ export class Rebuilder {
   }
 
   /** Projects the log from `afterTx` until a page reaches the head; returns the new position. */
-  private async projectUntilHead(generation: number, afterTx: number, startedAt: number): Promise<number> {
+  private async projectUntilHead(generation: number, afterTx: number): Promise<number> {
     const projector = this.deps.projectors.projector(generation);
     let position = afterTx;
     for (;;) {
+      const pageStart = Date.now();
       const page = await withRetry(() => this.deps.eventLog.readLog(position, this.deps.options.batchTxs));
       // Different accounts in parallel; the projector keeps each account's events in order.
       await Promise.all(page.events.map((e) => projector.apply(e)));
+      this.busyMs += Date.now() - pageStart;
+      this.projectedTxs += page.lastTx - position;
       position = page.lastTx;
-      const elapsed = Math.max((Date.now() - startedAt) / 1000, 0.001);
+      // Rates over the time spent projecting (not the wait for the switch to settle).
+      const elapsed = Math.max(this.busyMs / 1000, 0.001);
       const events = this.current.events + page.events.length;
-      const txPerSecond = position / elapsed;
+      const txPerSecond = this.projectedTxs / elapsed;
       this.current = {
         ...this.current,
         positionTx: position,
