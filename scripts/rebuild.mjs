@@ -71,6 +71,7 @@ async function main() {
   );
   let lastLine = 0;
   let lastPhase;
+  let lastText;
   for (;;) {
     await new Promise((r) => setTimeout(r, POLL_MS));
     const { status, body: s } = await call('GET').catch((err) => ({ status: 0, body: { error: err.message } }));
@@ -82,10 +83,16 @@ async function main() {
       console.error(`\nThe projections app no longer knows this rebuild (restarted?): ${JSON.stringify(s)}`);
       return 1;
     }
-    if (tty) process.stdout.write(`\r${describe(s)}\x1b[K`);
-    else if (Date.now() - lastLine >= LINE_EVERY_MS || s.phase !== lastPhase || s.state !== 'running') {
-      console.log(describe(s));
+    const line = describe(s);
+    if (tty) process.stdout.write(`\r${line}\x1b[K`);
+    else if (
+      (line !== lastText && Date.now() - lastLine >= LINE_EVERY_MS) ||
+      s.phase !== lastPhase ||
+      s.state !== 'running'
+    ) {
+      console.log(line);
       lastLine = Date.now();
+      lastText = line;
     }
     lastPhase = s.phase;
     if (s.state === 'running') continue;

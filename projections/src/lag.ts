@@ -118,7 +118,7 @@ export class LagTracker {
       this.known.clear();
     }
     const model = this.deps.projectors.model(generation);
-    const maxScanTxs = this.deps.maxScanTxs ?? 5_000;
+    const maxScanTxs = this.deps.maxScanTxs ?? 500;
     const startTx = this.appliedTx;
     let cursor = startTx;
     let applied = startTx;

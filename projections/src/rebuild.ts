@@ -15,9 +15,11 @@
  * Live writes and rebuild writes to g meet on the version guard of each account document (a
  * duplicate is skipped, a gap is filled from the log), so their order does not matter.
  */
+import type { PublishedEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
 import type { Generations } from './generations';
 import type { LagTracker } from './lag';
+import type { Projector } from './projector';
 import type { Projectors } from './projectors';
 
 export type RebuildPhase = 'preparing' | 'projecting' | 'switching' | 'catching-up' | 'done';
@@ -40,7 +42,7 @@ export type RebuildStatus = {
   error?: string;
 };
 
-export type RebuildOptions = { batchTxs: number; switchSettleMs: number; dropAfterMs: number };
+export type RebuildOptions = { batchTxs: number; concurrency: number; switchSettleMs: number; dropAfterMs: number };
 
 export class Rebuilder {
   private current: RebuildStatus = idle();
@@ -103,6 +105,7 @@ export class Rebuilder {
       await projectors.model(generation).ensureIndexes();
       log.info({ generation, previous }, 'rebuild started');
 
+      this.current.headTx = (await withRetry(() => this.deps.eventLog.readLog(0, 1))).headTx;
       this.current.phase = 'projecting';
       let position = await this.projectUntilHead(generation, 0);
 
@@ -145,8 +148,7 @@ export class Rebuilder {
     for (;;) {
       const pageStart = Date.now();
       const page = await withRetry(() => this.deps.eventLog.readLog(position, this.deps.options.batchTxs));
-      // Different accounts in parallel; the projector keeps each account's events in order.
-      await Promise.all(page.events.map((e) => projector.apply(e)));
+      await this.applyPage(projector, page.events);
       this.busyMs += Date.now() - pageStart;
       this.projectedTxs += page.lastTx - position;
       position = page.lastTx;
@@ -164,6 +166,23 @@ export class Rebuilder {
       };
       if (position >= page.headTx) return position;
     }
+  }
+
+  /**
+   * Applies a page: each account's events in order, `concurrency` accounts at a time (more only
+   * makes a single-writer store such as FerretDB's SQLite wait on its lock). Applying is
+   * idempotent, so a transient failure (a busy database) is retried.
+   */
+  private async applyPage(projector: Projector, events: PublishedEvent[]): Promise<void> {
+    const byStream = new Map<string, PublishedEvent[]>();
+    for (const e of events) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e]);
+    const streams = [...byStream.values()];
+    const worker = async () => {
+      for (let stream = streams.shift(); stream; stream = streams.shift()) {
+        for (const e of stream) await withRetry(() => projector.apply(e), 30_000);
+      }
+    };
+    await Promise.all(Array.from({ length: this.deps.options.concurrency }, worker));
   }
 
   private dropLater(generation: number): void {

@@ -290,7 +290,9 @@ describe('projection lag', () => {
     expect(m.bank_projection_lag_seconds).toBe(0);
     const read = await get(`${queryApi()}/api/v1/accounts/${id}`);
     expect(read.body).toMatchObject({ version: 7, balance: '6.00' });
-    // Whether a probe ran before Dapr redelivered depends on timing; the int test pins lag > 0.
-    process.stderr.write(`lag samples after restart: ${JSON.stringify(seen)}\n`);
+    // The first probe runs as the app starts, before Dapr's redelivery (retried with backoff while
+    // the app was down) has brought the five deposits: it sees them behind. The int test
+    // (projections/src/lag.int.test.ts) pins the figures without depending on timing.
+    expect(seen.some((n) => n > 0)).toBe(true);
   });
 });
