@@ -171,6 +171,11 @@ export class EventStore {
     return { events, lastTx: txs.length > 0 ? txs[txs.length - 1]!.header.id : afterTx };
   }
 
+  /** The log's last committed transaction (0 for an empty database). */
+  async headTx(): Promise<number> {
+    return (await this.db.currentState()).txId;
+  }
+
   /** Why an append's preconditions failed: a retry of itself, a used key, or a moved stream. */
   private async explainConflict(
     streamId: string,

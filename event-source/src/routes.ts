@@ -1,4 +1,4 @@
-import { AppendRequestSchema, IdSchema } from '@bank/domain';
+import { AppendRequestSchema, IdSchema, type ReadLogResult } from '@bank/domain';
 import { parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -17,6 +17,10 @@ const ReadQuery = z.strictObject({
 const AuditQuery = z.strictObject({
   fromVersion: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(1),
   limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+const LogQuery = z.strictObject({
+  afterTx: z.coerce.number().int().nonnegative().default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
 /** The event log's internal API, called by the other apps through Dapr service invocation. */
@@ -67,6 +71,15 @@ export function eventLogRoutes(store: EventStore, audit: AuditLog, onAppended: (
     if (!page.verification.verified)
       req.log.error({ streamId, verification: page.verification }, 'log verification failed');
     res.json(page);
+  });
+
+  // The global log in transaction order, for read-model rebuilds and lag measurement.
+  router.get('/log', async (req, res) => {
+    const { afterTx, limit } = parseInput(LogQuery, req.query, 'query');
+    const headTx = await store.headTx();
+    const page = await store.readLog(afterTx, limit);
+    const result: ReadLogResult = { ...page, headTx: Math.max(headTx, page.lastTx) };
+    res.json(result);
   });
 
   return router;

@@ -5,6 +5,7 @@ import {
   createLogger,
   DaprSidecar,
   envPort,
+  envPositiveInt,
   envString,
   EventLogClient,
   exitOnSignals,
@@ -12,8 +13,11 @@ import {
   sidecarFromEnv,
 } from '@bank/service-kit';
 import { MongoClient } from 'mongodb';
-import { Projector } from './projector';
-import { ReadModel } from './read-model';
+import { Generations } from './generations';
+import { mountInternalRoutes } from './internal-routes';
+import { LagTracker } from './lag';
+import { Projectors } from './projectors';
+import { Rebuilder } from './rebuild';
 
 async function main(): Promise<void> {
   const log = createLogger('projections');
@@ -24,13 +28,32 @@ async function main(): Promise<void> {
     serverSelectionTimeoutMS: 5000,
   });
   await mongo.connect();
-  const model = new ReadModel(mongo.db(envString('MONGO_DATABASE', 'bank')));
-  await model.ensureIndexes();
-  const projector = new Projector(
-    model,
-    new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID)),
-    log,
-  );
+  const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
+  const eventLog = new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID));
+  const generations = new Generations(db, envPositiveInt('READ_MODEL_POINTER_TTL_MS', 1_000));
+  const projectors = new Projectors(db, eventLog, log);
+  await projectors.model(await generations.live()).ensureIndexes();
+  const lag = new LagTracker({
+    generations,
+    projectors,
+    eventLog,
+    log: log.child({ component: 'lag' }),
+    pollMs: envPositiveInt('PROJECTION_LAG_POLL_MS', 1_000),
+  });
+  const rebuilder = new Rebuilder({
+    generations,
+    projectors,
+    eventLog,
+    lag,
+    log: log.child({ component: 'rebuild' }),
+    options: {
+      batchTxs: envPositiveInt('REBUILD_BATCH_TXS', 500),
+      concurrency: envPositiveInt('REBUILD_CONCURRENCY', 4),
+      // Long enough for every process to have re-read the live pointer (its cache TTL) twice.
+      switchSettleMs: 2 * envPositiveInt('READ_MODEL_POINTER_TTL_MS', 1_000) + 500,
+      dropAfterMs: envPositiveInt('REBUILD_DROP_AFTER_MS', 10_000),
+    },
+  });
 
   const server = new DaprServer({
     serverHost: bindAddress(),
@@ -43,7 +66,10 @@ async function main(): Promise<void> {
   mountHealth(http, [
     { name: 'mongodb', check: async () => void (await mongo.db('admin').command({ ping: 1 })) },
     { name: 'dapr-sidecar', check: () => sidecar.healthy() },
+    // Reported, never failing: a lagging projection must keep receiving events to catch up.
+    { name: 'projection-lag', check: async () => lag.snapshot() },
   ]);
+  mountInternalRoutes(http, { rebuilder, lag, log });
 
   // The SDK acks a callback that throws as SUCCESS, so every path returns a status explicitly.
   await server.pubsub.subscribe(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, async (data: unknown) => {
@@ -53,7 +79,11 @@ async function main(): Promise<void> {
       return DaprPubSubStatusEnum.DROP;
     }
     try {
-      const outcome = await projector.apply(parsed.data);
+      // The live generation, and during a rebuild the one being built (see rebuild.ts).
+      const [live, ...building] = await generations.writeTargets();
+      const outcome = await projectors.projector(live!).apply(parsed.data);
+      for (const g of building) await projectors.projector(g).apply(parsed.data);
+      lag.noteApplied(live!, parsed.data.streamId, parsed.data.version);
       log.debug({ streamId: parsed.data.streamId, version: parsed.data.version, outcome }, 'projected');
       return DaprPubSubStatusEnum.SUCCESS;
     } catch (err) {
@@ -62,8 +92,9 @@ async function main(): Promise<void> {
     }
   });
   await server.start();
+  lag.start();
   log.info({ port }, 'projections listening');
-  exitOnSignals(log, [() => server.stop(), () => mongo.close()]);
+  exitOnSignals(log, [() => lag.stop(), () => server.stop(), () => mongo.close()]);
 }
 
 main().catch((err) => {

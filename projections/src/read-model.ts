@@ -29,7 +29,8 @@ export class ReadModel {
   readonly dailyBalances: Collection<DailyBalanceDoc>;
   readonly transfers: Collection<TransferDoc>;
 
-  constructor(db: Db) {
+  /** `db` is a generation's view of the database (see generations.ts): the names below are the registry's. */
+  constructor(db: Pick<Db, 'collection'>) {
     this.accounts = db.collection<AccountDoc>(READ_MODEL_COLLECTIONS.accounts);
     this.transactions = db.collection<TransactionDoc>(READ_MODEL_COLLECTIONS.transactions);
     this.dailyBalances = db.collection<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances);
@@ -41,10 +42,15 @@ export class ReadModel {
     await this.transactions.createIndex({ accountId: 1, version: -1 }, { name: 'account_version' });
     await this.accounts.createIndex({ ownerId: 1 }, { name: 'owner' });
     await this.accounts.createIndex({ status: 1 }, { name: 'status' });
+    // Also serves the trial balance, which reads every account of a currency.
     await this.accounts.createIndex({ currency: 1, balance: -1 }, { name: 'currency_balance' });
     await this.dailyBalances.createIndex({ accountId: 1, date: 1 }, { name: 'account_date' });
-    // The trial balance sums every account of a currency.
-    await this.accounts.createIndex({ currency: 1 }, { name: 'currency' });
+  }
+
+  /** The last version of the stream applied to this read model (0 when none). */
+  async streamVersion(streamId: string): Promise<number> {
+    const raw = await this.accounts.findOne({ _id: streamId }, { projection: { version: 1 } });
+    return typeof raw?.version === 'number' ? raw.version : 0;
   }
 
   async account(accountId: string): Promise<AccountDoc | undefined> {

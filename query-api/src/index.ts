@@ -4,13 +4,14 @@ import {
   createLogger,
   DaprSidecar,
   envPort,
+  envPositiveInt,
   envString,
   EventLogClient,
   exitOnSignals,
   sidecarFromEnv,
 } from '@bank/service-kit';
 import { MongoClient } from 'mongodb';
-import { readCollections } from './read-model';
+import { liveReadCollections } from './read-model';
 import { buildApp } from './app';
 import { transferStatusFromActors } from './transfer-routes';
 
@@ -23,20 +24,22 @@ async function main(): Promise<void> {
   });
   await mongo.connect();
   const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
+  const live = await liveReadCollections(db, log, envPositiveInt('READ_MODEL_POINTER_TTL_MS', 1_000));
 
   const app = buildApp({
     log,
-    read: readCollections(db),
+    read: live.read,
     eventLog: new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID)),
     transferStatus: transferStatusFromActors(sidecar),
     readiness: [
       { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
       { name: 'dapr-sidecar', check: () => sidecar.healthy() },
+      { name: 'read-model', check: async () => ({ generation: live.generation() }) },
     ],
   });
 
   const server = app.listen(port, bindAddress(), () => log.info({ port }, 'query-api listening'));
-  exitOnSignals(log, [() => mongo.close()], server);
+  exitOnSignals(log, [() => live.stop(), () => mongo.close()], server);
 }
 
 main().catch((err) => {

@@ -7,6 +7,8 @@ import {
   EVENT_SOURCE_APP_ID,
   IdempotencyRecordSchema,
   ReadStreamResultSchema,
+  ReadLogResultSchema,
+  type ReadLogResult,
   type IdempotencyRecord,
   type AppendResult,
   type ReadStreamResult,
@@ -79,6 +81,12 @@ export class EventLogClient {
       if (err instanceof SidecarError && err.status === 404) return undefined;
       throw err;
     }
+  }
+
+  /** The global log in transaction order: the transactions after `afterTx`, at most `limit` of them. */
+  async readLog(afterTx: number, limit = 200): Promise<ReadLogResult> {
+    const body = await this.sidecar.invoke(EVENT_SOURCE_APP_ID, `log?afterTx=${afterTx}&limit=${limit}`, 'GET');
+    return ReadLogResultSchema.parse(body);
   }
 
   async read(streamId: string, fromVersion = 1, limit = 1000): Promise<ReadStreamResult> {

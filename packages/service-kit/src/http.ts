@@ -14,8 +14,11 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** A readiness probe: resolves when the dependency answers, rejects with why it does not. */
-export type ReadinessCheck = { name: string; check: () => Promise<void> };
+/**
+ * A readiness probe: resolves when the dependency answers, rejects with why it does not. What it
+ * resolves with (if anything) is shown as the check's `details`.
+ */
+export type ReadinessCheck = { name: string; check: () => Promise<unknown> };
 
 /**
  * An express app with the behaviour every service shares: JSON bodies up to 64 KiB, a
@@ -50,8 +53,8 @@ export function mountHealth(app: Pick<Express, 'get'>, readiness: ReadinessCheck
     const results = await Promise.all(
       readiness.map(async ({ name, check }) => {
         try {
-          await check();
-          return { name, ok: true };
+          const details = await check();
+          return details === undefined ? { name, ok: true } : { name, ok: true, details };
         } catch (err) {
           return { name, ok: false, error: err instanceof Error ? err.message : String(err) };
         }

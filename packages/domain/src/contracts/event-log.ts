@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StoredEventSchema } from '../envelope';
+import { PublishedEventSchema, StoredEventSchema } from '../envelope';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -103,3 +103,13 @@ export const AuditReadResultSchema = z.object({
   verification: LogVerificationSchema,
 });
 export type AuditReadResult = z.infer<typeof AuditReadResultSchema>;
+
+/** event-source: GET /log?afterTx=&limit= — the global log in transaction order. */
+export const ReadLogResultSchema = z.object({
+  events: z.array(PublishedEventSchema),
+  /** The last transaction this page covers (transactions without events included). */
+  lastTx: z.number().int().nonnegative(),
+  /** The log's last committed transaction when the page was read. */
+  headTx: z.number().int().nonnegative(),
+});
+export type ReadLogResult = z.infer<typeof ReadLogResultSchema>;

@@ -13,6 +13,36 @@ export const READ_MODEL_COLLECTIONS = {
   transfers: 'transfers',
 } as const;
 
+/**
+ * The read model exists in generations: a rebuild projects the whole log into a fresh set of
+ * collections and then switches the live pointer to it. Generation 0 uses the registry's names
+ * as they are (so a read model written before generations existed is generation 0); generation
+ * n > 0 suffixes every name with `_g{n}`. Only collections of the registry have generations:
+ * asking for any other name is a bug (it would be left out of rebuilds), so it throws.
+ */
+export function generationCollection(name: string, generation: number): string {
+  if (!(Object.values(READ_MODEL_COLLECTIONS) as string[]).includes(name)) {
+    throw new Error(`collection ${name} is not in READ_MODEL_COLLECTIONS; a rebuild would leave it out`);
+  }
+  return generation === 0 ? name : `${name}_g${generation}`;
+}
+
+/** Every collection name of one generation. */
+export function generationCollections(generation: number): string[] {
+  return Object.values(READ_MODEL_COLLECTIONS).map((name) => generationCollection(name, generation));
+}
+
+/** Where the read model keeps which generation is live, the rebuild lock and lag checkpoints. */
+export const READ_MODEL_META_COLLECTION = 'read_model_meta';
+/** `_id` of the document naming the live generation (absent: generation 0). */
+export const LIVE_POINTER_ID = 'live';
+export const LivePointerSchema = z.object({
+  _id: z.literal(LIVE_POINTER_ID),
+  generation: z.number().int().nonnegative(),
+  switchedAt: z.string(),
+});
+export type LivePointer = z.infer<typeof LivePointerSchema>;
+
 const Minor = z.number().int().refine(Number.isSafeInteger, 'must be a safe integer');
 const CurrencySchema = z.enum(CURRENCIES as [Currency, ...Currency[]]);
 

@@ -1,0 +1,156 @@
+/**
+ * Read-model generations: which one is live, which one a rebuild is filling, and the lock that
+ * lets only one rebuild run at a time. All of it lives in the read model's meta collection:
+ *   { _id: 'live', generation, switchedAt }                      which generation queries read
+ *   { _id: 'rebuild-lock', generation, startedAt, heartbeatAt }  a rebuild is filling `generation`
+ * Writers (the live subscription) write to the live generation and, while a rebuild runs, to the
+ * generation being built as well. Both are cached for `ttlMs`, so another process sees a switch
+ * or a new rebuild within that time; this process sees its own changes at once.
+ */
+import {
+  generationCollection,
+  LIVE_POINTER_ID,
+  LivePointerSchema,
+  READ_MODEL_COLLECTIONS,
+  READ_MODEL_META_COLLECTION,
+} from '@bank/domain';
+import { MongoServerError, type Db } from 'mongodb';
+
+/** A view of `db` whose collections are those of one read-model generation. */
+export function generationDb(db: Db, generation: number): Pick<Db, 'collection'> {
+  return {
+    collection: (name: string, options?: Parameters<Db['collection']>[1]) =>
+      db.collection(generationCollection(name, generation), options),
+  } as Pick<Db, 'collection'>;
+}
+
+const LOCK_ID = 'rebuild-lock';
+/** A lock whose heartbeat is older than this belongs to a rebuild that died; it can be taken over. */
+export const LOCK_STALE_MS = 30_000;
+
+export type RebuildLock = { _id: string; generation: number; startedAt: string; heartbeatAt: number };
+type MetaDoc = { _id: string; [field: string]: unknown };
+
+export class Generations {
+  private cache: { live: number; building: number | undefined; readAt: number } | undefined;
+  /** Bumped by every change this process makes, so a slower concurrent re-read cannot undo it. */
+  private epoch = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 1_000,
+  ) {}
+
+  meta() {
+    return this.db.collection<MetaDoc>(READ_MODEL_META_COLLECTION);
+  }
+
+  /** The live generation (0 until the first switch). */
+  async live(): Promise<number> {
+    return (await this.current()).live;
+  }
+
+  /** Where live events go: the live generation first, then the one being built, if any. */
+  async writeTargets(): Promise<number[]> {
+    const { live, building } = await this.current();
+    return building === undefined || building === live ? [live] : [live, building];
+  }
+
+  /** Points queries and writers at `generation`. */
+  async switchTo(generation: number): Promise<void> {
+    const pointer = { _id: LIVE_POINTER_ID, generation, switchedAt: new Date().toISOString() };
+    await this.meta().replaceOne({ _id: LIVE_POINTER_ID }, pointer, { upsert: true });
+    this.epoch++;
+    if (this.cache) this.cache = { ...this.cache, live: generation };
+  }
+
+  /**
+   * Takes the rebuild lock for the generation after the live one, or says who holds it. The lock
+   * is a document with a fixed `_id`, so two rebuilds racing for it cannot both insert it, even
+   * on a server without transactions.
+   */
+  async acquireLock(): Promise<{ generation: number } | { heldBy: RebuildLock }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const held = await this.lock();
+      if (held) {
+        if (Date.now() - held.heartbeatAt < LOCK_STALE_MS) return { heldBy: held };
+        await this.meta().deleteOne({ _id: LOCK_ID, heartbeatAt: held.heartbeatAt });
+      }
+      const live = await this.readLive();
+      const lock: RebuildLock = {
+        _id: LOCK_ID,
+        generation: Math.max(live, held?.generation ?? 0) + 1,
+        startedAt: new Date().toISOString(),
+        heartbeatAt: Date.now(),
+      };
+      try {
+        await this.meta().insertOne(lock);
+        this.epoch++;
+        this.cache = { live, building: lock.generation, readAt: Date.now() };
+        return { generation: lock.generation };
+      } catch (err) {
+        if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
+      }
+    }
+    const held = await this.lock();
+    if (held) return { heldBy: held };
+    throw new Error('could not take the rebuild lock');
+  }
+
+  async heartbeat(generation: number): Promise<void> {
+    await this.meta().updateOne({ _id: LOCK_ID, generation }, { $set: { heartbeatAt: Date.now() } });
+  }
+
+  async releaseLock(generation: number): Promise<void> {
+    await this.meta().deleteOne({ _id: LOCK_ID, generation });
+    this.epoch++;
+    if (this.cache?.building === generation) this.cache = { ...this.cache, building: undefined };
+  }
+
+  async lock(): Promise<RebuildLock | undefined> {
+    return ((await this.meta().findOne({ _id: LOCK_ID })) as RebuildLock | null) ?? undefined;
+  }
+
+  /** Drops every collection of `generation`. */
+  async drop(generation: number): Promise<void> {
+    for (const name of Object.values(READ_MODEL_COLLECTIONS)) {
+      await this.db
+        .collection(generationCollection(name, generation))
+        .drop()
+        .catch((err: unknown) => {
+          if (!(err instanceof MongoServerError && err.code === 26)) throw err; // 26: namespace not found
+        });
+    }
+  }
+
+  /** The generations that have at least one collection in the database. */
+  async existing(): Promise<number[]> {
+    const names = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    const found = new Set<number>();
+    for (const base of Object.values(READ_MODEL_COLLECTIONS)) {
+      if (names.has(base)) found.add(0);
+      const pattern = new RegExp(`^${base}_g(\\d+)$`);
+      for (const name of names) {
+        const m = pattern.exec(name);
+        if (m) found.add(Number(m[1]));
+      }
+    }
+    return [...found].sort((a, b) => a - b);
+  }
+
+  private async current(): Promise<{ live: number; building: number | undefined }> {
+    if (this.cache && Date.now() - this.cache.readAt < this.ttlMs) return this.cache;
+    const epoch = this.epoch;
+    const [live, lock] = await Promise.all([this.readLive(), this.lock()]);
+    // This process switched or took/released the lock while we read: what we read may predate it.
+    if (epoch !== this.epoch && this.cache) return this.cache;
+    const building = lock && Date.now() - lock.heartbeatAt < LOCK_STALE_MS ? lock.generation : undefined;
+    this.cache = { live, building, readAt: Date.now() };
+    return this.cache;
+  }
+
+  private async readLive(): Promise<number> {
+    const raw = await this.meta().findOne({ _id: LIVE_POINTER_ID });
+    return raw ? LivePointerSchema.parse(raw).generation : 0;
+  }
+}

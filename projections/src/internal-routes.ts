@@ -1,0 +1,62 @@
+/**
+ * The projections app's operational endpoints: the read-model rebuild (reached through Dapr
+ * service invocation by `npm run projections:rebuild`) and Prometheus metrics.
+ */
+import type { Express, Request, Response } from 'express';
+import type { Logger } from '@bank/service-kit';
+import type { LagTracker } from './lag';
+import { prometheusText } from './metrics';
+import type { Rebuilder } from './rebuild';
+
+export function mountInternalRoutes(
+  http: Pick<Express, 'get' | 'post'>,
+  deps: { rebuilder: Rebuilder; lag: Pick<LagTracker, 'snapshot'>; log: Logger },
+): void {
+  const guarded =
+    (handler: (req: Request, res: Response) => Promise<void> | void) => async (req: Request, res: Response) => {
+      try {
+        await handler(req, res);
+      } catch (err) {
+        deps.log.error({ err, path: req.path }, 'internal request failed');
+        problem(res, 500, 'INTERNAL_ERROR', (err as Error).message);
+      }
+    };
+
+  http.post(
+    '/internal/rebuild',
+    guarded(async (_req, res) => {
+      const started = await deps.rebuilder.start();
+      if (started.ok) res.status(202).json(started.status);
+      else problem(res, 409, 'REBUILD_RUNNING', started.reason);
+    }),
+  );
+
+  http.get(
+    '/internal/rebuild',
+    guarded((_req, res) => {
+      res.json(deps.rebuilder.status());
+    }),
+  );
+
+  http.get(
+    '/metrics',
+    guarded((_req, res) => {
+      res
+        .type('text/plain; version=0.0.4; charset=utf-8')
+        .send(prometheusText(deps.lag.snapshot(), deps.rebuilder.status()));
+    }),
+  );
+}
+
+function problem(res: Response, status: number, code: string, detail: string): void {
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json({
+      type: `urn:bank:problem:${code.toLowerCase()}`,
+      title: code === 'REBUILD_RUNNING' ? 'A rebuild is already running' : 'Internal error',
+      status,
+      detail,
+      code,
+    });
+}

@@ -1,0 +1,187 @@
+/**
+ * How far the live read model is behind the log (README, "Projection lag"):
+ *   - appliedTx: the highest log transaction T such that every event of every transaction <= T
+ *     is in the live read model (the contiguous applied position). An event counts as applied
+ *     when its account document is at its version or beyond.
+ *   - headTx: the log's last committed transaction, from event-source.
+ *   - events behind: the events in transactions (appliedTx, headTx];
+ *   - milliseconds behind: the age of the oldest of those events (now - its occurredAt), 0 when
+ *     there is none.
+ * A probe every `pollMs` advances appliedTx by reading the log after it; the position is
+ * persisted per generation, so a restart resumes where it was instead of re-reading the log.
+ */
+import type { EventLogClient, Logger } from '@bank/service-kit';
+import type { Generations } from './generations';
+import type { Projectors } from './projectors';
+
+export type LagSnapshot = {
+  generation: number;
+  headTx: number;
+  appliedTx: number;
+  behindTxs: number;
+  behindEvents: number;
+  /** False when the log after appliedTx was longer than one probe reads: behindEvents counts the rest as one event per transaction. */
+  behindEventsExact: boolean;
+  behindMs: number;
+  oldestUnappliedAt: string | null;
+  measuredAt: string | null;
+  /** Why the last probe failed, if it did (the figures are then those of the probe before). */
+  error?: string;
+};
+
+const CHECKPOINT_PREFIX = 'applied-position:';
+const KNOWN_LIMIT = 100_000;
+
+export class LagTracker {
+  private generation: number | undefined;
+  private appliedTx = 0;
+  /** Versions this process saw applied to the live generation: spares the probe a read per event. */
+  private known = new Map<string, number>();
+  private last: LagSnapshot = {
+    generation: 0,
+    headTx: 0,
+    appliedTx: 0,
+    behindTxs: 0,
+    behindEvents: 0,
+    behindEventsExact: true,
+    behindMs: 0,
+    oldestUnappliedAt: null,
+    measuredAt: null,
+  };
+  private timer: NodeJS.Timeout | undefined;
+  private probing: Promise<LagSnapshot> | undefined;
+
+  constructor(
+    private readonly deps: {
+      generations: Pick<Generations, 'live' | 'meta'>;
+      projectors: Pick<Projectors, 'model'>;
+      eventLog: Pick<EventLogClient, 'readLog'>;
+      log: Logger;
+      pollMs?: number;
+      maxScanTxs?: number;
+    },
+  ) {}
+
+  start(): void {
+    const tick = () => {
+      void this.probe().finally(() => {
+        if (this.timer) this.timer = setTimeout(tick, this.deps.pollMs ?? 1_000).unref();
+      });
+    };
+    this.timer = setTimeout(tick, 0).unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  snapshot(): LagSnapshot {
+    return { ...this.last };
+  }
+
+  /** The live subscription applied (or skipped as a duplicate) this event in `generation`. */
+  noteApplied(generation: number, streamId: string, version: number): void {
+    if (generation !== this.generation) return;
+    if (this.known.size > KNOWN_LIMIT) this.known.clear();
+    if ((this.known.get(streamId) ?? 0) < version) this.known.set(streamId, version);
+  }
+
+  /** A rebuild switched to `generation` having applied the log up to `appliedTx`. */
+  async adopt(generation: number, appliedTx: number): Promise<void> {
+    await this.deps.generations
+      .meta()
+      .replaceOne({ _id: CHECKPOINT_PREFIX + generation }, { tx: appliedTx }, { upsert: true });
+    if (this.generation === generation && this.appliedTx >= appliedTx) return;
+    this.generation = generation;
+    this.appliedTx = appliedTx;
+    this.known.clear();
+  }
+
+  /** Measures now (one probe at a time; a caller during a probe gets that probe's result). */
+  probe(): Promise<LagSnapshot> {
+    this.probing ??= this.measure()
+      .catch((err: unknown) => {
+        this.deps.log.warn({ err }, 'could not measure projection lag');
+        this.last = { ...this.last, error: (err as Error).message };
+        return this.last;
+      })
+      .finally(() => (this.probing = undefined));
+    return this.probing;
+  }
+
+  private async measure(): Promise<LagSnapshot> {
+    const generation = await this.deps.generations.live();
+    if (generation !== this.generation) {
+      this.generation = generation;
+      this.appliedTx = await this.loadCheckpoint(generation);
+      this.known.clear();
+    }
+    const model = this.deps.projectors.model(generation);
+    const maxScanTxs = this.deps.maxScanTxs ?? 500;
+    const startTx = this.appliedTx;
+    let cursor = startTx;
+    let applied = startTx;
+    let contiguous = true;
+    let behindEvents = 0;
+    let oldest: string | null = null;
+    let headTx = startTx;
+    for (;;) {
+      const page = await this.deps.eventLog.readLog(cursor, 500);
+      headTx = page.headTx;
+      for (const event of page.events) {
+        if (contiguous) {
+          if (await this.isApplied(model, event.streamId, event.version)) continue;
+          contiguous = false;
+          applied = event.logTx - 1;
+          oldest = event.occurredAt;
+        }
+        behindEvents++;
+      }
+      const moved = page.lastTx > cursor;
+      cursor = page.lastTx;
+      if (contiguous) applied = cursor;
+      if (!moved || cursor >= headTx || cursor - startTx >= maxScanTxs) break;
+    }
+    const exact = cursor >= headTx;
+    if (!exact) behindEvents += headTx - cursor;
+    if (applied > this.appliedTx) {
+      this.appliedTx = applied;
+      await this.saveCheckpoint(generation, applied);
+    }
+    this.last = {
+      generation,
+      headTx,
+      appliedTx: this.appliedTx,
+      behindTxs: Math.max(0, headTx - this.appliedTx),
+      behindEvents,
+      behindEventsExact: exact,
+      behindMs: oldest ? Math.max(0, Date.now() - Date.parse(oldest)) : 0,
+      oldestUnappliedAt: oldest,
+      measuredAt: new Date().toISOString(),
+    };
+    return this.last;
+  }
+
+  private async isApplied(
+    model: { streamVersion(id: string): Promise<number> },
+    streamId: string,
+    version: number,
+  ): Promise<boolean> {
+    if ((this.known.get(streamId) ?? 0) >= version) return true;
+    const stored = await model.streamVersion(streamId);
+    if (stored > 0) this.known.set(streamId, stored);
+    return stored >= version;
+  }
+
+  private async loadCheckpoint(generation: number): Promise<number> {
+    const doc = await this.deps.generations.meta().findOne({ _id: CHECKPOINT_PREFIX + generation });
+    return typeof doc?.tx === 'number' ? doc.tx : 0;
+  }
+
+  private async saveCheckpoint(generation: number, tx: number): Promise<void> {
+    await this.deps.generations
+      .meta()
+      .updateOne({ _id: CHECKPOINT_PREFIX + generation }, { $max: { tx } }, { upsert: true });
+  }
+}

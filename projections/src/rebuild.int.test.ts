@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import {
+  generationCollection,
+  READ_MODEL_COLLECTIONS,
+  type PublishedEvent,
+  type ReadLogResult,
+  type StoredEvent,
+} from '@bank/domain';
+import { MongoClient, type Db } from 'mongodb';
+import pino from 'pino';
+import { Generations } from './generations';
+import { Projectors } from './projectors';
+import { Rebuilder } from './rebuild';
+
+const mongo = new MongoClient(process.env.MONGO_URL!);
+const silent = pino({ level: 'silent' });
+let db: Db;
+beforeAll(async () => {
+  await mongo.connect();
+  db = mongo.db(`it_rebuild_${randomUUID().slice(0, 8)}`);
+});
+afterAll(() => mongo.close());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Several accounts, interleaved in the log as concurrent commands would leave them. */
+function logOfAccounts(accounts: number, depositsEach: number): PublishedEvent[] {
+  const streams: StoredEvent[][] = Array.from({ length: accounts }, (_, a) => {
+    const id = `acc-${a}-${randomUUID().slice(0, 6)}`;
+    const base = { schemaVersion: 1, metadata: { correlationId: 'it' } };
+    const events: StoredEvent[] = [
+      {
+        ...base,
+        eventId: randomUUID(),
+        streamId: id,
+        version: 1,
+        type: 'AccountOpened',
+        occurredAt: '2026-11-20T09:00:00.000Z',
+        data: {
+          accountId: id,
+          ownerId: 'o',
+          ownerName: 'O',
+          accountType: 'CHECKING',
+          currency: 'EUR',
+          overdraftLimit: 0,
+        },
+      },
+    ];
+    for (let i = 0; i < depositsEach; i++) {
+      events.push({
+        ...base,
+        eventId: randomUUID(),
+        streamId: id,
+        version: events.length + 1,
+        type: i % 3 === 2 ? 'MoneyWithdrawn' : 'MoneyDeposited',
+        // Spread over three days, so daily documents get several movements each.
+        occurredAt: `2026-11-2${i % 3}T10:00:0${i % 10}.000Z`,
+        data: { transactionId: randomUUID(), amount: 100 + i, description: i % 2 ? 'note' : null },
+      });
+    }
+    return events;
+  });
+  const log: PublishedEvent[] = [];
+  for (let i = 0; streams.some((s) => s.length > 0); i++) {
+    const next = streams[i % accounts]!.shift();
+    if (next) log.push({ ...next, logTx: log.length + 1, logIndex: 0 });
+  }
+  return log;
+}
+
+function fakeEventLog(events: PublishedEvent[]) {
+  return {
+    readAll: async (streamId: string, from: number) =>
+      events.filter((e) => e.streamId === streamId && e.version >= from),
+    readLog: async (afterTx: number, limit: number): Promise<ReadLogResult> => {
+      const page = events.filter((e) => e.logTx > afterTx && e.logTx <= afterTx + limit);
+      return { events: page, lastTx: Math.min(afterTx + limit, events.length), headTx: events.length };
+    },
+  };
+}
+
+async function snapshot(generation: number): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const name of Object.values(READ_MODEL_COLLECTIONS)) {
+    const docs = (await db
+      .collection(generationCollection(name, generation))
+      .find({}, { raw: true })
+      .sort({ _id: 1 })
+      .toArray()) as unknown as Buffer[];
+    out[name] = docs.map((d) => Buffer.from(d).toString('base64'));
+  }
+  return out;
+}
+
+describe('Rebuilder on a real MongoDB-wire server (FerretDB)', () => {
+  it('rebuilds into a new generation byte for byte, switches, refuses a second rebuild and drops the old one', async () => {
+    const events = logOfAccounts(6, 12);
+    const log = fakeEventLog(events);
+    const generations = new Generations(db, 50);
+    const projectors = new Projectors(db, log, silent);
+    // The live read model, built the way pub/sub delivers: every event twice, in any order.
+    await projectors.model(0).ensureIndexes();
+    await Promise.all(
+      [...events, ...events].sort(() => Math.random() - 0.5).map((e) => projectors.projector(0).apply(e)),
+    );
+    const live = await snapshot(0);
+    expect(live[READ_MODEL_COLLECTIONS.accounts]).toHaveLength(6);
+
+    const adopted: Array<[number, number]> = [];
+    const rebuilder = new Rebuilder({
+      generations,
+      projectors,
+      eventLog: log,
+      lag: { adopt: async (g, tx) => void adopted.push([g, tx]) },
+      log: silent,
+      options: { batchTxs: 7, concurrency: 3, switchSettleMs: 100, dropAfterMs: 300 },
+    });
+    const started = await rebuilder.start();
+    expect(started).toMatchObject({ ok: true, status: { state: 'running', generation: 1 } });
+    const refused = await rebuilder.start();
+    expect(refused).toMatchObject({ ok: false });
+    expect(!refused.ok && refused.reason).toMatch(/already running/);
+    // Another process (its own Rebuilder, same database) is refused by the lock document.
+    const other = new Rebuilder({
+      generations: new Generations(db, 50),
+      projectors: new Projectors(db, log, silent),
+      eventLog: log,
+      lag: { adopt: async () => undefined },
+      log: silent,
+      options: { batchTxs: 7, concurrency: 3, switchSettleMs: 100, dropAfterMs: 300 },
+    });
+    const refusedElsewhere = await other.start();
+    expect(!refusedElsewhere.ok && refusedElsewhere.reason).toMatch(
+      /generation 1 is already running in another process/,
+    );
+
+    while (rebuilder.status().state === 'running') await sleep(50);
+    expect(rebuilder.status()).toMatchObject({
+      state: 'succeeded',
+      generation: 1,
+      previousGeneration: 0,
+      positionTx: events.length,
+      headTx: events.length,
+    });
+    expect(await generations.live()).toBe(1);
+    expect(adopted).toEqual([[1, events.length]]);
+    expect(await snapshot(1)).toEqual(live);
+    // The new generation has the indexes ReadModel.ensureIndexes creates.
+    const indexes = await db.collection(generationCollection(READ_MODEL_COLLECTIONS.transactions, 1)).indexes();
+    expect(indexes.map((i) => i.name)).toContain('account_version');
+    expect(await generations.lock()).toBeUndefined();
+
+    await sleep(600);
+    expect(await generations.existing()).toEqual([1]);
+  });
+});

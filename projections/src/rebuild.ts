@@ -1,0 +1,219 @@
+/**
+ * Rebuilds the whole read model from the log into a fresh generation, then switches to it,
+ * while the live one keeps serving:
+ *   1. take the rebuild lock (one rebuild at a time, across processes) for generation g = live + 1;
+ *      drop leftovers of dead rebuilds; create g's indexes (ReadModel.ensureIndexes);
+ *   2. from now on the live subscription also writes every event it receives to g;
+ *   3. read the global log in transaction order and run every event through g's Projector (the
+ *      same code as the live path; events of different accounts in parallel, each account in
+ *      order) until the position reaches the log's head;
+ *   4. switch the live pointer to g;
+ *   5. wait until every process has seen the switch (the pointer is cached for at most
+ *      `switchSettleMs`), then read the log once more from the position to the new head, so an
+ *      event that some process wrote only to the old generation is in g too;
+ *   6. release the lock; drop the old generation after `dropAfterMs` (readers may still be on it).
+ * Live writes and rebuild writes to g meet on the version guard of each account document (a
+ * duplicate is skipped, a gap is filled from the log), so their order does not matter.
+ */
+import type { PublishedEvent } from '@bank/domain';
+import type { EventLogClient, Logger } from '@bank/service-kit';
+import type { Generations } from './generations';
+import type { LagTracker } from './lag';
+import type { Projector } from './projector';
+import type { Projectors } from './projectors';
+
+export type RebuildPhase = 'preparing' | 'projecting' | 'switching' | 'catching-up' | 'done';
+
+/** What GET /internal/rebuild answers. */
+export type RebuildStatus = {
+  state: 'idle' | 'running' | 'succeeded' | 'failed';
+  phase?: RebuildPhase;
+  generation?: number;
+  previousGeneration?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Last log transaction projected into the new generation. */
+  positionTx: number;
+  /** The log's head as last seen. */
+  headTx: number;
+  events: number;
+  eventsPerSecond: number;
+  etaSeconds: number | null;
+  error?: string;
+};
+
+export type RebuildOptions = { batchTxs: number; concurrency: number; switchSettleMs: number; dropAfterMs: number };
+
+export class Rebuilder {
+  private current: RebuildStatus = idle();
+  private running = false;
+  private busyMs = 0;
+  private projectedTxs = 0;
+
+  constructor(
+    private readonly deps: {
+      generations: Generations;
+      projectors: Projectors;
+      eventLog: Pick<EventLogClient, 'readLog'>;
+      lag: Pick<LagTracker, 'adopt'>;
+      log: Logger;
+      options: RebuildOptions;
+    },
+  ) {}
+
+  status(): RebuildStatus {
+    return { ...this.current };
+  }
+
+  /** Starts a rebuild in the background, or says why it cannot. */
+  async start(): Promise<{ ok: true; status: RebuildStatus } | { ok: false; reason: string }> {
+    if (this.running) return { ok: false, reason: this.busy(this.current.generation, this.current.startedAt) };
+    this.running = true; // before any await: a second request in the same tick is refused too
+    try {
+      const lock = await this.deps.generations.acquireLock();
+      if ('heldBy' in lock) {
+        this.running = false;
+        return { ok: false, reason: this.busy(lock.heldBy.generation, lock.heldBy.startedAt, 'another process') };
+      }
+      this.current = { ...idle(), state: 'running', phase: 'preparing', generation: lock.generation };
+      this.current.startedAt = new Date().toISOString();
+      void this.run(lock.generation).finally(() => (this.running = false));
+      return { ok: true, status: this.status() };
+    } catch (err) {
+      this.running = false;
+      throw err;
+    }
+  }
+
+  private busy(generation: number | undefined, startedAt: string | undefined, where = 'this process'): string {
+    const progress =
+      where === 'this process' ? ` (at log transaction ${this.current.positionTx} of ${this.current.headTx})` : '';
+    return `a rebuild into generation ${generation} is already running in ${where} since ${startedAt}${progress}; wait for it to finish`;
+  }
+
+  private async run(generation: number): Promise<void> {
+    const { generations, projectors, log } = this.deps;
+    this.busyMs = 0;
+    this.projectedTxs = 0;
+    let switched = false;
+    const heartbeat = setInterval(() => void generations.heartbeat(generation).catch(() => undefined), 5_000);
+    try {
+      const previous = await generations.live();
+      this.current.previousGeneration = previous;
+      // Leftovers of rebuilds that died (and old generations whose drop never ran).
+      for (const g of await generations.existing()) if (g !== previous) await generations.drop(g);
+      await projectors.model(generation).ensureIndexes();
+      log.info({ generation, previous }, 'rebuild started');
+
+      this.current.headTx = (await withRetry(() => this.deps.eventLog.readLog(0, 1))).headTx;
+      this.current.phase = 'projecting';
+      let position = await this.projectUntilHead(generation, 0);
+
+      this.current.phase = 'switching';
+      await generations.switchTo(generation);
+      switched = true;
+      log.info({ generation, positionTx: position }, 'read model switched to the new generation');
+
+      this.current.phase = 'catching-up';
+      await sleep(this.deps.options.switchSettleMs);
+      position = await this.projectUntilHead(generation, position);
+      await this.deps.lag.adopt(generation, position);
+
+      await generations.releaseLock(generation);
+      this.current = { ...this.current, state: 'succeeded', phase: 'done', finishedAt: new Date().toISOString() };
+      log.info({ generation, events: this.current.events, eventsPerSecond: this.current.eventsPerSecond }, 'rebuilt');
+      this.dropLater(previous);
+    } catch (err) {
+      log.error({ err, generation, switched }, 'rebuild failed');
+      this.current = {
+        ...this.current,
+        state: 'failed',
+        finishedAt: new Date().toISOString(),
+        error: `${(err as Error).message}${switched ? ' (after the switch: the new generation is live and the live path fills any gap from the log)' : ''}`,
+      };
+      if (!switched) {
+        await generations.drop(generation).catch(() => undefined);
+        projectors.forget(generation);
+      }
+      await generations.releaseLock(generation).catch(() => undefined);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** Projects the log from `afterTx` until a page reaches the head; returns the new position. */
+  private async projectUntilHead(generation: number, afterTx: number): Promise<number> {
+    const projector = this.deps.projectors.projector(generation);
+    let position = afterTx;
+    for (;;) {
+      const pageStart = Date.now();
+      const page = await withRetry(() => this.deps.eventLog.readLog(position, this.deps.options.batchTxs));
+      await this.applyPage(projector, page.events);
+      this.busyMs += Date.now() - pageStart;
+      this.projectedTxs += page.lastTx - position;
+      position = page.lastTx;
+      // Rates over the time spent projecting (not the wait for the switch to settle).
+      const elapsed = Math.max(this.busyMs / 1000, 0.001);
+      const events = this.current.events + page.events.length;
+      const txPerSecond = this.projectedTxs / elapsed;
+      this.current = {
+        ...this.current,
+        positionTx: position,
+        headTx: page.headTx,
+        events,
+        eventsPerSecond: Math.round(events / elapsed),
+        etaSeconds: txPerSecond > 0 ? Math.round((page.headTx - position) / txPerSecond) : null,
+      };
+      if (position >= page.headTx) return position;
+    }
+  }
+
+  /**
+   * Applies a page: each account's events in order, `concurrency` accounts at a time (more only
+   * makes a single-writer store such as FerretDB's SQLite wait on its lock). Applying is
+   * idempotent, so a transient failure (a busy database) is retried.
+   */
+  private async applyPage(projector: Projector, events: PublishedEvent[]): Promise<void> {
+    const byStream = new Map<string, PublishedEvent[]>();
+    for (const e of events) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e]);
+    const streams = [...byStream.values()];
+    const worker = async () => {
+      for (let stream = streams.shift(); stream; stream = streams.shift()) {
+        for (const e of stream) await withRetry(() => projector.apply(e), 30_000);
+      }
+    };
+    await Promise.all(Array.from({ length: this.deps.options.concurrency }, worker));
+  }
+
+  private dropLater(generation: number): void {
+    const timer = setTimeout(() => {
+      this.deps.generations
+        .drop(generation)
+        .then(() => {
+          this.deps.projectors.forget(generation);
+          this.deps.log.info({ generation }, 'previous read-model generation dropped');
+        })
+        .catch((err: unknown) => this.deps.log.warn({ err, generation }, 'could not drop the previous generation'));
+    }, this.deps.options.dropAfterMs);
+    timer.unref();
+  }
+}
+
+function idle(): RebuildStatus {
+  return { state: 'idle', positionTx: 0, headTx: 0, events: 0, eventsPerSecond: 0, etaSeconds: null };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The log may be briefly unreachable (event-source restarting): retry for up to a minute. */
+async function withRetry<T>(fn: () => Promise<T>, deadlineMs = 60_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (let pause = 200; ; pause = Math.min(pause * 2, 5_000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(pause);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+// `npm run projections:rebuild`: rebuilds the whole read model of a running stack from the log
+// into a fresh generation and switches to it (the work runs in the projections app; see
+// projections/src/rebuild.ts). Finds the stack by its port block (BANK_PORT_BASE, as `npm start`),
+// starts the rebuild through Dapr service invocation and shows its progress until it is done.
+//   exit 0: rebuilt and switched; 1: the rebuild failed; 2: another rebuild is running; 3: no stack
+import { portLayout, RUN_PORT_BASE } from './stack/ports.mjs';
+
+const POLL_MS = 500;
+const LINE_EVERY_MS = 2_000;
+
+const sidecar = `http://127.0.0.1:${portLayout(RUN_PORT_BASE).apps.projections.daprHTTPPort}/v1.0`;
+const endpoint = `${sidecar}/invoke/projections/method/internal/rebuild`;
+const tty = process.stdout.isTTY === true;
+
+async function call(method) {
+  const res = await fetch(endpoint, { method, signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { detail: text };
+  }
+  return { status: res.status, body };
+}
+
+function bar(fraction, width = 30) {
+  const filled = Math.round(Math.min(Math.max(fraction, 0), 1) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+function eta(seconds) {
+  if (seconds === null || seconds === undefined) return 'ETA ?';
+  return seconds >= 60
+    ? `ETA ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`
+    : `ETA ${seconds}s`;
+}
+
+function describe(s) {
+  const fraction = s.headTx > 0 ? s.positionTx / s.headTx : 0;
+  return (
+    `${bar(fraction)} ${(fraction * 100).toFixed(1).padStart(5)}%  ` +
+    `tx ${s.positionTx}/${s.headTx}  ${s.events} events  ${s.eventsPerSecond} events/s  ` +
+    `${s.phase === 'projecting' ? eta(s.etaSeconds) : s.phase}`
+  );
+}
+
+async function main() {
+  try {
+    await fetch(`${sidecar}/healthz`, { signal: AbortSignal.timeout(3_000) });
+  } catch {
+    console.error(
+      `No running stack on port block ${RUN_PORT_BASE} (projections sidecar ${sidecar} does not answer).\n` +
+        'Start it with `npm start`, or set BANK_PORT_BASE to the block it runs on.',
+    );
+    return 3;
+  }
+  const started = await call('POST');
+  if (started.status === 409) {
+    console.error(`Refused: ${started.body.detail ?? JSON.stringify(started.body)}`);
+    return 2;
+  }
+  if (started.status !== 202) {
+    console.error(`The projections app answered ${started.status}: ${JSON.stringify(started.body)}`);
+    return 1;
+  }
+  const t0 = Date.now();
+  console.log(
+    `Rebuilding the read model into generation ${started.body.generation} ` +
+      `(queries keep reading the live one until the switch) ...`,
+  );
+  let lastLine = 0;
+  let lastPhase;
+  let lastText;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    const { status, body: s } = await call('GET').catch((err) => ({ status: 0, body: { error: err.message } }));
+    if (status !== 200) {
+      if (Date.now() - t0 > 10 * 60_000) throw new Error(`lost contact with the projections app: ${s.error}`);
+      continue; // a restart of the sidecar or app: keep asking
+    }
+    if (s.generation !== started.body.generation) {
+      console.error(`\nThe projections app no longer knows this rebuild (restarted?): ${JSON.stringify(s)}`);
+      return 1;
+    }
+    const line = describe(s);
+    if (tty) process.stdout.write(`\r${line}\x1b[K`);
+    else if (
+      (line !== lastText && Date.now() - lastLine >= LINE_EVERY_MS) ||
+      s.phase !== lastPhase ||
+      s.state !== 'running'
+    ) {
+      console.log(line);
+      lastLine = Date.now();
+      lastText = line;
+    }
+    lastPhase = s.phase;
+    if (s.state === 'running') continue;
+    if (tty) process.stdout.write('\n');
+    const seconds = (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000;
+    if (s.state === 'succeeded') {
+      console.log(
+        `Rebuilt generation ${s.generation} from ${s.positionTx} log transactions: ${s.events} events in ` +
+          `${seconds.toFixed(1)} s (${s.eventsPerSecond} events/s). It is live; generation ` +
+          `${s.previousGeneration} will be dropped shortly.`,
+      );
+      return 0;
+    }
+    console.error(`Rebuild failed after ${seconds.toFixed(1)} s: ${s.error}`);
+    return 1;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`Rebuild: ${err.stack ?? err}`);
+    process.exit(1);
+  },
+);
