@@ -3,13 +3,13 @@
 // projections/src/rebuild.ts). Finds the stack by its port block (BANK_PORT_BASE, as `npm start`),
 // starts the rebuild through Dapr service invocation and shows its progress until it is done.
 //   exit 0: rebuilt and switched; 1: the rebuild failed; 2: another rebuild is running; 3: no stack
-import { portLayout, RUN_PORT_BASE } from './stack/ports.mjs';
+import { daprAppId, portLayout, RUN_PORT_BASE } from './stack/ports.mjs';
 
 const POLL_MS = 500;
 const LINE_EVERY_MS = 2_000;
 
 const sidecar = `http://127.0.0.1:${portLayout(RUN_PORT_BASE).apps.projections.daprHTTPPort}/v1.0`;
-const endpoint = `${sidecar}/invoke/projections/method/internal/rebuild`;
+const endpoint = `${sidecar}/invoke/${daprAppId(RUN_PORT_BASE, 'projections')}/method/internal/rebuild`;
 const tty = process.stdout.isTTY === true;
 
 async function call(method) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { httpOk, waitFor } from './supervisor.mjs';
 import { infraEnv } from './infra.mjs';
-import { DEFAULT_RUN_PORT_BASE, portLayout } from './ports.mjs';
+import { daprAppId, DEFAULT_RUN_PORT_BASE, portLayout } from './ports.mjs';
 import { say } from '../lib/log.mjs';
 
 export function readRunFile(repoRoot) {
@@ -60,10 +60,7 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
   const common = runFile.common;
   const resources = renderComponents(repoRoot, runFile, layout, path.join(dataDir, 'components'));
   const started = [];
-  // Dapr in standalone mode finds apps by mDNS, machine-wide: two stacks with the same app ids
-  // (npm start next to the tests, or two test runs) would call each other's event-source. Every
-  // block but the default one therefore suffixes its app ids.
-  const daprAppId = (id) => (layout.base === DEFAULT_RUN_PORT_BASE ? id : `${id}-b${layout.base}`);
+  const appId = (id) => daprAppId(layout.base, id);
   for (const app of runFile.apps) {
     const ports = layout.apps[app.appID];
     if (!ports) throw new Error(`dapr.yaml names an unknown app ${app.appID}`);
@@ -75,8 +72,8 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
       DAPR_HTTP_PORT: String(ports.daprHTTPPort),
       DAPR_GRPC_PORT: String(ports.daprGRPCPort),
       DAPR_HOST: '127.0.0.1',
-      APP_ID: daprAppId(app.appID),
-      EVENT_SOURCE_APP_ID: daprAppId('event-source'),
+      APP_ID: appId(app.appID),
+      EVENT_SOURCE_APP_ID: appId('event-source'),
     };
     const sidecar = sup.start(
       `${app.appID}-daprd`,
@@ -85,7 +82,7 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
         '--mode',
         'standalone',
         '--app-id',
-        daprAppId(app.appID),
+        appId(app.appID),
         '--app-port',
         ports.appPort,
         '--app-protocol',

@@ -9,6 +9,13 @@ export const TEST_PORT_BASE = Number(process.env.BANK_TEST_PORT_BASE ?? 26000);
 
 export const APP_IDS = ['command-api', 'query-api', 'actors', 'event-source', 'projections'];
 
+/**
+ * The Dapr app id of an app in the stack on block `base`. Dapr in standalone mode finds apps by
+ * mDNS, machine-wide: two stacks with the same app ids (npm start next to the tests, or two test
+ * runs) would call each other's event-source. Every block but the default one suffixes its ids.
+ */
+export const daprAppId = (base, id) => (base === DEFAULT_RUN_PORT_BASE ? id : `${id}-b${base}`);
+
 /** Contract defaults for the apps' own ports, overridable by the contract's env vars. */
 const CONTRACT_APP_PORTS = {
   'command-api': ['COMMAND_API_PORT', 3000],

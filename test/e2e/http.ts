@@ -23,3 +23,6 @@ export const appUrls = () => JSON.parse(process.env.BANK_APP_URLS!) as Record<st
 export const appUrl = (app: string) => appUrls()[app]!;
 /** Where each app's Dapr sidecar serves its HTTP API. */
 export const sidecarUrl = (app: string) => (JSON.parse(process.env.BANK_SIDECAR_URLS!) as Record<string, string>)[app]!;
+/** The Dapr app id of an app of the test stack (suffixed by its port block; see scripts/stack/ports.mjs). */
+export const daprAppIdOf = (app: string) =>
+  (JSON.parse(process.env.BANK_DAPR_APP_IDS!) as Record<string, string>)[app]!;

@@ -8,7 +8,7 @@ import {
   READ_MODEL_META_COLLECTION,
 } from '@bank/domain';
 import { BSON, MongoClient } from 'mongodb';
-import { appUrl, commandApi, get, post, queryApi, sidecarUrl } from './http';
+import { appUrl, commandApi, daprAppIdOf, get, post, queryApi, sidecarUrl } from './http';
 
 // Read-model rebuild (npm run projections:rebuild) and projection lag, through the real stack.
 
@@ -222,7 +222,7 @@ describe('read-model rebuild from the log', () => {
     try {
       startedAt = Date.now();
       const rebuilding = runRebuildCommand();
-      const statusUrl = `${sidecarUrl('projections')}/v1.0/invoke/projections/method/internal/rebuild`;
+      const statusUrl = `${sidecarUrl('projections')}/v1.0/invoke/${daprAppIdOf('projections')}/method/internal/rebuild`;
       while ((await get(statusUrl)).body.state !== 'running') await sleep(50);
       const second = await post(statusUrl, {});
       expect(second.status).toBe(409);

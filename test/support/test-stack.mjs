@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readRunFile, renderComponents } from '../../scripts/stack/apps.mjs';
 import { infraEnv } from '../../scripts/stack/infra.mjs';
-import { TEST_PORT_BASE } from '../../scripts/stack/ports.mjs';
+import { daprAppId, TEST_PORT_BASE } from '../../scripts/stack/ports.mjs';
 import { REPO_ROOT, startStack } from '../../scripts/stack/stack.mjs';
 import { startControl } from './control.mjs';
 
@@ -29,6 +29,9 @@ export async function startTestStack({ apps }) {
     ),
     BANK_APP_URLS: JSON.stringify(
       Object.fromEntries(Object.entries(stack.layout.apps).map(([id, a]) => [id, `http://127.0.0.1:${a.appPort}`])),
+    ),
+    BANK_DAPR_APP_IDS: JSON.stringify(
+      Object.fromEntries(Object.keys(stack.layout.apps).map((id) => [id, daprAppId(stack.layout.base, id)])),
     ),
     BANK_TEST_DATA_DIR: dataDir,
     // For tests that run a sidecar of their own against this stack's components.

@@ -85,7 +85,7 @@ export class EventLogClient {
 
   /** The global log in transaction order: the transactions after `afterTx`, at most `limit` of them. */
   async readLog(afterTx: number, limit = 200): Promise<ReadLogResult> {
-    const body = await this.sidecar.invoke(EVENT_SOURCE_APP_ID, `log?afterTx=${afterTx}&limit=${limit}`, 'GET');
+    const body = await this.sidecar.invoke(this.appId, `log?afterTx=${afterTx}&limit=${limit}`, 'GET');
     return ReadLogResultSchema.parse(body);
   }
 
