@@ -3,13 +3,14 @@
  * while the live one keeps serving:
  *   1. take the rebuild lock (one rebuild at a time, across processes) for generation g = live + 1;
  *      drop leftovers of dead rebuilds; create g's indexes (ReadModel.ensureIndexes);
- *   2. from now on the live subscription also writes every event it receives to g;
- *   3. read the global log in transaction order and run every event through g's Projector (the
- *      same code as the live path; events of different accounts in parallel, each account in
- *      order) until the position reaches the log's head;
+ *   2. from now on the live subscription also writes every event it receives to g; once every
+ *      process knows it (`switchSettleMs`), read the log's head H;
+ *   3. read the global log in transaction order and run every event up to H through g's
+ *      Projector (the same code as the live path; a few accounts at a time, each in order);
+ *      events after H reach g through the live subscription;
  *   4. switch the live pointer to g;
  *   5. wait until every process has seen the switch (the pointer is cached for at most
- *      `switchSettleMs`), then read the log once more from the position to the new head, so an
+ *      `switchSettleMs`), then read the log once more from H to the head at that moment, so an
  *      event that some process wrote only to the old generation is in g too;
  *   6. release the lock; drop the old generation after `dropAfterMs` (readers may still be on it).
  * Live writes and rebuild writes to g meet on the version guard of each account document (a
@@ -105,9 +106,11 @@ export class Rebuilder {
       await projectors.model(generation).ensureIndexes();
       log.info({ generation, previous }, 'rebuild started');
 
-      this.current.headTx = (await withRetry(() => this.deps.eventLog.readLog(0, 1))).headTx;
+      // Once every process writes live events to the new generation too, everything after the
+      // head read below reaches it that way: the rebuild only has to reach that head.
+      await sleep(this.deps.options.switchSettleMs);
       this.current.phase = 'projecting';
-      let position = await this.projectUntilHead(generation, 0);
+      let position = await this.projectUntil(generation, 0, await this.head());
 
       this.current.phase = 'switching';
       await generations.switchTo(generation);
@@ -116,7 +119,7 @@ export class Rebuilder {
 
       this.current.phase = 'catching-up';
       await sleep(this.deps.options.switchSettleMs);
-      position = await this.projectUntilHead(generation, position);
+      position = await this.projectUntil(generation, position, await this.head());
       await this.deps.lag.adopt(generation, position);
 
       await generations.releaseLock(generation);
@@ -141,13 +144,24 @@ export class Rebuilder {
     }
   }
 
-  /** Projects the log from `afterTx` until a page reaches the head; returns the new position. */
-  private async projectUntilHead(generation: number, afterTx: number): Promise<number> {
+  private async head(): Promise<number> {
+    const { headTx } = await withRetry(() => this.deps.eventLog.readLog(0, 1));
+    this.current.headTx = headTx;
+    return headTx;
+  }
+
+  /**
+   * Projects the log from `afterTx` up to `targetTx` (a fixed target: chasing a moving head
+   * could last forever under a write rate above the rebuild's); returns the new position.
+   */
+  private async projectUntil(generation: number, afterTx: number, targetTx: number): Promise<number> {
     const projector = this.deps.projectors.projector(generation);
     let position = afterTx;
-    for (;;) {
+    while (position < targetTx) {
       const pageStart = Date.now();
-      const page = await withRetry(() => this.deps.eventLog.readLog(position, this.deps.options.batchTxs));
+      const limit = Math.min(this.deps.options.batchTxs, targetTx - position);
+      const page = await withRetry(() => this.deps.eventLog.readLog(position, limit));
+      if (page.lastTx <= position) break; // nothing more to read (cannot happen below the head)
       await this.applyPage(projector, page.events);
       this.busyMs += Date.now() - pageStart;
       this.projectedTxs += page.lastTx - position;
@@ -159,13 +173,13 @@ export class Rebuilder {
       this.current = {
         ...this.current,
         positionTx: position,
-        headTx: page.headTx,
+        headTx: targetTx,
         events,
         eventsPerSecond: Math.round(events / elapsed),
-        etaSeconds: txPerSecond > 0 ? Math.round((page.headTx - position) / txPerSecond) : null,
+        etaSeconds: txPerSecond > 0 ? Math.round((targetTx - position) / txPerSecond) : null,
       };
-      if (position >= page.headTx) return position;
     }
+    return position;
   }
 
   /**
