@@ -1,4 +1,11 @@
-import { AccountFields, commonProblems, MoneyText, openApiDocument, type RouteDoc } from '@bank/service-kit';
+import {
+  AccountFields,
+  commonProblems,
+  TransferFields,
+  MoneyText,
+  openApiDocument,
+  type RouteDoc,
+} from '@bank/service-kit';
 import { z } from 'zod';
 import { AccountIdParam, EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody, TransferBody } from './schemas';
 
@@ -14,16 +21,7 @@ const Transaction = z.object({
   version: z.number().int(),
   occurredAt: z.string(),
 });
-const TransferAccepted = z.object({
-  transferId: z.string(),
-  fromAccountId: z.string(),
-  toAccountId: z.string(),
-  amount: Money,
-  currency: z.string(),
-  status: z.enum(['PENDING', 'COMPLETED', 'FAILED']),
-  failureCode: z.string().optional().meta({ description: 'with FAILED: why, e.g. ACCOUNT_CLOSED' }),
-  createdAt: z.string(),
-});
+const TransferAccepted = TransferFields.omit({ description: true, completedAt: true });
 const StatusChanged = z.object({
   accountId: z.string(),
   status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']),

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { formatMinor } from '@bank/domain';
-import { ApiError, parseInput } from '@bank/service-kit';
+import { ApiError, parseInput, transferJson } from '@bank/service-kit';
 import { Router } from 'express';
 import { idempotencyOf, newIdFromKey } from './command-headers';
 import { TransferBody } from './schemas';
@@ -26,20 +25,13 @@ export function transferRoutes(transfers: TransferActors): Router {
       correlationId: req.correlationId,
       idempotency,
     });
+    // The contract's 202 body: the transfer without description and completedAt.
+    const { description: _description, completedAt: _completedAt, ...accepted } = transferJson(t);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     res
       .status(202)
       .location(`/api/v1/transfers/${encodeURIComponent(t.transferId)}`)
-      .json({
-        transferId: t.transferId,
-        fromAccountId: t.fromAccountId,
-        toAccountId: t.toAccountId,
-        amount: formatMinor(t.amount, t.currency),
-        currency: t.currency,
-        status: t.status,
-        ...(t.failureCode ? { failureCode: t.failureCode } : {}),
-        createdAt: t.createdAt,
-      });
+      .json(accepted);
   });
 
   return router;

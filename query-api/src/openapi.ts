@@ -1,5 +1,12 @@
 import { IdSchema, LogVerificationSchema } from '@bank/domain';
-import { AccountFields, commonProblems, MoneyText, openApiDocument, type RouteDoc } from '@bank/service-kit';
+import {
+  AccountFields,
+  commonProblems,
+  TransferFields,
+  MoneyText,
+  openApiDocument,
+  type RouteDoc,
+} from '@bank/service-kit';
 import { z } from 'zod';
 import {
   AccountListQuery,
@@ -31,18 +38,6 @@ const TransactionPage = z.object({
     }),
   ),
   nextCursor: z.string().nullable(),
-});
-const Transfer = z.object({
-  transferId: z.string(),
-  fromAccountId: z.string(),
-  toAccountId: z.string(),
-  amount: Money,
-  currency: z.string(),
-  status: z.enum(['PENDING', 'COMPLETED', 'FAILED']),
-  failureCode: z.string().optional().meta({ description: 'with FAILED: why the destination was not credited' }),
-  description: z.string().nullable(),
-  createdAt: z.string(),
-  completedAt: z.string().optional(),
 });
 const TrialBalance = z.object({
   currency: z.string(),
@@ -222,7 +217,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
     description:
       'From the read model; a transfer accepted a moment ago that it has not seen yet is answered by the transfer process itself.',
     pathParams: { transferId: IdSchema },
-    responses: { 200: { description: 'the transfer', schema: Transfer }, ...commonProblems(400, 404, 503) },
+    responses: { 200: { description: 'the transfer', schema: TransferFields }, ...commonProblems(400, 404, 503) },
   },
   {
     method: 'get',

@@ -5,9 +5,8 @@ import {
   TransferDocSchema,
   TransferResultSchema,
   type TransferResult,
-  type TransferView,
 } from '@bank/domain';
-import { ApiError, invokeActorWhenPlaced, parseInput, type DaprSidecar } from '@bank/service-kit';
+import { ApiError, invokeActorWhenPlaced, parseInput, transferJson, type DaprSidecar } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ReadCollections } from './read-model';
@@ -39,14 +38,14 @@ export function transferRoutes(read: ReadCollections, transferStatus: TransferSt
     const transferId = parseInput(IdSchema, req.params.transferId, 'path');
     const doc = await read.transfers.findOne({ _id: transferId });
     if (doc) {
-      res.json(transferBody(TransferDocSchema.parse(doc)));
+      res.json(transferJson(TransferDocSchema.parse(doc)));
       return;
     }
     // Not projected yet (it was accepted a moment ago, or it failed before any money moved):
     // its Transfer actor knows.
     const status = await transferStatus(transferId);
     if (!status.ok) throw new ApiError(status.error.code, status.error.message);
-    res.json(transferBody(status.transfer));
+    res.json(transferJson(status.transfer));
   });
 
   /**
@@ -83,21 +82,6 @@ export function transferRoutes(read: ReadCollections, transferStatus: TransferSt
   });
 
   return router;
-}
-
-function transferBody(t: Omit<TransferView, 'failureCode'> & { failureCode?: string }) {
-  return {
-    transferId: t.transferId,
-    fromAccountId: t.fromAccountId,
-    toAccountId: t.toAccountId,
-    amount: formatMinor(t.amount, t.currency),
-    currency: t.currency,
-    status: t.status,
-    ...(t.failureCode ? { failureCode: t.failureCode } : {}),
-    description: t.description,
-    createdAt: t.createdAt,
-    ...(t.completedAt ? { completedAt: t.completedAt } : {}),
-  };
 }
 
 /** $sum over int64 fields comes back as a number or a Long, depending on its size. */

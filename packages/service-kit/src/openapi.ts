@@ -145,6 +145,20 @@ export const MoneyText = z
   .meta({ description: 'exact decimal in major units, full minor digits', examples: ['12.30'] });
 
 /** The account fields both APIs answer with. */
+/** A transfer as both APIs print it (GET /transfers/{id}; POST answers a subset, see `transferJson`). */
+export const TransferFields = z.object({
+  transferId: z.string(),
+  fromAccountId: z.string(),
+  toAccountId: z.string(),
+  amount: MoneyText,
+  currency: z.string(),
+  status: z.enum(['PENDING', 'COMPLETED', 'FAILED']),
+  failureCode: z.string().optional().meta({ description: 'with FAILED: why, e.g. ACCOUNT_CLOSED' }),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+  completedAt: z.string().optional(),
+});
+
 export const AccountFields = z.object({
   accountId: z.string(),
   ownerId: z.string(),

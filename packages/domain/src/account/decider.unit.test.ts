@@ -1,22 +1,6 @@
-import { DomainError } from '../errors';
 import type { AccountCommand } from './commands';
-import { bankAccount } from './decider';
 import type { AccountEvent } from './events';
-
-/** given(events).when(command) → the events decided, or the error code. */
-function given(...events: AccountEvent[]) {
-  const state = events.reduce(bankAccount.evolve, bankAccount.initialState());
-  return {
-    when(command: AccountCommand) {
-      try {
-        return { events: bankAccount.decide(command, state), error: undefined };
-      } catch (err) {
-        if (err instanceof DomainError) return { events: undefined, error: err.code };
-        throw err;
-      }
-    },
-  };
-}
+import { given } from './given.test';
 
 const opened: AccountEvent = {
   type: 'AccountOpened',
@@ -109,7 +93,7 @@ describe('BankAccount decider', () => {
   });
 
   it('folds events into the balance exactly', () => {
-    const state = [opened, deposited(1_001), deposited(2_002)].reduce(bankAccount.evolve, bankAccount.initialState());
+    const { state } = given(opened, deposited(1_001), deposited(2_002));
     expect(state).toMatchObject({ status: 'ACTIVE', balance: 3_003, overdraftLimit: 5_000 });
   });
 });

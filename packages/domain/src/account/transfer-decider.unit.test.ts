@@ -1,22 +1,6 @@
-import { DomainError } from '../errors';
 import type { AccountCommand, TransferLeg } from './commands';
-import { bankAccount } from './decider';
 import type { AccountEvent } from './events';
-
-function given(...events: AccountEvent[]) {
-  const state = events.reduce(bankAccount.evolve, bankAccount.initialState());
-  return {
-    state,
-    when(command: AccountCommand) {
-      try {
-        return { events: bankAccount.decide(command, state), error: undefined };
-      } catch (err) {
-        if (err instanceof DomainError) return { events: undefined, error: err.code };
-        throw err;
-      }
-    },
-  };
-}
+import { given } from './given.test';
 
 const opened: AccountEvent = {
   type: 'AccountOpened',
