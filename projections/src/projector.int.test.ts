@@ -101,15 +101,9 @@ describe('Projector on a real MongoDB-wire server (FerretDB)', () => {
       transactionCount: 7,
     });
     // A repeat of an already applied event after the fact (a redelivery long after) changes nothing.
-    await model.addToDay({
-      accountId: id,
-      date: '2026-11-22',
-      balanceBefore: 0,
-      balanceAfter: 100,
-      credit: 100,
-      debit: 0,
-      version: 2,
-    });
+    await model.addToDays([
+      { accountId: id, date: '2026-11-22', balanceBefore: 0, balanceAfter: 100, credit: 100, debit: 0, version: 2 },
+    ]);
     expect(await model.dailyBalances.findOne({ accountId: id })).toMatchObject({ credits: 2100, transactionCount: 7 });
   });
 
@@ -159,5 +153,43 @@ describe('Projector on a real MongoDB-wire server (FerretDB)', () => {
     const b = new Projector(model, logOf(events), pino({ level: 'silent' }));
     await Promise.all(events.flatMap((e) => [a.apply(e), b.apply(e)]));
     expect(await model.account(id)).toMatchObject({ version: 12, balance: 5450 });
+  });
+
+  it('writes a run of events in one go exactly as it writes them one by one, across days and after a crash', async () => {
+    const id = `acc-${randomUUID()}`;
+    // 12 deposits over three days.
+    const events = accountStream(id, 12).map((e, i) => ({
+      ...e,
+      occurredAt: `2026-11-${String(20 + Math.floor(i / 5)).padStart(2, '0')}T10:00:00.000Z`,
+    }));
+    const oneByOne = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`));
+    const single = new Projector(oneByOne, logOf(events), pino({ level: 'silent' }));
+    for (const e of events) await single.apply(e);
+
+    const inRuns = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`));
+    // A run that died after writing part of what it writes besides the account: history up to
+    // v6, its first day and part of its second (up to v8), but not the account document.
+    const first = new Projector(inRuns, logOf(events), pino({ level: 'silent' }));
+    for (const e of events.slice(0, 8)) await first.apply(e);
+    await inRuns.accounts.deleteOne({ _id: id });
+    await inRuns.transactions.deleteMany({ accountId: id, version: { $gt: 6 } });
+    expect(await inRuns.dailyBalances.findOne({ _id: `${id}:2026-11-21` })).toMatchObject({ version: 8 });
+    // Delivered twice, shuffled, all at once: one run (the retry of the one that died) does it all.
+    const projector = new Projector(inRuns, logOf(events), pino({ level: 'silent' }));
+    await projector.applyAll([...events, ...events].sort(() => Math.random() - 0.5));
+
+    const dump = async (model: ReadModel) => ({
+      account: await model.accounts.findOne({ _id: id }),
+      transactions: await model.transactions.find({ accountId: id }).sort({ version: 1 }).toArray(),
+      days: await model.dailyBalances.find({ accountId: id }).sort({ date: 1 }).toArray(),
+    });
+    const expected = await dump(oneByOne);
+    expect(expected.days.map((d) => [d.date, d.transactionCount])).toEqual([
+      ['2026-11-20', 4],
+      ['2026-11-21', 5],
+      ['2026-11-22', 4],
+    ]);
+    expect(await dump(inRuns)).toEqual(expected);
+    expect(expected.account).toMatchObject({ version: 14, balance: 7750 });
   });
 });

@@ -1,4 +1,4 @@
-import { Long, MongoServerError, type Collection, type Db } from 'mongodb';
+import { Long, MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
 import {
   AccountDocSchema,
   READ_MODEL_COLLECTIONS,
@@ -67,13 +67,13 @@ export class ReadModel {
     return { doc: AccountDocSchema.parse(raw), legacy: !('transitPostings' in raw) };
   }
 
-  /** Idempotent: a transaction document is written once under its id. */
-  async putTransaction(doc: TransactionDoc): Promise<void> {
+  /** Idempotent: each transaction document is written once under its id (a repeat is a duplicate key). */
+  async putTransactions(docs: TransactionDoc[]): Promise<void> {
+    if (docs.length === 0) return;
     try {
-      await this.transactions.updateOne({ _id: doc._id }, { $setOnInsert: toLongs(doc) }, { upsert: true });
+      await this.transactions.insertMany(docs.map(toLongs), { ordered: false });
     } catch (err) {
-      // Two concurrent upserts of the same id: one inserts, the other may see a duplicate key.
-      if (!isDuplicateKey(err)) throw err;
+      if (!(err instanceof MongoBulkWriteError && err.writeErrors && onlyDuplicateKeys(err))) throw err;
     }
   }
 
@@ -100,23 +100,44 @@ export class ReadModel {
   }
 
   /**
-   * Adds a movement to its day, once: the day remembers the last version it applied, so a
-   * repeat of the same event matches nothing and its upsert hits the existing _id.
+   * Adds movements (of one account, in version order) to their days, once. A day remembers the
+   * last version it applied, so a repeat of the same events matches nothing and its upsert hits
+   * the existing _id. Consecutive movements of one day go in one write; if that day already has
+   * some of them (a run retried after a crash), they go in one by one instead.
    */
-  async addToDay(m: DailyMovement): Promise<void> {
-    const _id = `${m.accountId}:${m.date}`;
+  async addToDays(movements: DailyMovement[]): Promise<void> {
+    for (let i = 0; i < movements.length;) {
+      let j = i + 1;
+      while (j < movements.length && movements[j]!.date === movements[i]!.date) j++;
+      const day = movements.slice(i, j);
+      if (!(await this.addToDay(day)) && day.length > 1) for (const m of day) await this.addToDay([m]);
+      i = j;
+    }
+  }
+
+  /** Adds consecutive movements of one day unless the day has seen the first; false if it had. */
+  private async addToDay(day: DailyMovement[]): Promise<boolean> {
+    const first = day[0]!;
+    const last = day[day.length - 1]!;
+    const sum = (f: (m: DailyMovement) => number) => Long.fromNumber(day.reduce((s, m) => s + f(m), 0));
     try {
-      await this.dailyBalances.updateOne(
-        { _id, version: { $lt: m.version } },
+      const res = await this.dailyBalances.updateOne(
+        { _id: `${first.accountId}:${first.date}`, version: { $lt: first.version } },
         {
-          $setOnInsert: { accountId: m.accountId, date: m.date, openingBalance: Long.fromNumber(m.balanceBefore) },
-          $inc: { credits: Long.fromNumber(m.credit), debits: Long.fromNumber(m.debit), transactionCount: 1 },
-          $set: { closingBalance: Long.fromNumber(m.balanceAfter), version: m.version },
+          $setOnInsert: {
+            accountId: first.accountId,
+            date: first.date,
+            openingBalance: Long.fromNumber(first.balanceBefore),
+          },
+          $inc: { credits: sum((m) => m.credit), debits: sum((m) => m.debit), transactionCount: day.length },
+          $set: { closingBalance: Long.fromNumber(last.balanceAfter), version: last.version },
         } as never,
         { upsert: true },
       );
+      return res.matchedCount + res.upsertedCount > 0;
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err; // already applied
+      if (!isDuplicateKey(err)) throw err; // the day has seen the first movement
+      return false;
     }
   }
 
@@ -150,4 +171,9 @@ function toLongs<T extends object>(doc: T): T {
 
 function isDuplicateKey(err: unknown): boolean {
   return err instanceof MongoServerError && err.code === 11000;
+}
+
+function onlyDuplicateKeys(err: MongoBulkWriteError): boolean {
+  const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+  return errors.every((e) => e.code === 11000);
 }

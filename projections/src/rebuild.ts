@@ -6,7 +6,8 @@
  *   2. from now on the live subscription also writes every event it receives to g; once every
  *      process knows it (`switchSettleMs`), read the log's head H;
  *   3. read the global log in transaction order and run every event up to H through g's
- *      Projector (the same code as the live path; a few accounts at a time, each in order);
+ *      Projector (the same code as the live path; a few accounts at a time, each account's
+ *      events of a page as one run);
  *      events after H reach g through the live subscription;
  *   4. switch the live pointer to g;
  *   5. wait until every process has seen the switch (the pointer is cached for at most
@@ -183,9 +184,10 @@ export class Rebuilder {
   }
 
   /**
-   * Applies a page: each account's events in order, `concurrency` accounts at a time (more only
-   * makes a single-writer store such as FerretDB's SQLite wait on its lock). Applying is
-   * idempotent, so a transient failure (a busy database) is retried.
+   * Applies a page: each account's events as one run (one write of its document, see
+   * projector.ts), `concurrency` accounts at a time (more only makes a single-writer store such
+   * as FerretDB's SQLite wait on its lock). Applying is idempotent, so a transient failure (a
+   * busy database) is retried.
    */
   private async applyPage(projector: Projector, events: PublishedEvent[]): Promise<void> {
     const byStream = new Map<string, PublishedEvent[]>();
@@ -193,7 +195,8 @@ export class Rebuilder {
     const streams = [...byStream.values()];
     const worker = async () => {
       for (let stream = streams.shift(); stream; stream = streams.shift()) {
-        for (const e of stream) await withRetry(() => projector.apply(e), 30_000);
+        const run = stream;
+        await withRetry(() => projector.applyAll(run), 30_000);
       }
     };
     await Promise.all(Array.from({ length: this.deps.options.concurrency }, worker));
