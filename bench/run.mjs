@@ -13,6 +13,7 @@ import { baselines } from './scenarios/baselines.mjs';
 import { drain, hotAccount, openAccounts, steppedMovements } from './scenarios/commands.mjs';
 import { projectionLag, reads } from './scenarios/reads.mjs';
 import { balanceAt, rehydration } from './scenarios/rehydration.mjs';
+import { rebuild } from './scenarios/rebuild.mjs';
 import { transfers } from './scenarios/transfers.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -52,6 +53,8 @@ async function main() {
     result.drainSeconds.afterTransfers = await settle();
     result.reads = await reads({ ...ctx, accounts });
     result.projectionLag = await projectionLag({ ...ctx, accounts, samples: plan.lagSamples });
+    result.rebuild = await rebuild({ ...ctx, accounts, depositRate: 20 });
+    result.drainSeconds.afterRebuild = await settle();
     // Last: these stop the projections and restart the actors app.
     result.rehydration = await rehydration({ ...ctx, sizes: plan.histories });
     result.balanceAt = await balanceAt({ ...ctx, histories: result.rehydration.histories, samples: quick ? 20 : 50 });

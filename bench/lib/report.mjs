@@ -89,6 +89,19 @@ export function markdown(r) {
         .join(', ') +
       '.',
     '',
+    ...(r.rebuild
+      ? [
+          '## Read-model rebuild (`npm run projections:rebuild`)',
+          '',
+          `Quiet system: ${r.rebuild.quiet.events} events (${r.rebuild.quiet.txs} log transactions) in ${r.rebuild.quiet.seconds} s, ` +
+            `**${r.rebuild.quiet.eventsPerSecond} events/s**, ${(r.rebuild.quiet.eventsPerSecond / b.ferretUpserts.opsPerSec).toFixed(1)} events per raw FerretDB upsert of the same run (${b.ferretUpserts.opsPerSec}/s; one write per event would be at most 1).`,
+          '',
+          `While deposits were offered at ${r.rebuild.underWrites.depositRate}/s: ${r.rebuild.underWrites.events} events in ${r.rebuild.underWrites.seconds} s, ` +
+            `${r.rebuild.underWrites.eventsPerSecond} events/s; ${r.rebuild.underWrites.deposits} deposits sent, ${r.rebuild.underWrites.depositErrors} errors, worst step p99 ${f(r.rebuild.underWrites.depositP99)} ms. ` +
+            `Catch-up after it: ${(r.drainSeconds?.afterRebuild ?? 0).toFixed(1)} s.`,
+          '',
+        ]
+      : []),
     '## Actor rehydration',
     '',
     `First command on an account whose actor was deactivated (actors app restarted), through a sidecar. ` +

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     lag,
     log: log.child({ component: 'rebuild' }),
     options: {
-      batchTxs: envPositiveInt('REBUILD_BATCH_TXS', 500),
+      batchTxs: envPositiveInt('REBUILD_BATCH_TXS', 5_000),
       concurrency: envPositiveInt('REBUILD_CONCURRENCY', 4),
       // Long enough for every process to have re-read the live pointer (its cache TTL) twice.
       switchSettleMs: 2 * envPositiveInt('READ_MODEL_POINTER_TTL_MS', 1_000) + 500,

@@ -44,6 +44,9 @@ export type RebuildStatus = {
   error?: string;
 };
 
+/** Log transactions per read (event-source serves at most 1000). */
+const LOG_PAGE_TXS = 500;
+
 export type RebuildOptions = { batchTxs: number; concurrency: number; switchSettleMs: number; dropAfterMs: number };
 
 export class Rebuilder {
@@ -159,28 +162,45 @@ export class Rebuilder {
     const projector = this.deps.projectors.projector(generation);
     let position = afterTx;
     while (position < targetTx) {
-      const pageStart = Date.now();
-      const limit = Math.min(this.deps.options.batchTxs, targetTx - position);
-      const page = await withRetry(() => this.deps.eventLog.readLog(position, limit));
-      if (page.lastTx <= position) break; // nothing more to read (cannot happen below the head)
-      await this.applyPage(projector, page.events);
-      this.busyMs += Date.now() - pageStart;
-      this.projectedTxs += page.lastTx - position;
-      position = page.lastTx;
+      const batchStart = Date.now();
+      const { events, lastTx } = await this.readBatch(position, targetTx);
+      if (lastTx <= position) break; // nothing more to read (cannot happen below the head)
+      await this.applyPage(projector, events);
+      this.busyMs += Date.now() - batchStart;
+      this.projectedTxs += lastTx - position;
+      position = lastTx;
       // Rates over the time spent projecting (not the wait for the switch to settle).
       const elapsed = Math.max(this.busyMs / 1000, 0.001);
-      const events = this.current.events + page.events.length;
+      const total = this.current.events + events.length;
       const txPerSecond = this.projectedTxs / elapsed;
       this.current = {
         ...this.current,
         positionTx: position,
         headTx: targetTx,
-        events,
-        eventsPerSecond: Math.round(events / elapsed),
+        events: total,
+        eventsPerSecond: Math.round(total / elapsed),
         etaSeconds: txPerSecond > 0 ? Math.round((targetTx - position) / txPerSecond) : null,
       };
     }
     return position;
+  }
+
+  /**
+   * Up to `batchTxs` log transactions after `afterTx` (at most `targetTx`), read in pages the
+   * log serves. A big batch gives each account a longer run, so fewer writes per event.
+   */
+  private async readBatch(afterTx: number, targetTx: number): Promise<{ events: PublishedEvent[]; lastTx: number }> {
+    const end = Math.min(targetTx, afterTx + this.deps.options.batchTxs);
+    const events: PublishedEvent[] = [];
+    let lastTx = afterTx;
+    while (lastTx < end) {
+      const from = lastTx;
+      const page = await withRetry(() => this.deps.eventLog.readLog(from, Math.min(LOG_PAGE_TXS, end - from)));
+      if (page.lastTx <= from) break;
+      events.push(...page.events);
+      lastTx = page.lastTx;
+    }
+    return { events, lastTx };
   }
 
   /**

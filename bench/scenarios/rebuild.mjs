@@ -1,0 +1,69 @@
+// Read-model rebuild (`npm run projections:rebuild`), once on a quiet system and once while
+// deposits keep arriving at a fixed offered rate. Compared in the report with the raw FerretDB
+// upsert rate of the same run: the rebuild writes each account's events of a log page as one run,
+// so it should project several events per raw upsert.
+import { spawn } from 'node:child_process';
+import { REPO_ROOT } from '../../scripts/stack/stack.mjs';
+import { load } from '../lib/load.mjs';
+
+const DONE = /Rebuilt generation (\d+) from (\d+) log transactions: (\d+) events in ([\d.]+) s/;
+
+function rebuildOnce({ stack }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/rebuild.mjs'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, BANK_PORT_BASE: String(stack.layout.base) },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => {
+      const m = DONE.exec(out);
+      if (code !== 0 || !m) return reject(new Error(`rebuild exited ${code}: ${out.slice(-500)}`));
+      const [, generation, txs, events, seconds] = m.map(Number);
+      resolve({ generation, txs, events, seconds, eventsPerSecond: Math.round(events / seconds) });
+    });
+  });
+}
+
+export async function rebuild({ stack, urls, accounts, seconds, say, depositRate }) {
+  say('rebuild of the read model, quiet system');
+  const quiet = await rebuildOnce({ stack });
+  say(`rebuild while deposits arrive at ${depositRate}/s`);
+  let done = false;
+  const rebuilding = rebuildOnce({ stack }).finally(() => (done = true));
+  const writes = [];
+  // Keep writing until the rebuild has ended (in steps of `seconds`, so the figures are per step).
+  while (!done) {
+    writes.push(
+      await load({
+        url: urls.commandApi,
+        connections: 16,
+        seconds,
+        rate: depositRate,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (req) => {
+              const id = accounts[Math.floor(Math.random() * accounts.length)];
+              return { ...req, path: `/api/v1/accounts/${id}/deposits`, body: '{"amount":"1.00"}' };
+            },
+          },
+        ],
+      }),
+    );
+  }
+  const underWrites = await rebuilding;
+  const worst = writes.reduce((w, s) => (s.p99 > w.p99 ? s : w), writes[0]);
+  return {
+    quiet,
+    underWrites: {
+      ...underWrites,
+      depositRate,
+      deposits: writes.reduce((n, s) => n + s.requests, 0),
+      depositErrors: writes.reduce((n, s) => n + s.errors, 0),
+      depositP99: worst?.p99 ?? null,
+    },
+  };
+}
