@@ -10,6 +10,8 @@ import { closedLoop, load } from '../lib/load.mjs';
 const require = createRequire(import.meta.url);
 // The event store's own ImmuDB client (compiled by `npm run build`): the same code path as production.
 const { ImmuClient } = require('../../event-source/dist/immudb/client.js');
+// The projections' version-guarded write, both ways (see projections/src/version-guard.ts).
+const { guardedUpdate } = require('../../projections/dist/version-guard.js');
 
 export async function baselines({ stack, dataDir, seconds, say }) {
   const env = stack.env;
@@ -42,6 +44,15 @@ export async function baselines({ stack, dataDir, seconds, say }) {
     { seconds, concurrency: 16 },
   );
   const ferretReads = await closedLoop((i) => coll.findOne({ _id: `d${i % 1000}` }), { seconds, concurrency: 16 });
+
+  say('baseline: version-guarded updates over 1 000 documents, condition in the filter vs checked by the projector');
+  const guarded = mongo.db('bench_raw').collection('guarded');
+  await guarded.deleteMany({});
+  await guarded.insertMany(Array.from({ length: 1000 }, (_, i) => ({ _id: `d${i}`, version: 0 })));
+  const guardedWrite = (mode) => (i) =>
+    guardedUpdate(mode, guarded, `d${i % 1000}`, { $lt: Number.MAX_SAFE_INTEGER }, { $inc: { version: 1 } }, false);
+  const guardedServer = await closedLoop(guardedWrite('server'), { seconds, concurrency: 16 });
+  const guardedClient = await closedLoop(guardedWrite('client'), { seconds, concurrency: 16 });
   await mongo.close();
 
   say('baseline: raw Dapr actor calls on an empty actor (Ping), through a sidecar');
@@ -58,7 +69,16 @@ export async function baselines({ stack, dataDir, seconds, say }) {
     ],
   });
 
-  return { fsync, immudbSequential, immudbConcurrent, ferretUpserts, ferretReads, daprActor };
+  return {
+    fsync,
+    immudbSequential,
+    immudbConcurrent,
+    ferretUpserts,
+    ferretReads,
+    guardedServer,
+    guardedClient,
+    daprActor,
+  };
 }
 
 /** fsync()s per second of a 4 KiB write on the disk that holds the data (what synced ImmuDB commits pay). */

@@ -18,6 +18,7 @@ import { mountInternalRoutes } from './internal-routes';
 import { LagTracker } from './lag';
 import { Projectors } from './projectors';
 import { Rebuilder } from './rebuild';
+import { chooseGuardMode } from './version-guard';
 
 async function main(): Promise<void> {
   const log = createLogger('projections');
@@ -31,7 +32,13 @@ async function main(): Promise<void> {
   const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
   const eventLog = new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID));
   const generations = new Generations(db, envPositiveInt('READ_MODEL_POINTER_TTL_MS', 1_000));
-  const projectors = new Projectors(db, eventLog, log);
+  const guards = await chooseGuardMode(db, envString('READ_MODEL_GUARDS', 'auto'));
+  log.info(
+    { guards },
+    'version-guarded writes: condition checked by the %s',
+    guards === 'server' ? 'server' : 'projector',
+  );
+  const projectors = new Projectors(db, eventLog, log, guards);
   await projectors.model(await generations.live()).ensureIndexes();
   const lag = new LagTracker({
     generations,

@@ -4,14 +4,10 @@ import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { Projector } from './projector';
 import { ReadModel } from './read-model';
+import { chooseGuardMode } from './version-guard';
 
 const mongo = new MongoClient(process.env.MONGO_URL!);
-let model: ReadModel;
-beforeAll(async () => {
-  await mongo.connect();
-  model = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`));
-  await model.ensureIndexes();
-});
+beforeAll(() => mongo.connect());
 afterAll(() => mongo.close());
 
 /** A stream of one account: opened, then deposits of 1.00, 2.00, ... and one withdrawal. */
@@ -60,7 +56,13 @@ const logOf = (events: StoredEvent[]) => ({
   readAll: async (_: string, from: number) => events.filter((e) => e.version >= from),
 });
 
-describe('Projector on a real MongoDB-wire server (FerretDB)', () => {
+describe.each(['server', 'client'] as const)('Projector on FerretDB, version guards checked by the %s', (guards) => {
+  let model: ReadModel;
+  beforeAll(async () => {
+    model = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), guards);
+    await model.ensureIndexes();
+  });
+
   it('builds balance and history with exact int64 money', async () => {
     const id = `acc-${randomUUID()}`;
     const events = accountStream(id, 3);
@@ -146,15 +148,6 @@ describe('Projector on a real MongoDB-wire server (FerretDB)', () => {
     expect(await model.transactions.countDocuments({ accountId: id })).toBe(4);
   });
 
-  it('two projector instances racing on one account never double-apply', async () => {
-    const id = `acc-${randomUUID()}`;
-    const events = accountStream(id, 10);
-    const a = new Projector(model, logOf(events), pino({ level: 'silent' }));
-    const b = new Projector(model, logOf(events), pino({ level: 'silent' }));
-    await Promise.all(events.flatMap((e) => [a.apply(e), b.apply(e)]));
-    expect(await model.account(id)).toMatchObject({ version: 12, balance: 5450 });
-  });
-
   it('writes a run of events in one go exactly as it writes them one by one, across days and after a crash', async () => {
     const id = `acc-${randomUUID()}`;
     // 12 deposits over three days.
@@ -162,11 +155,11 @@ describe('Projector on a real MongoDB-wire server (FerretDB)', () => {
       ...e,
       occurredAt: `2026-11-${String(20 + Math.floor(i / 5)).padStart(2, '0')}T10:00:00.000Z`,
     }));
-    const oneByOne = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`));
+    const oneByOne = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), guards);
     const single = new Projector(oneByOne, logOf(events), pino({ level: 'silent' }));
     for (const e of events) await single.apply(e);
 
-    const inRuns = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`));
+    const inRuns = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), guards);
     // A run that died after writing part of what it writes besides the account: history up to
     // v6, its first day and part of its second (up to v8), but not the account document.
     const first = new Projector(inRuns, logOf(events), pino({ level: 'silent' }));
@@ -191,5 +184,61 @@ describe('Projector on a real MongoDB-wire server (FerretDB)', () => {
     ]);
     expect(await dump(inRuns)).toEqual(expected);
     expect(expected.account).toMatchObject({ version: 14, balance: 7750 });
+  });
+});
+
+describe('Projector on FerretDB, how version guards reach the server', () => {
+  // Two processes projecting one database: conditional updates keep them apart. With guards
+  // checked by the projector (chosen on FerretDB), one projections process per database is required.
+  let model: ReadModel;
+  beforeAll(async () => {
+    model = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), 'server');
+    await model.ensureIndexes();
+  });
+
+  it('two projector instances racing on one account never double-apply', async () => {
+    const id = `acc-${randomUUID()}`;
+    const events = accountStream(id, 10);
+    const a = new Projector(model, logOf(events), pino({ level: 'silent' }));
+    const b = new Projector(model, logOf(events), pino({ level: 'silent' }));
+    await Promise.all(events.flatMap((e) => [a.apply(e), b.apply(e)]));
+    expect(await model.account(id)).toMatchObject({ version: 12, balance: 5450 });
+  });
+
+  it('is chosen from what the server is: FerretDB gets guards checked by the projector', async () => {
+    const db = mongo.db('admin');
+    expect(await chooseGuardMode(db)).toBe('client');
+    expect(await chooseGuardMode(db, 'server')).toBe('server');
+    await expect(chooseGuardMode(db, 'atomic')).rejects.toThrow(/READ_MODEL_GUARDS/);
+  });
+
+  it('checked by the projector, every filter it sends is by _id alone (the only one FerretDB answers from an index)', async () => {
+    const watched = new MongoClient(process.env.MONGO_URL!, { monitorCommands: true });
+    await watched.connect();
+    const filters: { command: string; filter: unknown }[] = [];
+    watched.on('commandStarted', (e) => {
+      const c = e.command as Record<string, unknown>;
+      if (e.commandName === 'find') filters.push({ command: 'find', filter: c.filter });
+      if (e.commandName === 'update') {
+        for (const u of c.updates as { q: unknown }[]) filters.push({ command: 'update', filter: u.q });
+      }
+    });
+    try {
+      const watchedModel = new ReadModel(watched.db(`it_${randomUUID().slice(0, 8)}`), 'client');
+      const id = `acc-${randomUUID()}`;
+      const events = accountStream(id, 4).map((e, i) => ({
+        ...e,
+        occurredAt: `2026-11-${String(20 + Math.floor(i / 3)).padStart(2, '0')}T10:00:00.000Z`,
+      }));
+      const projector = new Projector(watchedModel, logOf(events), pino({ level: 'silent' }));
+      for (const e of events.slice(0, 3)) await projector.apply(e);
+      await projector.applyAll([...events, ...events]);
+      expect(await watchedModel.account(id)).toMatchObject({ version: 6, balance: 950 });
+      expect(filters.length).toBeGreaterThan(0);
+      expect(filters.filter((f) => Object.keys(f.filter as object).join() !== '_id')).toEqual([]);
+      expect(filters.some((f) => f.command === 'update')).toBe(true);
+    } finally {
+      await watched.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import type { Db } from 'mongodb';
 import { generationDb } from './generations';
 import { Projector } from './projector';
 import { ReadModel } from './read-model';
+import type { GuardMode } from './version-guard';
 
 /**
  * One Projector (and read model) per generation, shared by the live subscription and the
@@ -16,6 +17,7 @@ export class Projectors {
     private readonly db: Db,
     private readonly eventLog: Pick<EventLogClient, 'readAll'>,
     private readonly log: Logger,
+    private readonly guards: GuardMode = 'server',
   ) {}
 
   model(generation: number): ReadModel {
@@ -33,7 +35,7 @@ export class Projectors {
   private entry(generation: number) {
     let entry = this.byGeneration.get(generation);
     if (!entry) {
-      const model = new ReadModel(generationDb(this.db, generation));
+      const model = new ReadModel(generationDb(this.db, generation), this.guards);
       entry = { model, projector: new Projector(model, this.eventLog, this.log.child({ generation })) };
       this.byGeneration.set(generation, entry);
     }

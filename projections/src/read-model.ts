@@ -8,6 +8,7 @@ import {
   type TransferDoc,
 } from '@bank/domain';
 import type { DailyMovement, TransferChange } from './account-projection';
+import { guardedUpdate, type GuardMode } from './version-guard';
 
 /** Money fields are stored as BSON int64 so every MongoDB-wire server keeps them exact. */
 const MONEY_FIELDS = [
@@ -29,8 +30,14 @@ export class ReadModel {
   readonly dailyBalances: Collection<DailyBalanceDoc>;
   readonly transfers: Collection<TransferDoc>;
 
-  /** `db` is a generation's view of the database (see generations.ts): the names below are the registry's. */
-  constructor(db: Pick<Db, 'collection'>) {
+  /**
+   * `db` is a generation's view of the database (see generations.ts): the names below are the
+   * registry's. `guards` is how version-guarded writes are carried out (see version-guard.ts).
+   */
+  constructor(
+    db: Pick<Db, 'collection'>,
+    private readonly guards: GuardMode = 'server',
+  ) {
     this.accounts = db.collection<AccountDoc>(READ_MODEL_COLLECTIONS.accounts);
     this.transactions = db.collection<TransactionDoc>(READ_MODEL_COLLECTIONS.transactions);
     this.dailyBalances = db.collection<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances);
@@ -121,8 +128,11 @@ export class ReadModel {
     const last = day[day.length - 1]!;
     const sum = (f: (m: DailyMovement) => number) => Long.fromNumber(day.reduce((s, m) => s + f(m), 0));
     try {
-      const res = await this.dailyBalances.updateOne(
-        { _id: `${first.accountId}:${first.date}`, version: { $lt: first.version } },
+      return await guardedUpdate(
+        this.guards,
+        this.dailyBalances,
+        `${first.accountId}:${first.date}`,
+        { $lt: first.version },
         {
           $setOnInsert: {
             accountId: first.accountId,
@@ -132,9 +142,8 @@ export class ReadModel {
           $inc: { credits: sum((m) => m.credit), debits: sum((m) => m.debit), transactionCount: day.length },
           $set: { closingBalance: Long.fromNumber(last.balanceAfter), version: last.version },
         } as never,
-        { upsert: true },
+        true,
       );
-      return res.matchedCount + res.upsertedCount > 0;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err; // the day has seen the first movement
       return false;
@@ -156,8 +165,7 @@ export class ReadModel {
       }
     }
     const { _id, ...fields } = toLongs(doc);
-    const res = await this.accounts.updateOne({ _id, version: fromVersion }, { $set: fields });
-    return res.matchedCount === 1;
+    return guardedUpdate(this.guards, this.accounts, _id, fromVersion, { $set: fields } as never, false);
   }
 }
 
