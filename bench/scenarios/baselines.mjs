@@ -39,6 +39,10 @@ export async function baselines({ stack, dataDir, seconds, say }) {
   const mongo = new MongoClient(env.MONGO_URL);
   await mongo.connect();
   const coll = mongo.db('bench_raw').collection('docs');
+  // The documents exist before the clock starts: FerretDB's upsert is a find then an insert, so
+  // two concurrent first upserts of one _id fail with a duplicate key.
+  await coll.deleteMany({});
+  await coll.insertMany(Array.from({ length: 1000 }, (_, i) => ({ _id: `d${i}`, v: 0 })));
   const ferretUpserts = await closedLoop(
     (i) => coll.updateOne({ _id: `d${i % 1000}` }, { $set: { v: i } }, { upsert: true }),
     { seconds, concurrency: 16 },
