@@ -37,10 +37,11 @@ function eta(seconds) {
 }
 
 function describe(s) {
-  const fraction = s.headTx > 0 ? s.positionTx / s.headTx : 0;
+  const at = s.progressTx ?? s.positionTx;
+  const fraction = s.headTx > 0 ? at / s.headTx : 0;
   return (
     `${bar(fraction)} ${(fraction * 100).toFixed(1).padStart(5)}%  ` +
-    `tx ${s.positionTx}/${s.headTx}  ${s.events} events  ${s.eventsPerSecond} events/s  ` +
+    `tx ${at}/${s.headTx}  ${s.events} events  ${s.eventsPerSecond} events/s  ` +
     `${s.phase === 'projecting' ? eta(s.etaSeconds) : s.phase}`
   );
 }

@@ -153,4 +153,58 @@ describe('Rebuilder on a real MongoDB-wire server (FerretDB)', () => {
     await sleep(600);
     expect(await generations.existing()).toEqual([1]);
   });
+
+  it("shows progress inside a batch, as each account's run is applied", async () => {
+    const own = mongo.db(`it_rebuild_${randomUUID().slice(0, 8)}`);
+    const events = logOfAccounts(4, 5);
+    const log = fakeEventLog(events);
+    const projectors = new Projectors(own, log, silent);
+    // Hold the rebuild after its second account's run, to look at the status mid-batch.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const real = projectors.projector.bind(projectors);
+    let runs = 0;
+    projectors.projector = (g) => {
+      const p = real(g);
+      return {
+        applyAll: async (run: PublishedEvent[]) => {
+          await p.applyAll(run);
+          if (++runs === 2) await gate;
+        },
+      } as unknown as ReturnType<typeof real>;
+    };
+    const rebuilder = new Rebuilder({
+      generations: new Generations(own, 50),
+      projectors,
+      eventLog: log,
+      lag: { adopt: async () => undefined },
+      log: silent,
+      // One batch holds the whole log; one account at a time.
+      options: { batchTxs: 1000, concurrency: 1, switchSettleMs: 10, dropAfterMs: 300 },
+    });
+    await rebuilder.start();
+    while (runs < 2) await sleep(10);
+    try {
+      const mid = rebuilder.status();
+      expect(mid).toMatchObject({
+        state: 'running',
+        phase: 'projecting',
+        positionTx: 0,
+        headTx: events.length,
+        events: 6,
+      });
+      // One account of four applied: a quarter of the batch's events.
+      expect(mid.progressTx).toBe(Math.round(events.length / 4));
+      expect(mid.etaSeconds).not.toBeNull();
+    } finally {
+      release(); // also when an expectation fails: the rebuild must not stay blocked
+    }
+    while (rebuilder.status().state === 'running') await sleep(20);
+    expect(rebuilder.status()).toMatchObject({
+      state: 'succeeded',
+      positionTx: events.length,
+      progressTx: events.length,
+      events: events.length,
+    });
+  });
 });

@@ -34,8 +34,13 @@ export type RebuildStatus = {
   previousGeneration?: number;
   startedAt?: string;
   finishedAt?: string;
-  /** Last log transaction projected into the new generation. */
+  /** Last log transaction projected into the new generation (everything up to it is in). */
   positionTx: number;
+  /**
+   * How far the rebuild has got, counting the batch under way by the share of its events
+   * already applied (an estimate: a batch is all applied only when it ends). For progress bars.
+   */
+  progressTx: number;
   /** The log's head as last seen. */
   headTx: number;
   events: number;
@@ -165,22 +170,36 @@ export class Rebuilder {
       const batchStart = Date.now();
       const { events, lastTx } = await this.readBatch(position, targetTx);
       if (lastTx <= position) break; // nothing more to read (cannot happen below the head)
-      await this.applyPage(projector, events);
-      this.busyMs += Date.now() - batchStart;
-      this.projectedTxs += lastTx - position;
-      position = lastTx;
-      // Rates over the time spent projecting (not the wait for the switch to settle).
-      const elapsed = Math.max(this.busyMs / 1000, 0.001);
-      const total = this.current.events + events.length;
-      const txPerSecond = this.projectedTxs / elapsed;
-      this.current = {
-        ...this.current,
-        positionTx: position,
-        headTx: targetTx,
-        events: total,
-        eventsPerSecond: Math.round(total / elapsed),
-        etaSeconds: txPerSecond > 0 ? Math.round((targetTx - position) / txPerSecond) : null,
+      const eventsBefore = this.current.events;
+      const txsBefore = this.projectedTxs;
+      const from = position;
+      let applied = 0;
+      // A batch can take a while: progress moves with each account's run, not only at its end.
+      const progress = (done: boolean) => {
+        const share = done || events.length === 0 ? 1 : applied / events.length;
+        const progressTx = from + Math.round((lastTx - from) * share);
+        // Rates over the time spent projecting (not the wait for the switch to settle).
+        const elapsed = Math.max((this.busyMs + Date.now() - batchStart) / 1000, 0.001);
+        const txPerSecond = (txsBefore + progressTx - from) / elapsed;
+        const total = eventsBefore + (done ? events.length : applied);
+        this.current = {
+          ...this.current,
+          positionTx: done ? lastTx : from,
+          progressTx,
+          headTx: targetTx,
+          events: total,
+          eventsPerSecond: Math.round(total / elapsed),
+          etaSeconds: txPerSecond > 0 ? Math.round((targetTx - progressTx) / txPerSecond) : null,
+        };
       };
+      await this.applyPage(projector, events, (n) => {
+        applied += n;
+        progress(false);
+      });
+      progress(true);
+      this.busyMs += Date.now() - batchStart;
+      this.projectedTxs += lastTx - from;
+      position = lastTx;
     }
     return position;
   }
@@ -209,7 +228,11 @@ export class Rebuilder {
    * as FerretDB's SQLite wait on its lock). Applying is idempotent, so a transient failure (a
    * busy database) is retried.
    */
-  private async applyPage(projector: Projector, events: PublishedEvent[]): Promise<void> {
+  private async applyPage(
+    projector: Projector,
+    events: PublishedEvent[],
+    onRun: (events: number) => void,
+  ): Promise<void> {
     const byStream = new Map<string, PublishedEvent[]>();
     for (const e of events) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e]);
     const streams = [...byStream.values()];
@@ -217,6 +240,7 @@ export class Rebuilder {
       for (let stream = streams.shift(); stream; stream = streams.shift()) {
         const run = stream;
         await withRetry(() => projector.applyAll(run), 30_000);
+        onRun(run.length);
       }
     };
     await Promise.all(Array.from({ length: this.deps.options.concurrency }, worker));
@@ -237,7 +261,7 @@ export class Rebuilder {
 }
 
 function idle(): RebuildStatus {
-  return { state: 'idle', positionTx: 0, headTx: 0, events: 0, eventsPerSecond: 0, etaSeconds: null };
+  return { state: 'idle', positionTx: 0, progressTx: 0, headTx: 0, events: 0, eventsPerSecond: 0, etaSeconds: null };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
