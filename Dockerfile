@@ -42,6 +42,8 @@ RUN npm ci --omit=dev --ignore-scripts --workspace "$APP" && npm cache clean --f
 COPY --from=build /src/packages/domain/dist packages/domain/dist
 COPY --from=build /src/packages/service-kit/dist packages/service-kit/dist
 COPY --from=build /src/${APP}/dist ${APP}/dist
+# Files an app reads at run time besides its code: event-source loads ImmuDB's protocol definition.
+COPY --from=build /src/event-source/proto event-source/proto
 WORKDIR /app/${APP}
 USER node
 # An app listens on 127.0.0.1 (BIND_ADDRESS) unless told otherwise: its sidecar reaches it over

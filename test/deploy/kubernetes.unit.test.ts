@@ -94,6 +94,25 @@ describe('Kubernetes manifests', () => {
     });
   });
 
+  it('run event-source and projections as one pod, also during an update', () => {
+    for (const name of ['event-source', 'projections']) {
+      const d = find('Deployment', name)!;
+      expect([name, d.spec.replicas, d.spec.strategy?.type]).toEqual([name, 1, 'Recreate']);
+    }
+  });
+
+  it('ship in the image every file an app reads at run time besides its compiled code', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    const buildOnly = new Set(['src', 'dist', 'package.json', 'tsconfig.json', 'node_modules']);
+    for (const app of runFile.apps) {
+      for (const entry of fs.readdirSync(path.join(ROOT, app.appDirPath))) {
+        if (buildOnly.has(entry)) continue;
+        const copied = new RegExp(`^COPY --from=build /src/${app.appID}/${entry} ${app.appID}/${entry}$`, 'm');
+        expect([`${app.appID}/${entry}`, copied.test(dockerfile)]).toEqual([`${app.appID}/${entry}`, true]);
+      }
+    }
+  });
+
   it('expose exactly the two public APIs as Services, on their contract ports', () => {
     const appServices = manifests
       .filter((d) => d.kind === 'Service')
