@@ -2,14 +2,21 @@
 // into a fresh generation and switches to it (the work runs in the projections app; see
 // projections/src/rebuild.ts). Finds the stack by its port block (BANK_PORT_BASE, as `npm start`),
 // starts the rebuild through Dapr service invocation and shows its progress until it is done.
+// On Kubernetes, forward a port to the projections pod's sidecar and name it instead:
+//   kubectl -n bank port-forward deploy/projections 3500:3500 &
+//   PROJECTIONS_DAPR_URL=http://127.0.0.1:3500 npm run projections:rebuild
 //   exit 0: rebuilt and switched; 1: the rebuild failed; 2: another rebuild is running; 3: no stack
 import { daprAppId, portLayout, RUN_PORT_BASE } from './stack/ports.mjs';
 
 const POLL_MS = 500;
 const LINE_EVERY_MS = 2_000;
 
-const sidecar = `http://127.0.0.1:${portLayout(RUN_PORT_BASE).apps.projections.daprHTTPPort}/v1.0`;
-const endpoint = `${sidecar}/invoke/${daprAppId(RUN_PORT_BASE, 'projections')}/method/internal/rebuild`;
+const cluster = process.env.PROJECTIONS_DAPR_URL?.replace(/\/+$/, '');
+const sidecar = cluster
+  ? `${cluster}/v1.0`
+  : `http://127.0.0.1:${portLayout(RUN_PORT_BASE).apps.projections.daprHTTPPort}/v1.0`;
+const appId = cluster ? 'projections' : daprAppId(RUN_PORT_BASE, 'projections');
+const endpoint = `${sidecar}/invoke/${appId}/method/internal/rebuild`;
 const tty = process.stdout.isTTY === true;
 
 async function call(method) {
@@ -51,8 +58,10 @@ async function main() {
     await fetch(`${sidecar}/healthz`, { signal: AbortSignal.timeout(3_000) });
   } catch {
     console.error(
-      `No running stack on port block ${RUN_PORT_BASE} (projections sidecar ${sidecar} does not answer).\n` +
-        'Start it with `npm start`, or set BANK_PORT_BASE to the block it runs on.',
+      cluster
+        ? `The projections sidecar at ${cluster} does not answer (is the port-forward running?).`
+        : `No running stack on port block ${RUN_PORT_BASE} (projections sidecar ${sidecar} does not answer).\n` +
+            'Start it with `npm start`, or set BANK_PORT_BASE to the block it runs on.',
     );
     return 3;
   }

@@ -1,0 +1,155 @@
+/**
+ * The Kubernetes manifests (deploy/kubernetes/) describe the same system as the local run
+ * (dapr.yaml, components/, config/) and the same infrastructure versions. No cluster is needed:
+ * these checks catch the drift that would otherwise surface only on someone's cluster.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+
+type Doc = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string> };
+} & Record<
+  string,
+  any // eslint-disable-line @typescript-eslint/no-explicit-any -- free-form manifests
+>;
+
+const ROOT = path.resolve(__dirname, '../..');
+const K8S = path.join(ROOT, 'deploy/kubernetes');
+const readDocs = (file: string): Doc[] =>
+  YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJSON() as Doc);
+
+const kustomization = YAML.parse(fs.readFileSync(path.join(K8S, 'kustomization.yaml'), 'utf8'));
+const manifests: Doc[] = (kustomization.resources as string[]).flatMap((f) => readDocs(path.join(K8S, f)));
+const find = (kind: string, name: string) => manifests.find((d) => d.kind === kind && d.metadata.name === name);
+type RunApp = { appID: string; appDirPath: string; appPort: number; appProtocol?: string; env: Record<string, number> };
+const runFile = YAML.parse(fs.readFileSync(path.join(ROOT, 'dapr.yaml'), 'utf8')) as {
+  common: { configFilePath: string; appProtocol: string; env: Record<string, string> };
+  apps: RunApp[];
+};
+const localConfig = readDocs(path.join(ROOT, runFile.common.configFilePath))[0]!;
+const localResources = fs
+  .readdirSync(path.join(ROOT, 'components'))
+  .flatMap((f) => readDocs(path.join(ROOT, 'components', f)));
+
+/** The env var names an app's code reads (envString/envPort/envPositiveInt), from its sources. */
+function envReadBy(appDir: string): Set<string> {
+  const names = new Set<string>();
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.includes('.test.')) {
+        for (const m of fs.readFileSync(p, 'utf8').matchAll(/env(?:String|Port|PositiveInt)\('([A-Z_]+)'/g))
+          names.add(m[1]!);
+      }
+    }
+  };
+  walk(path.join(ROOT, appDir, 'src'));
+  return names;
+}
+
+describe('Kubernetes manifests', () => {
+  it('list every manifest file in the kustomization, and nothing else', () => {
+    const files = fs.readdirSync(K8S).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+    expect([...kustomization.resources].sort()).toEqual(files.sort());
+  });
+
+  describe.each(runFile.apps.map((a) => [a.appID, a] as const))('app %s', (appID, app) => {
+    const deployment = find('Deployment', appID);
+    const pod = deployment?.spec.template;
+    const container = pod?.spec.containers[0];
+    const env = new Map<string, any>(container?.env.map((e: { name: string }) => [e.name, e])); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+    it('is a Deployment with a Dapr sidecar of the same app id, port and configuration', () => {
+      expect(pod.metadata.annotations).toMatchObject({
+        'dapr.io/enabled': 'true',
+        'dapr.io/app-id': appID,
+        'dapr.io/app-port': String(app.appPort),
+        'dapr.io/app-protocol': app.appProtocol ?? runFile.common.appProtocol,
+        'dapr.io/config': localConfig.metadata.name,
+      });
+      expect(container.image).toBe(`dapr-core-banking/${appID}`);
+      expect(kustomization.images.map((i: { name: string }) => i.name)).toContain(container.image);
+    });
+
+    it('listens on the port its sidecar and probes use, reachable from the pod IP', () => {
+      const [portVar, port] = Object.entries(app.env)[0]!;
+      expect(env.get(portVar)?.value).toBe(String(port));
+      expect(env.get('BIND_ADDRESS')?.value).toBe('0.0.0.0');
+      expect(container.ports).toEqual([{ name: 'http', containerPort: port }]);
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    });
+
+    it('gets every infrastructure setting its code reads', () => {
+      const infraVars = Object.keys(runFile.common.env);
+      const needed = [...envReadBy(app.appDirPath)].filter((v) => infraVars.includes(v));
+      for (const v of needed) expect([v, env.has(v)]).toEqual([v, true]);
+      // The password is never written in a manifest.
+      if (env.has('IMMUDB_PASSWORD'))
+        expect(env.get('IMMUDB_PASSWORD').valueFrom.secretKeyRef.name).toBe('immudb-admin');
+    });
+  });
+
+  it('run event-source and projections as one pod, also during an update', () => {
+    for (const name of ['event-source', 'projections']) {
+      const d = find('Deployment', name)!;
+      expect([name, d.spec.replicas, d.spec.strategy?.type]).toEqual([name, 1, 'Recreate']);
+    }
+  });
+
+  it('ship in the image every file an app reads at run time besides its compiled code', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    const buildOnly = new Set(['src', 'dist', 'package.json', 'tsconfig.json', 'node_modules']);
+    for (const app of runFile.apps) {
+      for (const entry of fs.readdirSync(path.join(ROOT, app.appDirPath))) {
+        if (buildOnly.has(entry)) continue;
+        const copied = new RegExp(`^COPY --from=build /src/${app.appID}/${entry} ${app.appID}/${entry}$`, 'm');
+        expect([`${app.appID}/${entry}`, copied.test(dockerfile)]).toEqual([`${app.appID}/${entry}`, true]);
+      }
+    }
+  });
+
+  it('expose exactly the two public APIs as Services, on their contract ports', () => {
+    const appServices = manifests
+      .filter((d) => d.kind === 'Service')
+      .filter((s) => runFile.apps.some((a) => a.appID === s.metadata.name));
+    expect(appServices.map((s) => [s.metadata.name, s.spec.ports[0].port])).toEqual([
+      ['command-api', 3000],
+      ['query-api', 3001],
+    ]);
+  });
+
+  it('keep the internal apps reachable only through their sidecars', () => {
+    const policy = find('NetworkPolicy', 'internal-apps-via-dapr-only')!;
+    expect(policy.spec.podSelector.matchExpressions[0].values).toEqual(['actors', 'event-source', 'projections']);
+    const ports = policy.spec.ingress.flatMap((r: { ports: { port: number }[] }) => r.ports.map((p) => p.port));
+    expect(ports).toEqual([50002, 9090]);
+  });
+
+  it('have the Dapr components, resiliency and configuration of the local run, with the cluster Redis', () => {
+    for (const local of localResources) {
+      const remote = find(local.kind, local.metadata.name);
+      expect(remote).toBeDefined();
+      const hostless = (d: Doc) =>
+        JSON.parse(JSON.stringify(d.spec), (k, v) => (Array.isArray(v) ? v.filter((m) => m?.name !== 'redisHost') : v));
+      expect(hostless(remote!)).toEqual(hostless(local));
+      for (const m of remote!.spec.metadata ?? []) if (m.name === 'redisHost') expect(m.value).toBe('redis:6379');
+    }
+    expect(find('Configuration', localConfig.metadata.name)?.spec).toEqual(localConfig.spec);
+  });
+
+  it('run the infrastructure versions the local stack builds', () => {
+    // Read, not imported: versions.mjs is an ES module and the unit tier runs as CommonJS.
+    const versions = fs.readFileSync(path.join(ROOT, 'scripts/infra/versions.mjs'), 'utf8');
+    const IMMUDB_VERSION = /IMMUDB_VERSION = '([\d.]+)'/.exec(versions)![1];
+    const image = (name: string) => find('StatefulSet', name)!.spec.template.spec.containers[0].image;
+    expect(image('immudb')).toBe(`codenotary/immudb:${IMMUDB_VERSION}`);
+    expect(image('redis')).toBe('redis:7');
+    expect(image('mongodb')).toMatch(/^mongo:/);
+    expect(find('Service', 'redis')?.spec.ports[0].port).toBe(6379);
+  });
+});
