@@ -8,7 +8,9 @@ import type { GuardMode } from './version-guard';
 /**
  * One Projector (and read model) per generation, shared by the live subscription and the
  * rebuild: the same instance means the same per-account queue, so the two never race inside
- * this process (across processes, the version-guarded writes keep them safe).
+ * this process. Across processes, MongoDB's conditional updates keep them safe; with guards
+ * checked by the projector (FerretDB, see version-guard.ts) run one projections process per
+ * database.
  */
 export class Projectors {
   private readonly byGeneration = new Map<number, { model: ReadModel; projector: Projector }>();

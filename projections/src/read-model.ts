@@ -127,27 +127,23 @@ export class ReadModel {
     const first = day[0]!;
     const last = day[day.length - 1]!;
     const sum = (f: (m: DailyMovement) => number) => Long.fromNumber(day.reduce((s, m) => s + f(m), 0));
-    try {
-      return await guardedUpdate(
-        this.guards,
-        this.dailyBalances,
-        `${first.accountId}:${first.date}`,
-        { $lt: first.version },
-        {
-          $setOnInsert: {
-            accountId: first.accountId,
-            date: first.date,
-            openingBalance: Long.fromNumber(first.balanceBefore),
-          },
-          $inc: { credits: sum((m) => m.credit), debits: sum((m) => m.debit), transactionCount: day.length },
-          $set: { closingBalance: Long.fromNumber(last.balanceAfter), version: last.version },
-        } as never,
-        true,
-      );
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err; // the day has seen the first movement
-      return false;
-    }
+    // False when the day is at or past the first movement (or another writer created it meanwhile).
+    return guardedUpdate(
+      this.guards,
+      this.dailyBalances,
+      `${first.accountId}:${first.date}`,
+      { $lt: first.version },
+      {
+        $setOnInsert: {
+          accountId: first.accountId,
+          date: first.date,
+          openingBalance: Long.fromNumber(first.balanceBefore),
+        },
+        $inc: { credits: sum((m) => m.credit), debits: sum((m) => m.debit), transactionCount: day.length },
+        $set: { closingBalance: Long.fromNumber(last.balanceAfter), version: last.version },
+      } as never,
+      true,
+    );
   }
 
   /**

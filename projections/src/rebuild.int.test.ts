@@ -207,4 +207,43 @@ describe('Rebuilder on a real MongoDB-wire server (FerretDB)', () => {
       events: events.length,
     });
   });
+
+  it('stops every worker when one account cannot be applied, and reports the failure as it was', async () => {
+    const own = mongo.db(`it_rebuild_${randomUUID().slice(0, 8)}`);
+    const events = logOfAccounts(8, 2);
+    const log = fakeEventLog(events);
+    const projectors = new Projectors(own, log, silent);
+    const broken = events[0]!.streamId;
+    const real = projectors.projector.bind(projectors);
+    let calls = 0;
+    projectors.projector = (g) => {
+      const p = real(g);
+      return {
+        applyAll: async (run: PublishedEvent[]) => {
+          calls++;
+          if (run[0]!.streamId === broken) throw new Error('cannot apply');
+          await sleep(60);
+          await p.applyAll(run);
+        },
+      } as unknown as ReturnType<typeof real>;
+    };
+    const rebuilder = new Rebuilder({
+      generations: new Generations(own, 50),
+      projectors,
+      eventLog: log,
+      lag: { adopt: async () => undefined },
+      log: silent,
+      options: { batchTxs: 1000, concurrency: 2, switchSettleMs: 10, dropAfterMs: 300, applyRetryMs: 100 },
+    });
+    await rebuilder.start();
+    while (rebuilder.status().state === 'running') await sleep(10);
+    const failed = rebuilder.status();
+    expect(failed).toMatchObject({ state: 'failed', positionTx: 0 });
+    expect(failed.error).toMatch(/cannot apply/);
+    const callsAtFailure = calls;
+    await sleep(500);
+    // Nothing of the failed rebuild goes on writing to the dropped generation or moving its status.
+    expect(calls).toBe(callsAtFailure);
+    expect(rebuilder.status()).toEqual(failed);
+  });
 });

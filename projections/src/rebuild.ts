@@ -14,8 +14,9 @@
  *      `switchSettleMs`), then read the log once more from H to the head at that moment, so an
  *      event that some process wrote only to the old generation is in g too;
  *   6. release the lock; drop the old generation after `dropAfterMs` (readers may still be on it).
- * Live writes and rebuild writes to g meet on the version guard of each account document (a
- * duplicate is skipped, a gap is filled from the log), so their order does not matter.
+ * Live writes and rebuild writes to g go through one Projector (projectors.ts), so one account's
+ * runs never overlap, and meet on the version of each account document (a duplicate is
+ * skipped, a gap is filled from the log), so their order does not matter.
  */
 import type { PublishedEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
@@ -52,7 +53,14 @@ export type RebuildStatus = {
 /** Log transactions per read (event-source serves at most 1000). */
 const LOG_PAGE_TXS = 500;
 
-export type RebuildOptions = { batchTxs: number; concurrency: number; switchSettleMs: number; dropAfterMs: number };
+export type RebuildOptions = {
+  batchTxs: number;
+  concurrency: number;
+  switchSettleMs: number;
+  dropAfterMs: number;
+  /** How long applying one account's run is retried before the rebuild fails (default 30 s). */
+  applyRetryMs?: number;
+};
 
 export class Rebuilder {
   private current: RebuildStatus = idle();
@@ -236,14 +244,24 @@ export class Rebuilder {
     const byStream = new Map<string, PublishedEvent[]>();
     for (const e of events) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e]);
     const streams = [...byStream.values()];
+    let failed = false;
     const worker = async () => {
-      for (let stream = streams.shift(); stream; stream = streams.shift()) {
+      for (let stream = streams.shift(); stream && !failed; stream = streams.shift()) {
         const run = stream;
-        await withRetry(() => projector.applyAll(run), 30_000);
+        try {
+          await withRetry(() => projector.applyAll(run), this.deps.options.applyRetryMs ?? 30_000);
+        } catch (err) {
+          failed = true; // the other workers stop after their current account
+          throw err;
+        }
         onRun(run.length);
       }
     };
-    await Promise.all(Array.from({ length: this.deps.options.concurrency }, worker));
+    // Every worker has stopped when this returns, even on failure: nothing of a failed rebuild
+    // may still be writing (or reporting progress) once its generation is dropped and forgotten.
+    const results = await Promise.allSettled(Array.from({ length: this.deps.options.concurrency }, worker));
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
   }
 
   private dropLater(generation: number): void {

@@ -11,6 +11,7 @@
  *     lock anyway. What keeps writes to one document apart there is the projector's one run
  *     at a time per account, not the filter.
  */
+import { MongoServerError } from 'mongodb';
 import type { Collection, Db, Document, Filter, OptionalUnlessRequiredId, UpdateFilter } from 'mongodb';
 
 export type GuardMode = 'server' | 'client';
@@ -28,8 +29,9 @@ export async function chooseGuardMode(db: Pick<Db, 'command'>, setting = 'auto')
 
 /**
  * Applies `update` to the document `_id` if its version passes `guard`; with `upsert`, a missing
- * document passes too and is created. True if it wrote. A duplicate-key error (the document
- * appeared meanwhile) is left to the caller, who re-reads and decides again.
+ * document passes too and is created. True if it wrote; false if the document did not pass,
+ * or was missing without `upsert`, or appeared while this was creating it (then it is left as
+ * that other writer made it, and the caller re-reads and decides again).
  *
  * In 'client' mode two writers of one document can still both pass the check between the read
  * and the write; that is why it needs one projections process per database (which is what
@@ -43,22 +45,28 @@ export async function guardedUpdate<T extends Document & { _id: string }>(
   update: UpdateFilter<T>,
   upsert: boolean,
 ): Promise<boolean> {
-  if (mode === 'server') {
-    const filter = { _id, version: guard } as unknown as Filter<T>;
-    const res = await collection.updateOne(filter, update, { upsert });
-    return res.matchedCount + res.upsertedCount > 0;
+  try {
+    if (mode === 'server') {
+      // An existing document that fails the filter makes the upsert insert its _id again: a duplicate key.
+      const filter = { _id, version: guard } as unknown as Filter<T>;
+      const res = await collection.updateOne(filter, update, { upsert });
+      return res.matchedCount + res.upsertedCount > 0;
+    }
+    const current = await collection.findOne({ _id } as Filter<T>, { projection: { version: 1 } });
+    if (!current) {
+      if (!upsert) return false;
+      // An insert, not an upsert: if another writer created the document meanwhile, this fails
+      // with a duplicate key instead of adding to what that writer wrote.
+      await collection.insertOne(insertedBy(_id, update) as OptionalUnlessRequiredId<T>);
+      return true;
+    }
+    if (!passes(current.version, guard)) return false;
+    const res = await collection.updateOne({ _id } as Filter<T>, update);
+    return res.matchedCount > 0;
+  } catch (err) {
+    if (err instanceof MongoServerError && err.code === 11000) return false;
+    throw err;
   }
-  const current = await collection.findOne({ _id } as Filter<T>, { projection: { version: 1 } });
-  if (!current) {
-    if (!upsert) return false;
-    // An insert, not an upsert: if another writer created the document meanwhile, this fails
-    // with a duplicate key instead of adding to what that writer wrote.
-    await collection.insertOne(insertedBy(_id, update) as OptionalUnlessRequiredId<T>);
-    return true;
-  }
-  if (!passes(current.version, guard)) return false;
-  const res = await collection.updateOne({ _id } as Filter<T>, update);
-  return res.matchedCount > 0;
 }
 
 /** The document an upsert of `update` would create: top-level $setOnInsert, $set and $inc only. */
