@@ -54,7 +54,7 @@ export async function baselines({ stack, dataDir, seconds, say }) {
   await guarded.deleteMany({});
   await guarded.insertMany(Array.from({ length: 1000 }, (_, i) => ({ _id: `d${i}`, version: 0 })));
   const guardedWrite = (mode) => (i) =>
-    guardedUpdate(mode, guarded, `d${i % 1000}`, { $lt: Number.MAX_SAFE_INTEGER }, { $inc: { version: 1 } }, false);
+    guardedUpdate(mode, guarded, `d${i % 1000}`, { $lt: Number.MAX_SAFE_INTEGER }, { $inc: { version: 1 } });
   const guardedServer = await closedLoop(guardedWrite('server'), { seconds, concurrency: 16 });
   const guardedClient = await closedLoop(guardedWrite('client'), { seconds, concurrency: 16 });
   await mongo.close();

@@ -142,7 +142,7 @@ export class ReadModel {
         $inc: { credits: sum((m) => m.credit), debits: sum((m) => m.debit), transactionCount: day.length },
         $set: { closingBalance: Long.fromNumber(last.balanceAfter), version: last.version },
       } as never,
-      true,
+      { upsert: true },
     );
   }
 
@@ -161,7 +161,10 @@ export class ReadModel {
       }
     }
     const { _id, ...fields } = toLongs(doc);
-    return guardedUpdate(this.guards, this.accounts, _id, fromVersion, { $set: fields } as never, false);
+    // The caller read the document at `fromVersion` at the start of its run.
+    return guardedUpdate(this.guards, this.accounts, _id, fromVersion, { $set: fields } as never, {
+      knownVersion: fromVersion,
+    });
   }
 }
 

@@ -35,7 +35,9 @@ export async function chooseGuardMode(db: Pick<Db, 'command'>, setting = 'auto')
  *
  * In 'client' mode two writers of one document can still both pass the check between the read
  * and the write; that is why it needs one projections process per database (which is what
- * FerretDB's own conditional update needs too).
+ * FerretDB's own conditional update needs too). For the same reason, a caller that has just
+ * read the document inside its per-account queue passes that version as `knownVersion`, and
+ * client mode checks it instead of reading the document again.
  */
 export async function guardedUpdate<T extends Document & { _id: string }>(
   mode: GuardMode,
@@ -43,7 +45,7 @@ export async function guardedUpdate<T extends Document & { _id: string }>(
   _id: string,
   guard: VersionGuard,
   update: UpdateFilter<T>,
-  upsert: boolean,
+  { upsert = false, knownVersion }: { upsert?: boolean; knownVersion?: number } = {},
 ): Promise<boolean> {
   try {
     if (mode === 'server') {
@@ -52,7 +54,10 @@ export async function guardedUpdate<T extends Document & { _id: string }>(
       const res = await collection.updateOne(filter, update, { upsert });
       return res.matchedCount + res.upsertedCount > 0;
     }
-    const current = await collection.findOne({ _id } as Filter<T>, { projection: { version: 1 } });
+    const current =
+      knownVersion !== undefined
+        ? { version: knownVersion }
+        : await collection.findOne({ _id } as Filter<T>, { projection: { version: 1 } });
     if (!current) {
       if (!upsert) return false;
       // An insert, not an upsert: if another writer created the document meanwhile, this fails
