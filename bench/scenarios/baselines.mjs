@@ -38,11 +38,15 @@ export async function baselines({ stack, dataDir, seconds, say }) {
   say('baseline: raw FerretDB upserts and reads');
   const mongo = new MongoClient(env.MONGO_URL);
   await mongo.connect();
-  const coll = mongo.db('bench_raw').collection('docs');
   // The documents exist before the clock starts: FerretDB's upsert is a find then an insert, so
   // two concurrent first upserts of one _id fail with a duplicate key.
-  await coll.deleteMany({});
-  await coll.insertMany(Array.from({ length: 1000 }, (_, i) => ({ _id: `d${i}`, v: 0 })));
+  const thousandDocs = async (name, fields) => {
+    const c = mongo.db('bench_raw').collection(name);
+    await c.deleteMany({});
+    await c.insertMany(Array.from({ length: 1000 }, (_, i) => ({ _id: `d${i}`, ...fields })));
+    return c;
+  };
+  const coll = await thousandDocs('docs', { v: 0 });
   const ferretUpserts = await closedLoop(
     (i) => coll.updateOne({ _id: `d${i % 1000}` }, { $set: { v: i } }, { upsert: true }),
     { seconds, concurrency: 16 },
@@ -50,9 +54,7 @@ export async function baselines({ stack, dataDir, seconds, say }) {
   const ferretReads = await closedLoop((i) => coll.findOne({ _id: `d${i % 1000}` }), { seconds, concurrency: 16 });
 
   say('baseline: version-guarded updates over 1 000 documents, condition in the filter vs checked by the projector');
-  const guarded = mongo.db('bench_raw').collection('guarded');
-  await guarded.deleteMany({});
-  await guarded.insertMany(Array.from({ length: 1000 }, (_, i) => ({ _id: `d${i}`, version: 0 })));
+  const guarded = await thousandDocs('guarded', { version: 0 });
   const guardedWrite = (mode) => (i) =>
     guardedUpdate(mode, guarded, `d${i % 1000}`, { $lt: Number.MAX_SAFE_INTEGER }, { $inc: { version: 1 } });
   const guardedServer = await closedLoop(guardedWrite('server'), { seconds, concurrency: 16 });

@@ -10,7 +10,8 @@ import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { Generations } from './generations';
 import { Projectors } from './projectors';
-import { Rebuilder } from './rebuild';
+import type { Projector } from './projector';
+import { Rebuilder, type RebuildOptions } from './rebuild';
 
 const mongo = new MongoClient(process.env.MONGO_URL!);
 const silent = pino({ level: 'silent' });
@@ -92,6 +93,34 @@ async function snapshot(generation: number): Promise<Record<string, string[]>> {
   return out;
 }
 
+/**
+ * A rebuild on its own database whose projector runs `around` each account's run (`apply` is
+ * the real one), to hold, slow down or break it at a chosen point.
+ */
+function instrumentedRebuild(
+  events: PublishedEvent[],
+  around: (run: PublishedEvent[], apply: () => Promise<void>) => Promise<void>,
+  options: Partial<RebuildOptions>,
+): Rebuilder {
+  const own = mongo.db(`it_rebuild_${randomUUID().slice(0, 8)}`);
+  const log = fakeEventLog(events);
+  const projectors = new Projectors(own, log, silent);
+  const real = projectors.projector.bind(projectors);
+  projectors.projector = (g) => {
+    const p = real(g);
+    return { applyAll: (run: PublishedEvent[]) => around(run, () => p.applyAll(run)) } as unknown as Projector;
+  };
+  return new Rebuilder({
+    generations: new Generations(own, 50),
+    projectors,
+    eventLog: log,
+    lag: { adopt: async () => undefined },
+    log: silent,
+    // One batch holds the whole log.
+    options: { batchTxs: 1000, concurrency: 1, switchSettleMs: 10, dropAfterMs: 300, ...options },
+  });
+}
+
 describe('Rebuilder on a real MongoDB-wire server (FerretDB)', () => {
   it('rebuilds into a new generation byte for byte, switches, refuses a second rebuild and drops the old one', async () => {
     const events = logOfAccounts(6, 12);
@@ -155,33 +184,20 @@ describe('Rebuilder on a real MongoDB-wire server (FerretDB)', () => {
   });
 
   it("shows progress inside a batch, as each account's run is applied", async () => {
-    const own = mongo.db(`it_rebuild_${randomUUID().slice(0, 8)}`);
     const events = logOfAccounts(4, 5);
-    const log = fakeEventLog(events);
-    const projectors = new Projectors(own, log, silent);
     // Hold the rebuild after its second account's run, to look at the status mid-batch.
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const real = projectors.projector.bind(projectors);
     let runs = 0;
-    projectors.projector = (g) => {
-      const p = real(g);
-      return {
-        applyAll: async (run: PublishedEvent[]) => {
-          await p.applyAll(run);
-          if (++runs === 2) await gate;
-        },
-      } as unknown as ReturnType<typeof real>;
-    };
-    const rebuilder = new Rebuilder({
-      generations: new Generations(own, 50),
-      projectors,
-      eventLog: log,
-      lag: { adopt: async () => undefined },
-      log: silent,
-      // One batch holds the whole log; one account at a time.
-      options: { batchTxs: 1000, concurrency: 1, switchSettleMs: 10, dropAfterMs: 300 },
-    });
+    // One account at a time.
+    const rebuilder = instrumentedRebuild(
+      events,
+      async (_, apply) => {
+        await apply();
+        if (++runs === 2) await gate;
+      },
+      { concurrency: 1 },
+    );
     await rebuilder.start();
     while (runs < 2) await sleep(10);
     try {
@@ -209,32 +225,19 @@ describe('Rebuilder on a real MongoDB-wire server (FerretDB)', () => {
   });
 
   it('stops every worker when one account cannot be applied, and reports the failure as it was', async () => {
-    const own = mongo.db(`it_rebuild_${randomUUID().slice(0, 8)}`);
     const events = logOfAccounts(8, 2);
-    const log = fakeEventLog(events);
-    const projectors = new Projectors(own, log, silent);
     const broken = events[0]!.streamId;
-    const real = projectors.projector.bind(projectors);
     let calls = 0;
-    projectors.projector = (g) => {
-      const p = real(g);
-      return {
-        applyAll: async (run: PublishedEvent[]) => {
-          calls++;
-          if (run[0]!.streamId === broken) throw new Error('cannot apply');
-          await sleep(60);
-          await p.applyAll(run);
-        },
-      } as unknown as ReturnType<typeof real>;
-    };
-    const rebuilder = new Rebuilder({
-      generations: new Generations(own, 50),
-      projectors,
-      eventLog: log,
-      lag: { adopt: async () => undefined },
-      log: silent,
-      options: { batchTxs: 1000, concurrency: 2, switchSettleMs: 10, dropAfterMs: 300, applyRetryMs: 100 },
-    });
+    const rebuilder = instrumentedRebuild(
+      events,
+      async (run, apply) => {
+        calls++;
+        if (run[0]!.streamId === broken) throw new Error('cannot apply');
+        await sleep(60);
+        await apply();
+      },
+      { concurrency: 2, applyRetryMs: 100 },
+    );
     await rebuilder.start();
     while (rebuilder.status().state === 'running') await sleep(10);
     const failed = rebuilder.status();
