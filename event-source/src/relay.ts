@@ -8,7 +8,9 @@ import type { DaprSidecar, Logger } from '@bank/service-kit';
 import type { EventStore } from './event-store';
 
 const STATE_STORE = 'statestore';
-const CURSOR_KEY = 'event-source-relay-cursor';
+/** One cursor per log database: a cursor into one log means nothing in another. */
+const cursorKeyOf = (database: string) =>
+  database === 'defaultdb' ? 'event-source-relay-cursor' : `event-source-relay-cursor/${database}`;
 const BATCH_TXS = 200;
 const IDLE_POLL_MS = 500;
 const MAX_BACKOFF_MS = 5_000;
@@ -20,15 +22,19 @@ export class Relay {
   private stopped: Promise<void> | undefined;
   /** Highest log transaction known to exist, for lag reporting. */
   private headTx = 0;
+  private readonly cursorKey: string;
 
   constructor(
     private readonly store: EventStore,
     private readonly sidecar: DaprSidecar,
     private readonly log: Logger,
-  ) {}
+    database: string,
+  ) {
+    this.cursorKey = cursorKeyOf(database);
+  }
 
   async start(): Promise<void> {
-    const saved = await this.sidecar.getState<{ tx: number }>(STATE_STORE, CURSOR_KEY);
+    const saved = await this.sidecar.getState<{ tx: number }>(STATE_STORE, this.cursorKey);
     this.cursor = saved?.tx ?? 0;
     this.log.info({ cursor: this.cursor }, 'relay starting');
     this.running = true;
@@ -74,7 +80,7 @@ export class Relay {
       await this.sidecar.publish(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, event);
     }
     if (lastTx !== before) {
-      await this.sidecar.saveState(STATE_STORE, CURSOR_KEY, { tx: lastTx });
+      await this.sidecar.saveState(STATE_STORE, this.cursorKey, { tx: lastTx });
       this.cursor = lastTx;
     }
     return lastTx - before;

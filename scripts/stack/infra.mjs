@@ -1,5 +1,6 @@
 // The infrastructure processes of one stack: Dapr placement and scheduler, Redis, ImmuDB, FerretDB.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { httpOk, tcpOpen, waitFor } from './supervisor.mjs';
 import { say } from '../lib/log.mjs';
@@ -16,6 +17,7 @@ export async function startInfra(sup, bins, layout, dataDir) {
     return d;
   };
   const { placement, scheduler, redis, immudb, ferretdb } = layout;
+  const legacyLog = hasLegacyLog(dataDir); // before ImmuDB starts and creates its own databases
   const local = '127.0.0.1';
   const procs = [
     {
@@ -150,6 +152,46 @@ export async function startInfra(sup, bins, layout, dataDir) {
       say('stack', `${name} ready`);
     }),
   );
+  layout.immudb.database = await prepareLogDatabase(layout, legacyLog);
+}
+
+/**
+ * The ImmuDB database of this data dir's event log, created with its tuned settings if new
+ * (event-source does the same at its own start, for deployments without this launcher). A data
+ * dir whose log was written to `defaultdb` before the bank had a database of its own keeps it.
+ */
+async function prepareLogDatabase(layout, legacyLog) {
+  const { ensureLogDatabase, LOG_DATABASE, DEFAULT_DATABASE } = eventSourceModule('log-database.js');
+  if (legacyLog) {
+    say(
+      'stack',
+      `this data dir's event log is in ImmuDB's ${DEFAULT_DATABASE} (written before the tuned '${LOG_DATABASE}' ` +
+        `database existed): keeping it, at about 100 appends/s; \`npm run reset\` starts a fresh data dir with the tuned log`,
+    );
+    return DEFAULT_DATABASE;
+  }
+  const login = { address: `127.0.0.1:${layout.immudb.port}`, user: IMMUDB_USER, password: IMMUDB_LOCAL_PASSWORD };
+  const { created, syncFrequencyMs } = await ensureLogDatabase(login, LOG_DATABASE);
+  say(
+    'stack',
+    `event log: ImmuDB database '${LOG_DATABASE}' (${created ? 'created' : 'found'}, sync every ${syncFrequencyMs} ms)`,
+  );
+  return LOG_DATABASE;
+}
+
+/** A data dir from before the log database: ImmuDB ran here, and never had the log database. */
+function hasLegacyLog(dataDir) {
+  const immudbDir = path.join(dataDir, 'immudb');
+  const { LOG_DATABASE } = eventSourceModule('log-database.js');
+  return fs.existsSync(path.join(immudbDir, 'systemdb')) && !fs.existsSync(path.join(immudbDir, LOG_DATABASE));
+}
+
+/** event-source's compiled code (npm run build), so the launcher and the app share one definition. */
+function eventSourceModule(file) {
+  const require = createRequire(import.meta.url);
+  const full = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'event-source', 'dist', file);
+  if (!fs.existsSync(full)) throw new Error(`${full} is missing: run \`npm run build\` first`);
+  return require(full);
 }
 
 /** Environment every app gets to reach the infrastructure of this stack. */
@@ -158,7 +200,7 @@ export function infraEnv(layout) {
     IMMUDB_ADDRESS: `127.0.0.1:${layout.immudb.port}`,
     IMMUDB_USER,
     IMMUDB_PASSWORD: IMMUDB_LOCAL_PASSWORD,
-    IMMUDB_DATABASE: 'defaultdb',
+    IMMUDB_DATABASE: layout.immudb.database ?? 'bank',
     MONGO_URL: `mongodb://127.0.0.1:${layout.ferretdb.port}/`,
     MONGO_DATABASE: 'bank',
   };

@@ -20,6 +20,8 @@ export type Precondition = { keyMustExist: { key: Buffer } } | { keyMustNotExist
 export type TxHeader = { id: number; ts: number; nentries: number };
 export type Entry = { tx: number; key: Buffer; value: Buffer; revision: number };
 export type Tx = { header: TxHeader; kvEntries: Entry[] };
+/** Per-database settings ImmuDB takes at creation (see ../log-database.ts). */
+export type DatabaseSettings = { syncFrequencyMs: number; preallocFiles: boolean };
 
 /** Raised when an ExecAll's preconditions did not hold; nothing was written. */
 export class PreconditionFailed extends Error {
@@ -94,6 +96,46 @@ export class ImmuClient {
       if (isPreconditionFailure(err)) throw new PreconditionFailed((err as Error).message);
       throw err;
     }
+  }
+
+  /**
+   * Writes all KVs in one transaction, only if every precondition holds: the same all-or-nothing
+   * commit as execAll, but through `Set`, which holds the database lock shared (ExecAll holds it
+   * exclusively, so every read queues behind it). The commit is synced before this resolves;
+   * with `noWait` it does not also wait for the index to include it (the next conditional
+   * commit and every Scan wait for that themselves, so no read or precondition sees less).
+   */
+  async set(kvs: KV[], preconditions: Precondition[], opts: { noWait?: boolean } = {}): Promise<TxHeader> {
+    try {
+      const res = await this.call('Set', { KVs: kvs, preconditions, noWait: opts.noWait ?? true });
+      return toHeader(res);
+    } catch (err) {
+      if (isPreconditionFailure(err)) throw new PreconditionFailed((err as Error).message);
+      throw err;
+    }
+  }
+
+  /**
+   * Creates a database with these settings unless it exists (needs a session of a user allowed
+   * to create databases). Returns whether it existed and the sync frequency it has.
+   */
+  async createDatabase(
+    name: string,
+    settings: DatabaseSettings,
+  ): Promise<{ alreadyExisted: boolean; syncFrequencyMs: number | undefined }> {
+    const res = await this.call('CreateDatabaseV2', {
+      name,
+      ifNotExists: true,
+      settings: {
+        syncFrequency: { value: String(settings.syncFrequencyMs) },
+        preallocFiles: { value: settings.preallocFiles },
+      },
+    });
+    const current = (res.settings as Raw | undefined)?.syncFrequency as Raw | undefined;
+    return {
+      alreadyExisted: Boolean(res.alreadyExisted),
+      syncFrequencyMs: current ? Number(current.value) : undefined,
+    };
   }
 
   /** Keys in order under `prefix`, from `seekKey` (inclusive). Waits until the index has caught up. */
