@@ -86,6 +86,51 @@ describe('EventStore on a real ImmuDB', () => {
     expect(lastTx).toBeGreaterThanOrEqual(mine[2]!.logTx);
   });
 
+  describe('group commit', () => {
+    it('puts concurrent appends of many streams into shared transactions, each read back in order', async () => {
+      const ids = Array.from({ length: 40 }, stream);
+      const before = (await db.currentState()).txId;
+      const results = await Promise.all(ids.map((id) => store.append(id, 0, events(id, 1, 2))));
+      expect(results.every((r) => r.ok && !r.duplicate && r.version === 2)).toBe(true);
+      const txs = new Set(results.map((r) => (r.ok ? r.logTx : 0)));
+      expect(txs.size).toBeLessThan(ids.length); // some appends shared a transaction
+      for (const id of ids) expect((await store.read(id)).events.map((e) => e.version)).toEqual([1, 2]);
+      const { events: log } = await store.readLog(before, 1000);
+      for (const id of ids) {
+        const mine = log.filter((e) => e.streamId === id);
+        expect(mine.map((e) => e.version)).toEqual([1, 2]); // within a shared transaction too
+        expect(new Set(mine.map((e) => e.logTx)).size).toBe(1);
+      }
+      // Positions are unique: (transaction, index) names one event.
+      const positions = log.map((e) => `${e.logTx}/${e.logIndex}`);
+      expect(new Set(positions).size).toBe(positions.length);
+    });
+
+    it('gives each member of a failed group its own answer: success, duplicate, conflict, used key', async () => {
+      const [fresh, retried, moved, keyed] = [stream(), stream(), stream(), stream()];
+      const retriedEvents = events(retried, 1, 1);
+      await store.append(retried, 0, retriedEvents);
+      await store.append(moved, 0, events(moved, 1, 1));
+      const keyHash = createHash('sha256').update(randomUUID()).digest('hex');
+      const rec = { requestHash: keyHash, streamId: keyed, recordedAt: new Date().toISOString(), result: 'first' };
+      await store.append(keyed, 0, events(keyed, 1, 1), { keyHash, record: rec });
+      // A slow lone append first, so the four below arrive during its commit and form one group.
+      const filler = stream();
+      const [, a, b, c, d] = await Promise.all([
+        store.append(filler, 0, events(filler, 1, 1)),
+        store.append(fresh, 0, events(fresh, 1, 1)),
+        store.append(retried, 0, retriedEvents),
+        store.append(moved, 0, events(moved, 1, 1)),
+        store.append(keyed, 1, events(keyed, 2, 1), { keyHash, record: { ...rec, result: 'second' } }),
+      ]);
+      expect(a).toMatchObject({ ok: true, duplicate: false, version: 1 });
+      expect(b).toMatchObject({ ok: true, duplicate: true, version: 1 });
+      expect(c).toEqual({ ok: false, code: 'VERSION_CONFLICT', currentVersion: 1 });
+      expect(d).toEqual({ ok: false, code: 'IDEMPOTENCY_KEY_EXISTS', record: rec });
+      expect((await store.read(keyed)).events).toHaveLength(1);
+    });
+  });
+
   describe('idempotency records', () => {
     const hash = () => createHash('sha256').update(randomUUID()).digest('hex');
     const record = (streamId: string, result: unknown) => ({

@@ -1,12 +1,13 @@
 /**
  * The event log on ImmuDB's key-value store. One key per event:
  *   e/{streamId}/{version, 16 digits} -> the stored event as JSON
- * An append is one ImmuDB transaction (ExecAll) whose preconditions make it conditional on
- * the stream's version: the previous version must exist and none of the new ones may.
+ * An append is conditional on the stream's version: the previous version must exist and none
+ * of the new ones may. Appends that arrive while a commit is in flight share the next ImmuDB
+ * transaction (./group-commit.ts), each with its own preconditions, all or nothing.
  * An Idempotency-Key's record is written in the same transaction, under
  *   i/{sha256 of the key} -> { requestHash, result, ... }
  * with a precondition that the key is new, so a key is consumed exactly when its effect happens.
- * The transaction id is the event's position in the global log.
+ * The transaction id (and the event's index in it) is its position in the global log.
  */
 import {
   bankAccount,
@@ -19,11 +20,14 @@ import {
   type PublishedEvent,
   type StoredEvent,
 } from '@bank/domain';
+import { GroupCommit, type GroupLimits } from './group-commit';
 import { PreconditionFailed, type ImmuClient, type Precondition } from './immudb/client';
 
 const EVENT_PREFIX = 'e/';
 const IDEMPOTENCY_PREFIX = 'i/';
 const PAGE = 500;
+/** Whole transactions are added to a log page until it holds this many events. */
+const MAX_LOG_PAGE_EVENTS = 2000;
 
 export const eventKey = (streamId: string, version: number) =>
   Buffer.from(`${EVENT_PREFIX}${streamId}/${String(version).padStart(16, '0')}`);
@@ -33,7 +37,19 @@ const idempotencyKey = (keyHash: string) => Buffer.from(`${IDEMPOTENCY_PREFIX}${
 export type IdempotencyWrite = { keyHash: string; record: IdempotencyRecord };
 
 export class EventStore {
-  constructor(private readonly db: ImmuClient) {}
+  private readonly writer: GroupCommit;
+
+  constructor(
+    private readonly db: ImmuClient,
+    groupLimits?: GroupLimits,
+  ) {
+    this.writer = new GroupCommit((kvs, preconditions) => db.set(kvs, preconditions), groupLimits);
+  }
+
+  /** How the appends of this process were grouped into transactions. */
+  commitStats() {
+    return this.writer.stats();
+  }
 
   /**
    * Appends `events` (versions expectedVersion+1 ...) atomically. A retry of an append that
@@ -68,8 +84,9 @@ export class EventStore {
         preconditions.push({ keyMustNotExist: { key: eventKey(streamId, expectedVersion + 1) } });
       }
     }
+    const exclusive = [`stream:${streamId}`, ...(idempotency ? [`key:${idempotency.keyHash}`] : [])];
     try {
-      const header = await this.db.execAll(kvs, preconditions);
+      const header = await this.writer.submit({ kvs, preconditions, exclusive });
       return { ok: true, version: expectedVersion + events.length, logTx: header.id, duplicate: false };
     } catch (err) {
       if (!(err instanceof PreconditionFailed)) throw err;
@@ -157,18 +174,30 @@ export class EventStore {
     return event;
   }
 
-  /** The global log, in order, from the transaction after `afterTx`. */
-  async readLog(afterTx: number, limit: number): Promise<{ events: PublishedEvent[]; lastTx: number }> {
+  /**
+   * The global log, in order, from the transaction after `afterTx`: at most `limit`
+   * transactions, and no more whole transactions once `maxEvents` events are in the page (a
+   * group-committed transaction holds many appends; a page must stay small enough for one
+   * service-invocation response).
+   */
+  async readLog(
+    afterTx: number,
+    limit: number,
+    maxEvents = MAX_LOG_PAGE_EVENTS,
+  ): Promise<{ events: PublishedEvent[]; lastTx: number }> {
     const txs = await this.db.txScan(afterTx + 1, limit);
     const events: PublishedEvent[] = [];
+    let lastTx = afterTx;
     for (const tx of txs) {
+      if (events.length >= maxEvents) break;
       let index = 0;
       for (const entry of tx.kvEntries) {
         if (!entry.key.toString().startsWith(EVENT_PREFIX)) continue;
         events.push({ ...parseEvent(entry.value), logTx: tx.header.id, logIndex: index++ });
       }
+      lastTx = tx.header.id;
     }
-    return { events, lastTx: txs.length > 0 ? txs[txs.length - 1]!.header.id : afterTx };
+    return { events, lastTx };
   }
 
   /** The log's last committed transaction (0 for an empty database). */

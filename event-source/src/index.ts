@@ -13,6 +13,7 @@ import { AuditLog } from './audit/audit-log';
 import { daprTrustedStateStore } from './audit/trusted-state';
 import { EventStore } from './event-store';
 import { ImmuClient } from './immudb/client';
+import { ensureLogDatabase, LOG_DATABASE } from './log-database';
 import { Relay } from './relay';
 import { eventLogRoutes } from './routes';
 
@@ -20,15 +21,15 @@ async function main(): Promise<void> {
   const log = createLogger('event-source');
   const port = envPort('EVENT_SOURCE_PORT', 3003);
   const sidecar = new DaprSidecar(sidecarFromEnv());
-  const database = envString('IMMUDB_DATABASE', 'defaultdb');
-  const immudb = new ImmuClient({
+  const database = envString('IMMUDB_DATABASE', LOG_DATABASE);
+  const login = {
     address: envString('IMMUDB_ADDRESS', '127.0.0.1:3322'),
     user: envString('IMMUDB_USER', 'immudb'),
     password: envString('IMMUDB_PASSWORD'),
-    database,
-  });
+  };
+  const immudb = new ImmuClient({ ...login, database });
   const store = new EventStore(immudb);
-  const relay = new Relay(store, sidecar, log.child({ component: 'relay' }));
+  const relay = new Relay(store, sidecar, log.child({ component: 'relay' }), database);
 
   const app = createHttpApp(log, [
     { name: 'immudb', check: async () => void (await immudb.currentState()) },
@@ -37,11 +38,13 @@ async function main(): Promise<void> {
   const audit = new AuditLog(immudb, daprTrustedStateStore(sidecar, database));
   app.use(eventLogRoutes(store, audit, (tx) => relay.notify(tx)));
   app.get('/relay', (_req, res) => {
-    res.json(relay.status());
+    res.json({ ...relay.status(), groupCommit: store.commitStats() });
   });
   finish(app, log);
 
   const server = app.listen(port, bindAddress(), () => log.info({ port }, 'event-source listening'));
+  const logDb = await ensureLogDatabase(login, database);
+  log.info({ database, ...logDb }, logDb.created ? 'event log database created' : 'event log database found');
   await immudb.open();
   await sidecar.waitUntilHealthy();
   await relay.start();
