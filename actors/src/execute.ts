@@ -1,13 +1,16 @@
 /**
  * What the BankAccount actor does with one command, without the Dapr plumbing:
- *   1. an Idempotency-Key that was used before answers with its stored result (or 422 if the
- *      request differs);
- *   2. If-Match is checked against the account's version;
- *   3. the decider decides against the snapshot;
- *   4. the events, and the key's record, are appended in one transaction with an expected
+ *   1. If-Match is checked against the account's version;
+ *   2. the decider decides against the snapshot;
+ *   3. the events, and the key's record, are appended in one transaction with an expected
  *      version; only then does the snapshot move forward.
  * A version conflict (the log moved: a stale snapshot, a second activation) is resolved by
  * catching up from the log and deciding again.
+ *
+ * An Idempotency-Key that was used before answers with its stored result (or 422 if the
+ * request differs). The append finds that out by itself (the key's record must be new), so
+ * the record is looked up only before answering with a failure: a command on its way to
+ * success costs no extra call to the log.
  */
 import {
   bankAccount,
@@ -69,18 +72,22 @@ export async function execute(
   request: AccountActorRequest,
 ): Promise<Outcome> {
   let snapshot = initial;
-  if (request.idempotency) {
-    const record = await deps.eventLog.idempotencyRecord(request.idempotency.keyHash);
-    if (record) return { result: replay(record, request.idempotency.requestHash), snapshot };
-  }
+  /** A refusal, unless the key was used before: then the first answer, as it was given. */
+  const refuse = async (refusal: Outcome): Promise<Outcome> => {
+    const key = request.idempotency;
+    const record = key && (await deps.eventLog.idempotencyRecord(key.keyHash));
+    return record ? { result: replay(record, key.requestHash), snapshot: refusal.snapshot } : refusal;
+  };
   for (let attempt = 0; ; attempt++) {
     if (request.expectedVersion !== undefined && request.expectedVersion !== snapshot.version) {
       snapshot = await catchUp(deps.eventLog, accountId, snapshot); // the snapshot may be the stale one
       if (request.expectedVersion !== snapshot.version) {
-        return fail(
-          snapshot,
-          'VERSION_CONFLICT',
-          `account is at version ${snapshot.version}, not ${request.expectedVersion}`,
+        return refuse(
+          fail(
+            snapshot,
+            'VERSION_CONFLICT',
+            `account is at version ${snapshot.version}, not ${request.expectedVersion}`,
+          ),
         );
       }
     }
@@ -89,7 +96,7 @@ export async function execute(
     try {
       stored = decide(deps, accountId, snapshot, request);
     } catch (err) {
-      if (err instanceof DomainError) return fail(snapshot, err.code, err.message, err.path);
+      if (err instanceof DomainError) return refuse(fail(snapshot, err.code, err.message, err.path));
       throw err;
     }
     const next = stored.reduce(applyStored, snapshot);
@@ -119,7 +126,7 @@ export async function execute(
         );
       case 'conflict':
         if (attempt >= MAX_CONFLICT_RETRIES)
-          return fail(snapshot, 'SERVICE_UNAVAILABLE', 'the account is changing too fast; retry');
+          return refuse(fail(snapshot, 'SERVICE_UNAVAILABLE', 'the account is changing too fast; retry'));
         snapshot = await catchUp(deps.eventLog, accountId, snapshot);
     }
   }

@@ -115,6 +115,34 @@ describe('BankAccount actor logic (execute)', () => {
     expect(log.events).toHaveLength(3);
   });
 
+  it('reads a key record only before refusing: a keyed success costs one call to the log', async () => {
+    const { log, deps } = setup();
+    const s = (await execute(deps, 'a1', emptySnapshot(), open)).snapshot;
+    const lookups = jest.spyOn(log, 'idempotencyRecord');
+    const idempotency = { keyHash: hex('d'), requestHash: hex('e') };
+    await execute(deps, 'a1', s, deposit('5', { idempotency }));
+    expect(lookups).not.toHaveBeenCalled();
+  });
+
+  it('replays the first answer of a key even when the request would now be refused', async () => {
+    const { log, deps } = setup();
+    const s = (await execute(deps, 'a1', emptySnapshot(), open)).snapshot; // balance 10.00
+    const idempotency = { keyHash: hex('f'), requestHash: hex('0') };
+    const withdraw = { type: 'Withdraw', correlationId: 'c', transactionId: randomUUID(), amount: '8.00', idempotency };
+    const first = await execute(deps, 'a1', s, withdraw as AccountActorRequest);
+    expect(first.result).toMatchObject({ ok: true, version: 3 });
+    // Only 2.00 left: deciding again would refuse with INSUFFICIENT_FUNDS; the key answers first.
+    const again = await execute(deps, 'a1', first.snapshot, withdraw as AccountActorRequest);
+    expect(again.result).toEqual({ ...first.result, replayed: true });
+    // Same for a stale If-Match: the key's first answer, not VERSION_CONFLICT.
+    const pinned = await execute(deps, 'a1', first.snapshot, {
+      ...withdraw,
+      expectedVersion: 2,
+    } as AccountActorRequest);
+    expect(pinned.result).toEqual({ ...first.result, replayed: true });
+    expect(log.events).toHaveLength(3);
+  });
+
   it('retries an append whose outcome is unknown, and gives up with SERVICE_UNAVAILABLE', async () => {
     const { log, deps } = setup();
     const s = (await execute(deps, 'a1', emptySnapshot(), open)).snapshot;
