@@ -98,17 +98,30 @@ export async function startTransfer(
     return fail(debit.code, debit.message);
   }
   let current = debit.outcome === 'done' ? { ...record, step: 'CREDIT' as const } : record;
-  current = await advance(deps, current, deadline);
-  current = { ...current, firstAnswer: viewOf(current) };
-  await saveQuietly(deps, current);
+  // The answer given now is saved with the record, in the save that ends the transfer if it
+  // ended, so that a repeat with the same Idempotency-Key gets it again.
+  const withAnswer = (r: TransferRecord) => ({ ...r, firstAnswer: viewOf(r) });
+  current = await advance(deps, current, deadline, withAnswer);
+  if (current.step !== 'DONE') {
+    current = withAnswer(current);
+    await saveQuietly(deps, current);
+  }
   return { ok: true, transfer: viewOf(current) };
 }
 
 /**
  * Runs the remaining steps until the transfer ends, a step cannot be completed now (the
- * reminder tries again later), or the deadline passes.
+ * reminder tries again later), or the deadline passes. Only two decisions are saved: a refund
+ * (before refunding) and the end (passed through `atEnd` first). The steps between need no
+ * save: each is idempotent by its key, so a resumed transfer that runs one again gets its
+ * first outcome.
  */
-export async function advance(deps: TransferDeps, start: TransferRecord, deadline: number): Promise<TransferRecord> {
+export async function advance(
+  deps: TransferDeps,
+  start: TransferRecord,
+  deadline: number,
+  atEnd: (finished: TransferRecord) => TransferRecord = (r) => r,
+): Promise<TransferRecord> {
   let record = start;
   while (record.step !== 'DONE' && Date.now() < deadline) {
     const step = record.step;
@@ -144,6 +157,7 @@ export async function advance(deps: TransferDeps, start: TransferRecord, deadlin
           break;
       }
     }
+    record = atEnd(record);
     await saveQuietly(deps, record);
     await deps.retries.disarm().catch(() => undefined); // if it fires again, it finds DONE
   }

@@ -95,9 +95,12 @@ const FAR = 60_000;
 
 describe('transfer process', () => {
   it('debits, credits and settles, then disarms its reminder', async () => {
-    const { accounts, deps, last, reminder } = setup();
+    const { accounts, deps, last, reminder, saved } = setup();
     const result = await startTransfer(deps, 't1', request({ description: 'rent' }), undefined, FAR);
     expect(result).toMatchObject({ ok: true, transfer: { transferId: 't1', status: 'COMPLETED', amount: 2_500 } });
+    // Two saves: before the first step, and at the end with the answer given.
+    expect(saved.map((r) => r?.step)).toEqual(['DEBIT', 'DONE']);
+    expect(last()?.firstAnswer).toMatchObject({ status: 'COMPLETED' });
     expect(accounts.movements).toEqual([
       ['a', 'DebitTransfer', -2_500],
       ['b', 'CreditTransfer', 2_500],
@@ -148,8 +151,13 @@ describe('transfer process', () => {
       ['a', 'DebitTransfer', -2_500],
       ['a', 'RefundTransfer', 2_500],
     ]);
-    expect(saved.map((r) => r?.step)).toEqual(['DEBIT', 'REFUND', 'DONE', 'DONE']);
-    expect(last()).toMatchObject({ status: 'FAILED', failureCode: 'ACCOUNT_CLOSED' });
+    // The refund decision, then the end with the answer given: no save between idempotent steps.
+    expect(saved.map((r) => r?.step)).toEqual(['DEBIT', 'REFUND', 'DONE']);
+    expect(last()).toMatchObject({
+      status: 'FAILED',
+      failureCode: 'ACCOUNT_CLOSED',
+      firstAnswer: { status: 'FAILED', failureCode: 'ACCOUNT_CLOSED' },
+    });
     expect(accounts.accounts.get('a')!.balance).toBe(10_000);
   });
 
