@@ -150,14 +150,31 @@ export class ImmuClient {
     return ((res.entries as Raw[]) ?? []).map(toEntry);
   }
 
-  /** Transactions from `initialTx` on, with their key-values resolved. */
+  /**
+   * Transactions from `initialTx` on, with their key-values (read from the transactions
+   * themselves: no reference is resolved, so the index is not needed).
+   *
+   * ImmuDB takes an index snapshot for every TxScan, by default one that includes the latest
+   * transaction; when the index has changed since its last snapshot on disk, that means flushing
+   * the index first. A relay reading right behind the appends would then flush once per append.
+   * `sinceTx: 1` accepts any snapshot, so no flush and no wait; 0 only while the log is empty.
+   */
   async txScan(initialTx: number, limit: number): Promise<Tx[]> {
-    const res = await this.call('TxScan', {
-      initialTx: String(initialTx),
-      limit,
-      entriesSpec: { kvEntriesSpec: { action: 'RESOLVE' } },
-      noWait: true,
-    });
+    const scan = (sinceTx: number) =>
+      this.call('TxScan', {
+        initialTx: String(initialTx),
+        limit,
+        entriesSpec: { kvEntriesSpec: { action: 'RESOLVE' } },
+        sinceTx: String(sinceTx),
+        noWait: true,
+      });
+    let res: Raw;
+    try {
+      res = await scan(1);
+    } catch (err) {
+      if (!/illegal arguments/i.test((err as Error).message)) throw err;
+      res = await scan(0); // an empty database has no transaction 1 to be "since"
+    }
     return ((res.txs as Raw[]) ?? []).map((tx) => ({
       header: toHeader(tx.header as Raw),
       kvEntries: ((tx.kvEntries as Raw[]) ?? []).map(toEntry),
