@@ -1,5 +1,11 @@
 import { CommunicationProtocolEnum, DaprPubSubStatusEnum, DaprServer, LogLevel } from '@dapr/dapr';
-import { ACCOUNT_EVENTS_TOPIC, EVENT_SOURCE_APP_ID, PublishedEventSchema, PUBSUB_NAME } from '@bank/domain';
+import {
+  ACCOUNT_EVENTS_TOPIC,
+  AccountEventsMessageSchema,
+  EVENT_SOURCE_APP_ID,
+  eventsOf,
+  PUBSUB_NAME,
+} from '@bank/domain';
 import {
   bindAddress,
   createLogger,
@@ -80,21 +86,24 @@ async function main(): Promise<void> {
 
   // The SDK acks a callback that throws as SUCCESS, so every path returns a status explicitly.
   await server.pubsub.subscribe(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, async (data: unknown) => {
-    const parsed = PublishedEventSchema.safeParse(data);
+    const parsed = AccountEventsMessageSchema.safeParse(data);
     if (!parsed.success) {
-      log.error({ issues: parsed.error.issues }, 'unreadable event; dropped');
+      log.error({ issues: parsed.error.issues }, 'unreadable message; dropped');
       return DaprPubSubStatusEnum.DROP;
     }
+    const events = eventsOf(parsed.data);
     try {
-      // The live generation, and during a rebuild the one being built (see rebuild.ts).
+      // The live generation, and during a rebuild the one being built (see rebuild.ts). Each
+      // account's events of the message go in as one run; a redelivered message is skipped
+      // event by event (version guards), so a retry of the whole message is safe.
       const [live, ...building] = await generations.writeTargets();
-      const outcome = await projectors.projector(live!).apply(parsed.data);
-      for (const g of building) await projectors.projector(g).apply(parsed.data);
-      lag.noteApplied(live!, parsed.data.streamId, parsed.data.version);
-      log.debug({ streamId: parsed.data.streamId, version: parsed.data.version, outcome }, 'projected');
+      await projectors.projector(live!).applyAll(events);
+      for (const g of building) await projectors.projector(g).applyAll(events);
+      for (const e of events) lag.noteApplied(live!, e.streamId, e.version);
+      log.debug({ events: events.length, lastTx: events[events.length - 1]!.logTx }, 'projected');
       return DaprPubSubStatusEnum.SUCCESS;
     } catch (err) {
-      log.warn({ err, streamId: parsed.data.streamId, version: parsed.data.version }, 'projection failed; will retry');
+      log.warn({ err, events: events.length, firstTx: events[0]!.logTx }, 'projection failed; will retry');
       return DaprPubSubStatusEnum.RETRY;
     }
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PublishedEventSchema, StoredEventSchema } from '../envelope';
+import { PublishedEventSchema, StoredEventSchema, type PublishedEvent } from '../envelope';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -59,6 +59,25 @@ export type ReadStreamResult = z.infer<typeof ReadStreamResultSchema>;
 export const EVENT_SOURCE_APP_ID = 'event-source';
 export const PUBSUB_NAME = 'pubsub';
 export const ACCOUNT_EVENTS_TOPIC = 'account-events';
+
+/** Most events the relay puts in one pub/sub message. */
+export const MAX_EVENTS_PER_MESSAGE = 500;
+
+/**
+ * A message on ACCOUNT_EVENTS_TOPIC: consecutive events of the log, in log order. The relay
+ * publishes what it read in one go as one message (one publish, one delivery, one projection
+ * run per account instead of one of each per event); a message holding a single event without
+ * the `events` wrapper, as earlier versions published, is still understood.
+ */
+export const AccountEventsMessageSchema = z.union([
+  z.object({ events: z.array(PublishedEventSchema).min(1).max(MAX_EVENTS_PER_MESSAGE) }),
+  PublishedEventSchema,
+]);
+export type AccountEventsMessage = z.infer<typeof AccountEventsMessageSchema>;
+
+/** The events a message carries, in log order. */
+export const eventsOf = (message: AccountEventsMessage): PublishedEvent[] =>
+  'events' in message ? message.events : [message];
 
 /** event-source: GET /streams/{streamId}/balance-at?timestamp= */
 export const BalanceAtResultSchema = z.object({
