@@ -14,18 +14,18 @@ import { drain, hotAccount, openAccounts, steppedMovements } from './scenarios/c
 import { projectionLag, reads } from './scenarios/reads.mjs';
 import { balanceAt, rehydration } from './scenarios/rehydration.mjs';
 import { rebuild } from './scenarios/rebuild.mjs';
-import { transfers } from './scenarios/transfers.mjs';
+import { pacedTransfers, transfers } from './scenarios/transfers.mjs';
 
 const quick = process.argv.includes('--quick');
 const BENCH_PORT_BASE = Number(process.env.BANK_BENCH_PORT_BASE ?? 28000);
 const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
 const plan = quick
-  ? { seconds: 4, accounts: 200, rates: [5, 10, 20, 40, 80], lagSamples: 60, histories: [10, 1000] }
+  ? { seconds: 4, accounts: 200, rates: [25, 50, 100, 200, 400], lagSamples: 60, histories: [10, 1000] }
   : {
       seconds: 10,
       accounts: 1000,
-      rates: [5, 10, 20, 30, 40, 60, 80, 120, 160],
+      rates: [25, 50, 100, 150, 200, 300, 400, 600, 800],
       lagSamples: 300,
       histories: [10, 1000, 100000],
     };
@@ -51,6 +51,10 @@ async function main() {
     result.drainSeconds.afterHotAccount = await settle();
     result.transfers = await transfers({ ...ctx, accounts });
     result.drainSeconds.afterTransfers = await settle();
+    // Completion time at half the closed-loop rate (at least 1/s): a load the system sustains.
+    const halfRate = Math.max(1, Math.round(result.transfers.throughput / 2));
+    result.pacedTransfers = await pacedTransfers({ ...ctx, accounts, rate: halfRate });
+    result.drainSeconds.afterPacedTransfers = await settle();
     result.reads = await reads({ ...ctx, accounts });
     result.projectionLag = await projectionLag({ ...ctx, accounts, samples: plan.lagSamples });
     result.rebuild = await rebuild({ ...ctx, accounts, depositRate: 20 });

@@ -1,6 +1,5 @@
 // Turns one run's results into a Markdown report and an SVG chart (no charting dependency).
 const f = (x, unit = '') => (x === null || x === undefined ? 'n/a' : `${x}${unit}`);
-const round1 = (x) => Math.round(x * 10) / 10;
 const ratio = (a, b) => (a && b ? `${Math.round((a / b) * 100)}%` : 'n/a');
 
 export function markdown(r) {
@@ -16,8 +15,7 @@ export function markdown(r) {
     '| what | ops/s | p50 ms | p99 ms |',
     '|---|---|---|---|',
     `| disk fsync (4 KiB write + fsync) | ${b.fsync.fsyncsPerSec} | ${b.fsync.meanMs} (mean) | |`,
-    `| raw ImmuDB synced append, 1 in flight | ${b.immudbSequential.opsPerSec} | ${b.immudbSequential.p50} | ${b.immudbSequential.p99} |`,
-    `| raw ImmuDB synced append, 16 in flight | ${b.immudbConcurrent.opsPerSec} | ${b.immudbConcurrent.p50} | ${b.immudbConcurrent.p99} |`,
+    ...logRows(b),
     `| raw FerretDB upsert, 16 in flight | ${b.ferretUpserts.opsPerSec} | ${b.ferretUpserts.p50} | ${b.ferretUpserts.p99} |`,
     `| raw FerretDB findOne, 16 in flight | ${b.ferretReads.opsPerSec} | ${b.ferretReads.p50} | ${b.ferretReads.p99} |`,
     `| version-guarded update, 1 000 documents, condition in the filter (\`{_id, version}\`), 16 in flight | ${b.guardedServer.opsPerSec} | ${b.guardedServer.p50} | ${b.guardedServer.p99} |`,
@@ -34,21 +32,20 @@ export function markdown(r) {
   const best = r.movements.steps.reduce((m, s) => (s.throughput > (m?.throughput ?? 0) ? s : m), null);
   const row = (name, s, boundName, bound) =>
     `| ${name} | ${f(s.throughput)} | ${f(s.p50)} | ${f(s.p90)} | ${f(s.p99)} | ${s.errors} | ${boundName} ${f(bound)}/s | ${ratio(s.throughput, bound)} |`;
+  // Runs from before the tuned log had only the default-settings baselines.
+  const tuned1 = b.log?.tunedSet.sequential ?? b.immudbSequential;
   if (best)
     lines.push(
-      row(
-        `deposits/withdrawals, best step (${best.rate}/s offered)`,
-        best,
-        'min(ImmuDB 16-in-flight, Dapr actor call)',
-        Math.min(b.immudbConcurrent.opsPerSec, b.daprActor.throughput),
-      ),
+      row(`deposits/withdrawals, best step (${best.rate}/s offered)`, best, 'Dapr actor call', b.daprActor.throughput),
     );
-  lines.push(row('one hot account, 16 clients', r.hotAccount, 'ImmuDB 1-in-flight', b.immudbSequential.opsPerSec));
+  lines.push(
+    row('one hot account, 16 clients', r.hotAccount, 'log append, 1 in flight (tuned, Set)', tuned1.opsPerSec),
+  );
   if (r.transfers) {
     const t = r.transfers;
     // A transfer is three account commands (debit, credit, settle), each one conditional append.
     lines.push(
-      `| transfers, ${t.concurrency} clients (POST latency) | ${f(t.throughput)} | ${f(t.post.p50)} | ${f(t.post.p90)} | ${f(t.post.p99)} | ${t.errors} | ImmuDB 16-in-flight ÷ 3 ${f(round1(b.immudbConcurrent.opsPerSec / 3))}/s | ${ratio(t.throughput, b.immudbConcurrent.opsPerSec / 3)} |`,
+      `| transfers, ${t.concurrency} clients (POST latency) | ${f(t.throughput)} | ${f(t.post.p50)} | ${f(t.post.p90)} | ${f(t.post.p99)} | ${t.errors} | write knee ${f(knee?.throughput)}/s | ${ratio(t.throughput, knee?.throughput)} |`,
     );
   }
   lines.push(row('read account', r.reads.account, 'FerretDB findOne', b.ferretReads.opsPerSec));
@@ -68,6 +65,7 @@ export function markdown(r) {
     '',
     `![latency percentiles over offered load](${r.chartFile})`,
     '',
+    ...cpuRows(r),
     ...(r.transfers
       ? [
           '## Transfers',
@@ -75,8 +73,16 @@ export function markdown(r) {
           `${r.transfers.completed} completed, ${r.transfers.failed} failed, ${r.transfers.errors} refused; ${r.transfers.endedInline} had already ended when the 202 came back. ` +
             `Completion time (POST sent → COMPLETED): p50 ${f(r.transfers.completion.p50)} ms, p90 ${f(r.transfers.completion.p90)} ms, p99 ${f(r.transfers.completion.p99)} ms, max ${f(r.transfers.completion.max)} ms.`,
           '',
+          ...(r.pacedTransfers
+            ? [
+                `Offered at ${r.pacedTransfers.rate}/s (half the rate above, open loop): ${r.pacedTransfers.completed} completed, ${r.pacedTransfers.failed} failed, ${r.pacedTransfers.errors} refused; ` +
+                  `completion p50 ${f(r.pacedTransfers.completion.p50)} ms, p90 ${f(r.pacedTransfers.completion.p90)} ms, p99 ${f(r.pacedTransfers.completion.p99)} ms, max ${f(r.pacedTransfers.completion.max)} ms.`,
+                '',
+              ]
+            : []),
         ]
       : []),
+    ...targets(r),
     '## Projection lag (read-your-writes)',
     '',
     `Time from a deposit's 201 until \`GET /accounts/{id}?minVersion=\` answers with it (${r.projectionLag.samples} samples, one at a time): ` +
@@ -126,6 +132,113 @@ export function markdown(r) {
     ...(r.notYet.length > 0 ? ['## Not measured yet', '', ...r.notYet.map((n) => `- ${n}`), ''] : []),
   );
   return lines.join('\n');
+}
+
+/** The event log's baselines: default vs tuned settings, ExecAll vs Set, scans under appends, group commit. */
+function logRows(b) {
+  const l = b.log;
+  if (!l) {
+    return [
+      `| raw ImmuDB synced append, 1 in flight | ${b.immudbSequential.opsPerSec} | ${b.immudbSequential.p50} | ${b.immudbSequential.p99} |`,
+      `| raw ImmuDB synced append, 16 in flight | ${b.immudbConcurrent.opsPerSec} | ${b.immudbConcurrent.p50} | ${b.immudbConcurrent.p99} |`,
+    ];
+  }
+  const r = (what, x) => `| ${what} | ${x.opsPerSec} | ${x.p50} | ${x.p99} |`;
+  const d = `default settings (sync every ${l.settings.default.syncFrequencyMs} ms)`;
+  const t = `tuned (sync every ${l.settings.tuned.syncFrequencyMs} ms${l.settings.tuned.preallocFiles ? ', preallocated files' : ''})`;
+  return [
+    r(`ImmuDB synced conditional append, ${d}, ExecAll, 1 in flight`, l.defaultSettings.sequential),
+    r(`same, 16 in flight`, l.defaultSettings.concurrent),
+    r(`ImmuDB synced conditional append, ${t}, ExecAll, 1 in flight`, l.tunedExecAll.sequential),
+    r(`same, 16 in flight`, l.tunedExecAll.concurrent),
+    r(`same, Set, 1 in flight`, l.tunedSet.sequential),
+    r(`same, Set, 16 in flight`, l.tunedSet.concurrent),
+    r(`scan of 10 keys while 16 ExecAll appends are in flight (scans/s, 4 in flight)`, l.scansDuringExecAll),
+    r(`scan of 10 keys while 16 Set appends are in flight (scans/s, 4 in flight)`, l.scansDuringSet),
+    r(
+      `event store appends, group commit, 16 in flight (${l.groupCommit.appendsPerCommit} appends per transaction on average, largest ${l.groupCommit.largestGroup})`,
+      l.groupCommit.concurrency16,
+    ),
+    r(`same, 64 in flight`, l.groupCommit.concurrency64),
+  ];
+}
+
+/** CPU per command by process at the busiest step within the target (or the first step). */
+function cpuRows(r) {
+  const steps = r.movements.steps.filter((s) => s.cpu);
+  const step = steps.filter((s) => s.rate <= (r.movements.knee?.rate ?? 0)).pop() ?? steps[0];
+  if (!step) return [];
+  const c = step.cpu;
+  return [
+    `Where the CPU went at ${step.rate}/s offered (CPU ms per request, from /proc, during the step; ` +
+      `${c.totalMsPerRequest} ms in all, so ${r.machine.cpus} cores bound the rate at about ${Math.round((r.machine.cpus * 1000) / c.totalMsPerRequest)}/s):`,
+    '',
+    '| process | CPU ms per request |',
+    '|---|---|',
+    ...c.processes.map((p) => `| ${p.process} | ${p.msPerRequest} |`),
+    '',
+  ];
+}
+
+/** The write-path targets as ratios of this run's own baselines. */
+function targets(r) {
+  const b = r.baselines;
+  const l = b.log;
+  if (!l) return [];
+  const knee = r.movements.knee;
+  const half = knee && r.movements.steps.filter((s) => s.rate <= knee.rate / 2 && s.errors === 0).pop();
+  const check = (ok) => (ok ? 'met' : '**not met**');
+  const pct = (a, c) => (a && c ? Math.round((a / c) * 100) : 0);
+  const rows = [
+    [
+      'appends, 16 in flight, ≥ 5× the default-settings ExecAll baseline',
+      `group commit ${l.groupCommit.concurrency16.opsPerSec}/s = ${(l.groupCommit.concurrency16.opsPerSec / l.defaultSettings.concurrent.opsPerSec).toFixed(1)}×; raw tuned Set ${(l.tunedSet.concurrent.opsPerSec / l.defaultSettings.concurrent.opsPerSec).toFixed(1)}×`,
+      check(l.groupCommit.concurrency16.opsPerSec >= 5 * l.defaultSettings.concurrent.opsPerSec),
+    ],
+    [
+      'write knee ≥ 40 % of the empty-actor-call rate',
+      knee
+        ? `${knee.throughput}/s = ${pct(knee.throughput, b.daprActor.throughput)} % of ${b.daprActor.throughput}/s`
+        : 'no knee',
+      check(knee && knee.throughput >= 0.4 * b.daprActor.throughput),
+    ],
+    [
+      'p50 at half the knee ≤ 15 ms',
+      half ? `${half.p50} ms at ${half.rate}/s` : 'no step at half the knee',
+      check(half && half.p50 <= 15),
+    ],
+    [
+      'one hot account ≥ 50 % of the tuned 1-in-flight append rate',
+      `${r.hotAccount.throughput}/s = ${pct(r.hotAccount.throughput, l.tunedSet.sequential.opsPerSec)} % of ${l.tunedSet.sequential.opsPerSec}/s`,
+      check(r.hotAccount.throughput >= 0.5 * l.tunedSet.sequential.opsPerSec),
+    ],
+    ...(r.transfers && knee
+      ? [
+          [
+            'transfers completed/s ≥ 25 % of the write knee',
+            `${r.transfers.throughput}/s = ${pct(r.transfers.throughput, knee.throughput)} % of ${knee.throughput}/s`,
+            check(r.transfers.throughput >= 0.25 * knee.throughput),
+          ],
+        ]
+      : []),
+    ...(r.pacedTransfers
+      ? [
+          [
+            'transfer completion p99 ≤ 250 ms at half that rate',
+            `${r.pacedTransfers.completion.p99} ms at ${r.pacedTransfers.rate}/s`,
+            check(r.pacedTransfers.completion.p99 !== null && r.pacedTransfers.completion.p99 <= 250),
+          ],
+        ]
+      : []),
+  ];
+  return [
+    '## Write-path targets (ratios within this run)',
+    '',
+    '| target | measured | |',
+    '|---|---|---|',
+    ...rows.map(([t, m, c]) => `| ${t} | ${m} | ${c} |`),
+    '',
+  ];
 }
 
 /** Latency percentiles (p50/p90/p99) against the offered rate, as a small SVG line chart. */

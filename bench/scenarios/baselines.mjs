@@ -1,15 +1,13 @@
 // Baselines measured in the same run, so every end-to-end figure can be read as a ratio of
 // what the parts underneath it can do on this machine at this moment.
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { closedLoop, load } from '../lib/load.mjs';
+import { logBaselines } from './log-baselines.mjs';
 
 const require = createRequire(import.meta.url);
-// The event store's own ImmuDB client (compiled by `npm run build`): the same code path as production.
-const { ImmuClient } = require('../../event-source/dist/immudb/client.js');
 // The projections' version-guarded write, both ways (see projections/src/version-guard.ts).
 const { guardedUpdate } = require('../../projections/dist/version-guard.js');
 
@@ -18,22 +16,10 @@ export async function baselines({ stack, dataDir, seconds, say }) {
   say('baseline: disk fsync rate');
   const fsync = fsyncRate(dataDir, seconds);
 
-  say('baseline: raw ImmuDB synced appends (same client, one KV per transaction)');
-  const immu = new ImmuClient({
-    address: env.IMMUDB_ADDRESS,
-    user: env.IMMUDB_USER,
-    password: env.IMMUDB_PASSWORD,
-    database: env.IMMUDB_DATABASE,
-  });
-  await immu.open();
-  const prefix = `bench-raw/${randomUUID()}/`;
-  const append = (i) => {
-    const key = Buffer.from(`${prefix}${i}`);
-    return immu.execAll([{ key, value: Buffer.from('{"bench":true}') }], [{ keyMustNotExist: { key } }]);
-  };
-  const immudbSequential = await closedLoop(append, { seconds, concurrency: 1 });
-  const immudbConcurrent = await closedLoop((i) => append(1e9 + i), { seconds, concurrency: 16 });
-  await immu.close();
+  const log = await logBaselines({ env, seconds, say });
+  // Kept under their old names for comparison with earlier runs: ImmuDB's default settings.
+  const immudbSequential = log.defaultSettings.sequential;
+  const immudbConcurrent = log.defaultSettings.concurrent;
 
   say('baseline: raw FerretDB upserts and reads');
   const mongo = new MongoClient(env.MONGO_URL);
@@ -77,6 +63,7 @@ export async function baselines({ stack, dataDir, seconds, say }) {
 
   return {
     fsync,
+    log,
     immudbSequential,
     immudbConcurrent,
     ferretUpserts,

@@ -1,6 +1,7 @@
 // Write scenarios: open-loop deposits/withdrawals over many accounts with the offered rate
 // stepped up until p99 passes the target, and one hot account under concurrent deposits.
 import { randomUUID } from 'node:crypto';
+import { cpuPerRequest, cpuSnapshot } from '../lib/cpu.mjs';
 import { load } from '../lib/load.mjs';
 
 const P99_TARGET_MS = 100;
@@ -37,10 +38,11 @@ export async function openAccounts({ urls, count, say }) {
  * Deposits and withdrawals (half each) on random accounts at increasing offered rates, until
  * p99 passes the target. The knee is the last rate that met it.
  */
-export async function steppedMovements({ urls, accounts, rates, seconds, say }) {
+export async function steppedMovements({ stack, urls, accounts, rates, seconds, say }) {
   const steps = [];
   for (const rate of rates) {
     say(`deposits/withdrawals at ${rate}/s offered over ${accounts.length} accounts (${seconds}s)`);
+    const cpuBefore = cpuSnapshot(stack.supervisor);
     const step = await load({
       url: urls.commandApi,
       connections: Math.min(256, Math.max(16, Math.ceil(rate / 4))),
@@ -58,7 +60,8 @@ export async function steppedMovements({ urls, accounts, rates, seconds, say }) 
         },
       ],
     });
-    steps.push({ rate, ...step });
+    // The projections keep working after the step; what they spend during it is counted.
+    steps.push({ rate, ...step, cpu: cpuPerRequest(cpuBefore, cpuSnapshot(stack.supervisor), step.requests) });
     // Past the target: stop, but only once the chart has a curve to show (three steps).
     if (step.p99 > P99_TARGET_MS && steps.length >= 3) break;
   }
@@ -67,7 +70,7 @@ export async function steppedMovements({ urls, accounts, rates, seconds, say }) 
   return {
     p99TargetMs: P99_TARGET_MS,
     steps,
-    knee: knee ? { rate: knee.rate, throughput: knee.throughput, p99: knee.p99 } : null,
+    knee: knee ? { rate: knee.rate, throughput: knee.throughput, p99: knee.p99, p50: knee.p50 } : null,
   };
 }
 

@@ -13,6 +13,20 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 export async function transfers({ urls, accounts, seconds, concurrency = 16, say }) {
   say(`transfers between ${accounts.length} accounts, ${concurrency} clients (${seconds}s)`);
+  return runTransfers({ urls, accounts, seconds, concurrency });
+}
+
+/**
+ * The same transfers offered at a fixed rate (open loop: each starts on schedule, whatever the
+ * others are doing), to read the completion time at a load the system sustains.
+ */
+export async function pacedTransfers({ urls, accounts, seconds, rate, say }) {
+  say(`transfers offered at ${rate}/s between ${accounts.length} accounts (${seconds}s)`);
+  const result = await runTransfers({ urls, accounts, seconds, rate });
+  return { rate, ...result };
+}
+
+async function runTransfers({ urls, accounts, seconds, concurrency, rate }) {
   const posts = [];
   const completions = [];
   let completed = 0;
@@ -21,8 +35,8 @@ export async function transfers({ urls, accounts, seconds, concurrency = 16, say
   let inline = 0;
   const deadline = Date.now() + seconds * 1000;
   const start = performance.now();
-  const client = async () => {
-    while (Date.now() < deadline) {
+  const client = async (once) => {
+    for (let first = true; first || (!once && Date.now() < deadline); first = false) {
       const from = accounts[Math.floor(Math.random() * accounts.length)];
       let to = from;
       while (to === from) to = accounts[Math.floor(Math.random() * accounts.length)];
@@ -51,10 +65,20 @@ export async function transfers({ urls, accounts, seconds, concurrency = 16, say
       else failed++;
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, client));
+  if (rate) {
+    // One transfer every 1/rate s, each followed by a client of its own.
+    const running = [];
+    for (let i = 0; Date.now() < deadline; i++) {
+      running.push(client(true));
+      await sleep(Math.max(0, start + ((i + 1) * 1000) / rate - performance.now()));
+    }
+    await Promise.all(running);
+  } else {
+    await Promise.all(Array.from({ length: concurrency }, () => client(false)));
+  }
   const elapsedS = (performance.now() - start) / 1000;
   return {
-    concurrency,
+    ...(concurrency ? { concurrency } : {}),
     throughput: round(completed / elapsedS),
     completed,
     failed,
