@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { cpuPerRequest, cpuSnapshot } from '../lib/cpu.mjs';
 import { load } from '../lib/load.mjs';
+import { openLoop } from '../lib/open-loop.mjs';
 
 const P99_TARGET_MS = 100;
 const json = { 'content-type': 'application/json' };
@@ -35,30 +36,24 @@ export async function openAccounts({ urls, count, say }) {
 }
 
 /**
- * Deposits and withdrawals (half each) on random accounts at increasing offered rates, until
- * p99 passes the target. The knee is the last rate that met it.
+ * Deposits and withdrawals (half each) on random accounts at increasing offered rates (open
+ * loop: requests start on schedule), until p99 passes the target. The knee is the last rate
+ * that met it.
  */
 export async function steppedMovements({ stack, urls, accounts, rates, seconds, say }) {
   const steps = [];
   for (const rate of rates) {
     say(`deposits/withdrawals at ${rate}/s offered over ${accounts.length} accounts (${seconds}s)`);
     const cpuBefore = cpuSnapshot(stack.supervisor);
-    const step = await load({
+    const step = await openLoop({
       url: urls.commandApi,
-      connections: Math.min(256, Math.max(16, Math.ceil(rate / 4))),
-      seconds,
       rate,
-      requests: [
-        {
-          method: 'POST',
-          headers: json,
-          setupRequest: (req) => {
-            const id = accounts[Math.floor(Math.random() * accounts.length)];
-            const kind = Math.random() < 0.5 ? 'deposits' : 'withdrawals';
-            return { ...req, path: `/api/v1/accounts/${id}/${kind}`, body: '{"amount":"1.00"}' };
-          },
-        },
-      ],
+      seconds,
+      request: () => {
+        const id = accounts[Math.floor(Math.random() * accounts.length)];
+        const kind = Math.random() < 0.5 ? 'deposits' : 'withdrawals';
+        return { method: 'POST', path: `/api/v1/accounts/${id}/${kind}`, body: '{"amount":"1.00"}' };
+      },
     });
     // The projections keep working after the step; what they spend during it is counted.
     steps.push({ rate, ...step, cpu: cpuPerRequest(cpuBefore, cpuSnapshot(stack.supervisor), step.requests) });

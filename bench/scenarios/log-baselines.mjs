@@ -28,7 +28,7 @@ export async function logBaselines({ env, seconds, say }) {
   };
 
   const appendOne = (db, method) => (i) => {
-    const key = Buffer.from(`raw/${i}`);
+    const key = Buffer.from(`raw/${method}/${i}`);
     return db[method]([{ key, value: Buffer.from('{"bench":true}') }], [{ keyMustNotExist: { key } }]);
   };
   const pair = async (label, db, method) => {
@@ -47,10 +47,10 @@ export async function logBaselines({ env, seconds, say }) {
   const tunedSet = await pair(`tuned (sync every ${LOG_DATABASE_SETTINGS.syncFrequencyMs} ms)`, tuned, 'set');
 
   say('baseline: scans of one stream while 16 appends are in flight, ExecAll vs Set');
-  const scan = (i) => tuned.scan(Buffer.from('raw/'), { seekKey: Buffer.from(`raw/${i % 1000}`), limit: 10 });
+  const scan = (i) => tuned.scan(Buffer.from('raw/set/'), { seekKey: Buffer.from(`raw/set/${i % 1000}`), limit: 10 });
   const scansDuring = async (method) => {
     const [, scans] = await Promise.all([
-      closedLoop((i) => appendOne(tuned, method)(2e9 + i + (method === 'set' ? 1e8 : 0)), { seconds, concurrency: 16 }),
+      closedLoop((i) => appendOne(tuned, method)(2e9 + i), { seconds, concurrency: 16 }),
       closedLoop(scan, { seconds, concurrency: 4 }),
     ]);
     return scans;

@@ -4,7 +4,7 @@
 // so it should project several events per raw upsert.
 import { spawn } from 'node:child_process';
 import { REPO_ROOT } from '../../scripts/stack/stack.mjs';
-import { load } from '../lib/load.mjs';
+import { openLoop } from '../lib/open-loop.mjs';
 
 const DONE = /Rebuilt generation (\d+) from (\d+) log transactions: (\d+) events in ([\d.]+) s/;
 
@@ -36,21 +36,14 @@ export async function rebuild({ stack, urls, accounts, seconds, say, depositRate
   // Keep writing until the rebuild has ended (in steps of `seconds`, so the figures are per step).
   while (!done) {
     writes.push(
-      await load({
+      await openLoop({
         url: urls.commandApi,
-        connections: 16,
-        seconds,
         rate: depositRate,
-        requests: [
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            setupRequest: (req) => {
-              const id = accounts[Math.floor(Math.random() * accounts.length)];
-              return { ...req, path: `/api/v1/accounts/${id}/deposits`, body: '{"amount":"1.00"}' };
-            },
-          },
-        ],
+        seconds,
+        request: () => {
+          const id = accounts[Math.floor(Math.random() * accounts.length)];
+          return { method: 'POST', path: `/api/v1/accounts/${id}/deposits`, body: '{"amount":"1.00"}' };
+        },
       }),
     );
   }

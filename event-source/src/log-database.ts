@@ -6,6 +6,8 @@
  * concurrency. Commits stay synced (fsync before the client hears "committed"); only the wait
  * before each fsync shrinks.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { ImmuClient, type DatabaseSettings } from './immudb/client';
 
 /** The database the launcher, the tests and the Kubernetes deployment use for the log. */
@@ -41,4 +43,15 @@ export async function ensureLogDatabase(
   } finally {
     await admin.close();
   }
+}
+
+/**
+ * The database a data directory's log is in, decided before ImmuDB starts (ImmuDB creates its
+ * own databases at its first start): `defaultdb` for a directory where ImmuDB ran before the log
+ * had a database of its own, so an existing log keeps working; LOG_DATABASE otherwise.
+ * `immudbDir` is ImmuDB's `--dir`, which holds one directory per database.
+ */
+export function logDatabaseOf(immudbDir: string): string {
+  const ranBefore = fs.existsSync(path.join(immudbDir, 'systemdb'));
+  return ranBefore && !fs.existsSync(path.join(immudbDir, LOG_DATABASE)) ? DEFAULT_DATABASE : LOG_DATABASE;
 }

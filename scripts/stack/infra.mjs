@@ -181,9 +181,8 @@ async function prepareLogDatabase(layout, legacyLog) {
 
 /** A data dir from before the log database: ImmuDB ran here, and never had the log database. */
 function hasLegacyLog(dataDir) {
-  const immudbDir = path.join(dataDir, 'immudb');
-  const { LOG_DATABASE } = eventSourceModule('log-database.js');
-  return fs.existsSync(path.join(immudbDir, 'systemdb')) && !fs.existsSync(path.join(immudbDir, LOG_DATABASE));
+  const { logDatabaseOf, DEFAULT_DATABASE } = eventSourceModule('log-database.js');
+  return logDatabaseOf(path.join(dataDir, 'immudb')) === DEFAULT_DATABASE;
 }
 
 /** event-source's compiled code (npm run build), so the launcher and the app share one definition. */
