@@ -5,11 +5,15 @@ import fs from 'node:fs';
 /** Clock ticks per second of /proc/<pid>/stat times: 100 on every Linux this runs on. */
 const TICKS = 100;
 
-/** CPU seconds used so far by each process the supervisor started, and by this process. */
+/**
+ * CPU seconds used so far by each process the supervisor started, with everything in its
+ * process group (PostgreSQL serves each connection from a process of its own), and by this one.
+ */
 export function cpuSnapshot(supervisor) {
   const out = { 'load generator': process.cpuUsage() };
+  const groups = processGroups();
   for (const entry of supervisor.children) {
-    const seconds = procCpuSeconds(entry.child.pid);
+    const seconds = groups.get(entry.child.pid);
     if (seconds !== undefined) out[entry.name] = seconds;
   }
   return out;
@@ -33,13 +37,27 @@ export function cpuPerRequest(before, after, requests) {
   return { requests, totalMsPerRequest: total, processes: rows };
 }
 
-function procCpuSeconds(pid) {
+/** CPU seconds by process group: each member's own time plus its reaped children's. */
+function processGroups() {
+  const groups = new Map();
+  let pids = [];
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+    pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return undefined;
+    return groups;
   }
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): state is field 3, pgrp 5,
+      // utime 14, stime 15, cutime 16, cstime 17.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pgrp = Number(f[2]);
+      const seconds = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS;
+      groups.set(pgrp, (groups.get(pgrp) ?? 0) + seconds);
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return groups;
 }

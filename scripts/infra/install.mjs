@@ -8,6 +8,7 @@ import { FatalError, say, withHeartbeat, elapsed } from '../lib/log.mjs';
 import { probe, run } from '../lib/exec.mjs';
 import { cacheDir, MIN_GO, MIN_NODE, RECIPES } from './versions.mjs';
 import { withLock } from './lock.mjs';
+import { findPostgresBin } from '../stack/postgres.mjs';
 
 const NEED_FREE_BYTES = 8 * 1024 ** 3; // module downloads + build cache of a cold dapr build
 
@@ -37,6 +38,7 @@ export async function ensureInfra() {
     });
   }
   bins.redisServer = await ensureRedis();
+  bins.pgBin = await ensurePostgres();
   say('infra', `ready in ${elapsed(started)} (cache: ${root})`);
   return bins;
 }
@@ -154,6 +156,30 @@ async function ensureRedis() {
   const installed = await which('redis-server');
   if (!installed) throw new FatalError('redis-server was installed but is not on the PATH');
   return installed;
+}
+
+/**
+ * PostgreSQL's server binaries for the read model (FerretDB's backend), installed from the
+ * distribution's packages when missing and this may (root with apt-get). Undefined when there is
+ * none: the stack then keeps the read model on FerretDB's SQLite backend and says so.
+ */
+async function ensurePostgres() {
+  if (process.env.BANK_READ_MODEL_BACKEND === 'sqlite') return undefined;
+  const found = await findPostgresBin();
+  if (found) return found;
+  const canApt = process.getuid?.() === 0 && (await which('apt-get'));
+  if (!canApt) return undefined;
+  try {
+    await withHeartbeat('infra', 'postgresql: installing the Debian package', async () => {
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      await run('apt-get', ['update'], { env });
+      await run('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql'], { env });
+    });
+  } catch (err) {
+    say('infra', `postgresql could not be installed (${err.message.split('\n')[0]}); the read model stays on SQLite`);
+    return undefined;
+  }
+  return findPostgresBin();
 }
 
 async function which(cmd) {

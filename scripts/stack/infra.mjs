@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { chooseBackend, PG_ROLE, postgresArgs, preparePostgres } from './postgres.mjs';
 import { httpOk, tcpOpen, waitFor } from './supervisor.mjs';
 import { say } from '../lib/log.mjs';
 
@@ -19,6 +20,10 @@ export async function startInfra(sup, bins, layout, dataDir) {
   const { placement, scheduler, redis, immudb, ferretdb } = layout;
   const legacyLog = hasLegacyLog(dataDir); // before ImmuDB starts and creates its own databases
   const local = '127.0.0.1';
+  // FerretDB's storage first: FerretDB starts on it.
+  const backend = await chooseBackend(bins.pgBin, path.join(dataDir, 'postgres'));
+  if (backend.kind === 'postgresql') await startPostgres(sup, backend, path.join(dataDir, 'postgres'), layout);
+  layout.readModelBackend = backend.kind;
   const procs = [
     {
       name: 'placement',
@@ -135,8 +140,9 @@ export async function startInfra(sup, bins, layout, dataDir) {
     {
       name: 'ferretdb',
       entry: sup.start('ferretdb', bins.ferretdb, [
-        '--handler=sqlite',
-        `--sqlite-url=file:${dir('ferretdb')}/`,
+        ...(backend.kind === 'postgresql'
+          ? ['--handler=postgresql', `--postgresql-url=postgres://${PG_ROLE}@${local}:${layout.postgres.port}/postgres`]
+          : ['--handler=sqlite', `--sqlite-url=file:${dir('ferretdb')}/`]),
         `--state-dir=${dir('ferretdb')}`,
         `--listen-addr=${local}:${ferretdb.port}`,
         `--debug-addr=${local}:${ferretdb.debug}`,
@@ -153,6 +159,17 @@ export async function startInfra(sup, bins, layout, dataDir) {
     }),
   );
   layout.immudb.database = await prepareLogDatabase(layout, legacyLog);
+}
+
+/** PostgreSQL under FerretDB: created on first use, as its unprivileged user when this is root. */
+async function startPostgres(sup, backend, pgDir, layout) {
+  await preparePostgres(backend, pgDir);
+  const entry = sup.start('postgres', path.join(backend.bin, 'postgres'), postgresArgs(pgDir, layout.postgres.port), {
+    cwd: pgDir,
+    user: backend.user,
+  });
+  await waitFor('postgres', () => tcpOpen(layout.postgres.port), { entry, timeoutMs: 60_000 });
+  say('stack', `postgres ready (read model storage${backend.user ? `, running as ${backend.user.name}` : ''})`);
 }
 
 /**

@@ -50,6 +50,7 @@ export function portLayout(base, appPorts = 'block') {
     redis: { port: base + 10 },
     immudb: { port: base + 11, metrics: base + 12 },
     ferretdb: { port: base + 13, debug: base + 14 },
+    postgres: { port: base + 15 },
     apps,
   };
 }

@@ -27,6 +27,7 @@ export async function startStack({ base, appPorts = 'block', dataDir, apps = tru
     layout.redis.port,
     layout.immudb.port,
     layout.ferretdb.port,
+    layout.postgres.port,
   ];
   const appPortList = apps
     ? Object.values(layout.apps).flatMap((a) => [a.appPort, a.daprHTTPPort, a.daprGRPCPort])
@@ -41,7 +42,7 @@ export async function startStack({ base, appPorts = 'block', dataDir, apps = tru
     say('stack', 'stopped');
   };
   try {
-    say('stack', `starting infrastructure on ports ${base}-${base + 14} (data: ${dataDir})`);
+    say('stack', `starting infrastructure on ports ${base}-${base + 15} (data: ${dataDir})`);
     await startInfra(supervisor, bins, layout, dataDir);
     if (apps) {
       say('stack', 'starting the five apps with their Dapr sidecars');

@@ -15,9 +15,10 @@ export class Supervisor {
     fs.mkdirSync(logDir, { recursive: true });
   }
 
-  start(name, cmd, args, { env = {}, cwd } = {}) {
+  /** `user` ({ uid, gid }) runs the process as another user (a server that refuses root). */
+  start(name, cmd, args, { env = {}, cwd, user } = {}) {
     if (this.stopping) throw new Error(`not starting ${name}: the stack is stopping`);
-    const spec = { cmd, args, env, cwd };
+    const spec = { cmd, args, env, cwd, user };
     const logFile = path.join(this.logDir, `${name}.log`);
     const log = fs.openSync(logFile, 'a');
     const child = spawn(cmd, args, {
@@ -25,6 +26,7 @@ export class Supervisor {
       env: { ...process.env, ...env },
       stdio: ['ignore', log, log],
       detached: true, // own process group: we can signal it and everything it spawned
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
     fs.closeSync(log);
     const entry = { name, child, logFile, exited: false, spec };
@@ -54,8 +56,8 @@ export class Supervisor {
     const entry = this.find(name);
     if (!entry.exited) throw new Error(`${name} is still running`);
     this.children = this.children.filter((c) => c !== entry);
-    const { cmd, args, env, cwd } = entry.spec;
-    return this.start(name, cmd, args, { env, cwd });
+    const { cmd, args, env, cwd, user } = entry.spec;
+    return this.start(name, cmd, args, { env, cwd, user });
   }
 
   find(name) {
