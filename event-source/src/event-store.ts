@@ -84,6 +84,8 @@ export class EventStore {
         preconditions.push({ keyMustNotExist: { key: eventKey(streamId, expectedVersion + 1) } });
       }
     }
+    // ImmuDB refuses an empty transaction; in a group it would pass unnoticed, so refuse it here.
+    if (kvs.length === 0) throw new Error('an append writes at least one event or an idempotency record');
     const exclusive = [`stream:${streamId}`, ...(idempotency ? [`key:${idempotency.keyHash}`] : [])];
     try {
       const header = await this.writer.submit({ kvs, preconditions, exclusive });
