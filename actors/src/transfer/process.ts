@@ -201,25 +201,20 @@ async function repeat(
   return { ok: true, transfer: viewOf(current), replayed: true };
 }
 
-/** Checks that need no money to move: both accounts exist, share a currency, the amount fits it. */
+/**
+ * Checks that need no money to move on the destination: it exists, and the amount fits its
+ * currency. The source needs no look of its own: the debit is refused by the source's own rules
+ * (no such account, another currency, frozen, closed, funds) before anything moves, and that
+ * refusal is answered at once and leaves no trace either.
+ */
 async function checkUpFront(
   deps: TransferDeps,
   request: TransferStartRequest,
 ): Promise<Failure | { ok: true; amount: number; currency: TransferView['currency'] }> {
-  const [from, to] = await Promise.all([
-    deps.accounts.view(request.fromAccountId),
-    deps.accounts.view(request.toAccountId),
-  ]);
-  if (!from.ok) return { ok: false, error: from.error };
+  const to = await deps.accounts.view(request.toAccountId);
   if (!to.ok) return { ok: false, error: to.error };
-  if (from.account.currency !== to.account.currency) {
-    return fail(
-      'CURRENCY_MISMATCH',
-      `${request.fromAccountId} holds ${from.account.currency} and ${request.toAccountId} holds ${to.account.currency}`,
-    );
-  }
   try {
-    return { ok: true, amount: parseMajor(request.amount, from.account.currency), currency: from.account.currency };
+    return { ok: true, amount: parseMajor(request.amount, to.account.currency), currency: to.account.currency };
   } catch (err) {
     if (err instanceof MoneyFormatError || err instanceof MoneyOverflowError) {
       return fail('VALIDATION_FAILED', `amount: ${err.message}`, 'body.amount');

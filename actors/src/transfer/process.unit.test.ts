@@ -32,11 +32,11 @@ class FakeAccounts {
     const key = r.idempotency!.keyHash;
     const previous = this.done.get(key);
     if (previous) return previous;
-    const a = this.accounts.get(accountId)!;
-    const refuse = (code: 'ACCOUNT_FROZEN' | 'ACCOUNT_CLOSED' | 'INSUFFICIENT_FUNDS'): AccountActorResult => ({
-      ok: false,
-      error: { code, message: code },
-    });
+    const a = this.accounts.get(accountId);
+    type Code = 'ACCOUNT_NOT_FOUND' | 'CURRENCY_MISMATCH' | 'ACCOUNT_FROZEN' | 'ACCOUNT_CLOSED' | 'INSUFFICIENT_FUNDS';
+    const refuse = (code: Code): AccountActorResult => ({ ok: false, error: { code, message: code } });
+    if (!a) return refuse('ACCOUNT_NOT_FOUND');
+    if ('currency' in r && r.currency !== a.currency) return refuse('CURRENCY_MISMATCH');
     if (r.type === 'DebitTransfer' || r.type === 'CreditTransfer') {
       if (a.status === 'CLOSED') return refuse('ACCOUNT_CLOSED');
       if (a.status === 'FROZEN') return refuse('ACCOUNT_FROZEN');
@@ -128,18 +128,31 @@ describe('transfer process', () => {
     expect(reminder.armed).toBe(false);
   });
 
-  it('checks accounts, currency and amount before recording anything', async () => {
-    const { accounts, deps, saved } = setup();
-    accounts.open('usd', 0, 'USD');
+  it('checks the destination and the amount before recording anything', async () => {
+    const { deps, saved, accounts } = setup();
     const code = async (r: TransferStartRequest) => {
       const res = await startTransfer(deps, 't', r, undefined, FAR);
       return res.ok ? 'ok' : res.error.code;
     };
     expect(await code(request({ toAccountId: 'a' }))).toBe('SAME_ACCOUNT_TRANSFER');
     expect(await code(request({ toAccountId: 'nope' }))).toBe('ACCOUNT_NOT_FOUND');
-    expect(await code(request({ toAccountId: 'usd' }))).toBe('CURRENCY_MISMATCH');
     expect(await code(request({ amount: '1.001' }))).toBe('VALIDATION_FAILED');
     expect(saved).toEqual([]);
+    expect(accounts.movements).toEqual([]);
+  });
+
+  it('answers an unknown source or another currency from the refused debit, leaving no trace', async () => {
+    const { accounts, deps, last, reminder } = setup();
+    accounts.open('usd', 0, 'USD');
+    const code = async (r: TransferStartRequest) => {
+      const res = await startTransfer(deps, 't', r, undefined, FAR);
+      return res.ok ? 'ok' : res.error.code;
+    };
+    expect(await code(request({ fromAccountId: 'nope' }))).toBe('ACCOUNT_NOT_FOUND');
+    expect(await code(request({ toAccountId: 'usd' }))).toBe('CURRENCY_MISMATCH');
+    expect(last()).toBeUndefined(); // the record of each was removed
+    expect(reminder.armed).toBe(false);
+    expect(accounts.movements).toEqual([]);
   });
 
   it('refunds when the credit is refused, having saved that decision first', async () => {
