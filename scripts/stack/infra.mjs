@@ -21,7 +21,7 @@ export async function startInfra(sup, bins, layout, dataDir) {
   const legacyLog = hasLegacyLog(dataDir); // before ImmuDB starts and creates its own databases
   const local = '127.0.0.1';
   // FerretDB's storage first: FerretDB starts on it.
-  const backend = await chooseBackend(bins.pgBin, path.join(dataDir, 'postgres'));
+  const backend = await chooseBackend(bins.pgBin, path.join(dataDir, 'postgres'), path.join(dataDir, 'ferretdb'));
   if (backend.kind === 'postgresql') await startPostgres(sup, backend, path.join(dataDir, 'postgres'), layout);
   layout.readModelBackend = backend.kind;
   const procs = [

@@ -18,16 +18,29 @@ export const PG_ROLE = 'bank';
  * runs as, else SQLite (with a line that says why).
  * @returns {Promise<{ kind: 'sqlite' } | { kind: 'postgresql', bin: string, user?: { uid: number, gid: number, name: string } }>}
  */
-export async function chooseBackend(pgBin, pgDir) {
+export async function chooseBackend(pgBin, pgDir, sqliteDir) {
   const wanted = process.env.BANK_READ_MODEL_BACKEND ?? 'auto';
   if (wanted === 'sqlite') return { kind: 'sqlite' };
   if (!['auto', 'postgresql'].includes(wanted))
     throw new Error(`BANK_READ_MODEL_BACKEND is ${wanted}; use sqlite or postgresql`);
+  if (wanted === 'auto' && holdsSqliteReadModel(sqliteDir) && !fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
+    // A data dir from before PostgreSQL: its read model stays where it is, next to its log.
+    say(
+      'stack',
+      "read model kept on FerretDB's SQLite backend, where this data dir has it; to move it to PostgreSQL, " +
+        'start with BANK_READ_MODEL_BACKEND=postgresql and run `npm run projections:rebuild`',
+    );
+    return { kind: 'sqlite' };
+  }
   const why = await unusable(pgBin, pgDir);
   if (!why) return { kind: 'postgresql', bin: pgBin, user: await serverUser() };
   if (wanted === 'postgresql') throw new Error(`PostgreSQL cannot be used for the read model: ${why}`);
   say('stack', `read model on FerretDB's SQLite backend: ${why}`);
   return { kind: 'sqlite' };
+}
+
+function holdsSqliteReadModel(dir) {
+  return fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.sqlite'));
 }
 
 async function unusable(pgBin, pgDir) {
