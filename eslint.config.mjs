@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs', 'bench/**/*.mjs', '*.config.js', '*.config.mjs', 'test/**/*.mjs'],
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'bench/**/*.cjs', '*.config.js', '*.config.mjs', 'test/**/*.mjs'],
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
