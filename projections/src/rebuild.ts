@@ -242,7 +242,11 @@ export class Rebuilder {
     onRun: (events: number) => void,
   ): Promise<void> {
     const byStream = new Map<string, PublishedEvent[]>();
-    for (const e of events) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e]);
+    for (const e of events) {
+      const run = byStream.get(e.streamId);
+      if (run) run.push(e);
+      else byStream.set(e.streamId, [e]);
+    }
     const streams = [...byStream.values()];
     let failed = false;
     const worker = async () => {
