@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 // event-source's own code (compiled by `npm run build`): the same client and store as production.
 const { ImmuClient } = require('../../event-source/dist/immudb/client.js');
 const { EventStore } = require('../../event-source/dist/event-store.js');
-const { LOG_DATABASE_SETTINGS } = require('../../event-source/dist/log-database.js');
+const { ensureLogDatabase, LOG_DATABASE_SETTINGS } = require('../../event-source/dist/log-database.js');
 
 /** ImmuDB's defaults for a new database (defaultdb's): fsync grouped every 20 ms, no preallocation. */
 const DEFAULT_SETTINGS = { syncFrequencyMs: 20, preallocFiles: false };
@@ -19,9 +19,7 @@ export async function logBaselines({ env, seconds, say }) {
   const login = { address: env.IMMUDB_ADDRESS, user: env.IMMUDB_USER, password: env.IMMUDB_PASSWORD };
   const suffix = randomUUID().slice(0, 8).replaceAll('-', '');
   const database = async (name, settings) => {
-    const admin = new ImmuClient({ ...login, database: 'defaultdb' });
-    await admin.createDatabase(`${name}${suffix}`, settings);
-    await admin.close();
+    await ensureLogDatabase(login, `${name}${suffix}`, settings);
     const db = new ImmuClient({ ...login, database: `${name}${suffix}` });
     await db.open();
     return db;

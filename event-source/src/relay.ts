@@ -12,11 +12,12 @@
 import { ACCOUNT_EVENTS_TOPIC, MAX_EVENTS_PER_MESSAGE, PUBSUB_NAME, type AccountEventsMessage } from '@bank/domain';
 import type { DaprSidecar, Logger } from '@bank/service-kit';
 import type { EventStore } from './event-store';
+import { DEFAULT_DATABASE } from './log-database';
 
 const STATE_STORE = 'statestore';
 /** One cursor per log database: a cursor into one log means nothing in another. */
 const cursorKeyOf = (database: string) =>
-  database === 'defaultdb' ? 'event-source-relay-cursor' : `event-source-relay-cursor/${database}`;
+  database === DEFAULT_DATABASE ? 'event-source-relay-cursor' : `event-source-relay-cursor/${database}`;
 const BATCH_TXS = 200;
 const IDLE_POLL_MS = 500;
 const CURSOR_SAVE_MS = 250;

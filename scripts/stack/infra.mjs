@@ -18,7 +18,9 @@ export async function startInfra(sup, bins, layout, dataDir) {
     return d;
   };
   const { placement, scheduler, redis, immudb, ferretdb } = layout;
-  const legacyLog = hasLegacyLog(dataDir); // before ImmuDB starts and creates its own databases
+  // Decided before ImmuDB starts, as ImmuDB creates its own databases at its first start.
+  const { logDatabaseOf } = eventSourceModule('log-database.js');
+  const logDatabase = logDatabaseOf(path.join(dataDir, 'immudb'));
   const local = '127.0.0.1';
   // FerretDB's storage first: FerretDB starts on it.
   const backend = await chooseBackend(bins.pgBin, path.join(dataDir, 'postgres'), path.join(dataDir, 'ferretdb'));
@@ -158,7 +160,7 @@ export async function startInfra(sup, bins, layout, dataDir) {
       say('stack', `${name} ready`);
     }),
   );
-  layout.immudb.database = await prepareLogDatabase(layout, legacyLog);
+  layout.immudb.database = await prepareLogDatabase(layout, logDatabase);
 }
 
 /** PostgreSQL under FerretDB: created on first use, as its unprivileged user when this is root. */
@@ -173,33 +175,27 @@ async function startPostgres(sup, backend, pgDir, layout) {
 }
 
 /**
- * The ImmuDB database of this data dir's event log, created with its tuned settings if new
- * (event-source does the same at its own start, for deployments without this launcher). A data
- * dir whose log was written to `defaultdb` before the bank had a database of its own keeps it.
+ * Creates the event log's database with its tuned settings if new (event-source does the same at
+ * its own start, for deployments without this launcher). A data dir whose log was written to
+ * `defaultdb` before the bank had a database of its own keeps it.
  */
-async function prepareLogDatabase(layout, legacyLog) {
+async function prepareLogDatabase(layout, database) {
   const { ensureLogDatabase, LOG_DATABASE, DEFAULT_DATABASE } = eventSourceModule('log-database.js');
-  if (legacyLog) {
+  if (database === DEFAULT_DATABASE) {
     say(
       'stack',
       `this data dir's event log is in ImmuDB's ${DEFAULT_DATABASE} (written before the tuned '${LOG_DATABASE}' ` +
         `database existed): keeping it, at about 100 appends/s; \`npm run reset\` starts a fresh data dir with the tuned log`,
     );
-    return DEFAULT_DATABASE;
+    return database;
   }
   const login = { address: `127.0.0.1:${layout.immudb.port}`, user: IMMUDB_USER, password: IMMUDB_LOCAL_PASSWORD };
-  const { created, syncFrequencyMs } = await ensureLogDatabase(login, LOG_DATABASE);
+  const { created, syncFrequencyMs } = await ensureLogDatabase(login, database);
   say(
     'stack',
-    `event log: ImmuDB database '${LOG_DATABASE}' (${created ? 'created' : 'found'}, sync every ${syncFrequencyMs} ms)`,
+    `event log: ImmuDB database '${database}' (${created ? 'created' : 'found'}, sync every ${syncFrequencyMs} ms)`,
   );
-  return LOG_DATABASE;
-}
-
-/** A data dir from before the log database: ImmuDB ran here, and never had the log database. */
-function hasLegacyLog(dataDir) {
-  const { logDatabaseOf, DEFAULT_DATABASE } = eventSourceModule('log-database.js');
-  return logDatabaseOf(path.join(dataDir, 'immudb')) === DEFAULT_DATABASE;
+  return database;
 }
 
 /** event-source's compiled code (npm run build), so the launcher and the app share one definition. */

@@ -32,8 +32,9 @@ export async function chooseBackend(pgBin, pgDir, sqliteDir) {
     );
     return { kind: 'sqlite' };
   }
-  const why = await unusable(pgBin, pgDir);
-  if (!why) return { kind: 'postgresql', bin: pgBin, user: await serverUser() };
+  const user = pgBin ? await serverUser() : undefined;
+  const why = unusable(pgBin, pgDir, user);
+  if (!why) return { kind: 'postgresql', bin: pgBin, user };
   if (wanted === 'postgresql') throw new Error(`PostgreSQL cannot be used for the read model: ${why}`);
   say('stack', `read model on FerretDB's SQLite backend: ${why}`);
   return { kind: 'sqlite' };
@@ -43,13 +44,14 @@ function holdsSqliteReadModel(dir) {
   return fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.sqlite'));
 }
 
-async function unusable(pgBin, pgDir) {
+/** Why PostgreSQL cannot serve this stack, or undefined when it can. */
+function unusable(pgBin, pgDir, user) {
   if (!pgBin) return 'no PostgreSQL server found (Debian/Ubuntu: apt-get install postgresql)';
-  const user = await serverUser();
-  // The stack's own data dir (often a private temporary one) only needs to let it pass through.
+  if (!user) return undefined;
+  // The stack's own data dir (often a private temporary one) only has to let the server user through.
   const dataDir = path.dirname(pgDir);
-  if (user && fs.existsSync(dataDir)) fs.chmodSync(dataDir, fs.statSync(dataDir).mode | 0o001);
-  if (user && !reachable(pgDir, user)) {
+  if (fs.existsSync(dataDir)) fs.chmodSync(dataDir, fs.statSync(dataDir).mode | 0o001);
+  if (!reachable(pgDir, user)) {
     return `${pgDir} is not reachable by the unprivileged user ${user.name} that PostgreSQL must run as`;
   }
   return undefined;
