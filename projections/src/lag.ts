@@ -1,5 +1,5 @@
 /**
- * How far the live read model is behind the log (README, "Projection lag"):
+ * How far the live read model is behind the log (docs/read-model.md):
  *   - appliedTx: the highest log transaction T such that every event of every transaction <= T
  *     is in the live read model (the contiguous applied position). An event counts as applied
  *     when its account document is at its version or beyond.

@@ -1,5 +1,5 @@
 // Pinned versions of the infrastructure and how each is built from the Go module proxy.
-// See ../../../shared/pitfalls.md and the README's "Infrastructure" section for why.
+// Why they are built this way: docs/running.md, "Infrastructure".
 import os from 'node:os';
 import path from 'node:path';
 

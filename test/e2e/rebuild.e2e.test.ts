@@ -209,7 +209,7 @@ describe('read-model rebuild from the log', () => {
       }
     });
     // A client reading at a steady pace, not a tight loop: on FerretDB's SQLite backend every
-    // query but a lookup by _id scans its whole collection (README, "Local MongoDB: FerretDB"),
+    // query but a lookup by _id scans its whole collection (docs/read-model.md, "Local MongoDB: FerretDB"),
     // so back-to-back history reads would measure that scan, starving the projections of the
     // store's single writer, rather than the rebuild.
     const reader = (async () => {

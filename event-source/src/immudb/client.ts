@@ -2,7 +2,7 @@
  * A small ImmuDB client on its gRPC API (@grpc/grpc-js + the server's own proto). It covers
  * what the event store needs: sessions, ExecAll with preconditions, Scan, TxScan and state, and the
  * verifiable reads whose proofs ./verify checks on this side.
- * The published Node client (immudb-node 1.1.1) is not used: see the README.
+ * The published Node client (immudb-node 1.1.1) is not used: see docs/architecture.md.
  */
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
