@@ -11,6 +11,7 @@ import { REPO_ROOT, startStack } from '../scripts/stack/stack.mjs';
 import { latencyChart, markdown } from './lib/report.mjs';
 import { baselines } from './scenarios/baselines.mjs';
 import { drain, hotAccount, openAccounts, steppedMovements } from './scenarios/commands.mjs';
+import { historyPages } from './scenarios/history.mjs';
 import { projectionLag, reads } from './scenarios/reads.mjs';
 import { balanceAt, rehydration } from './scenarios/rehydration.mjs';
 import { rebuild } from './scenarios/rebuild.mjs';
@@ -21,13 +22,21 @@ const BENCH_PORT_BASE = Number(process.env.BANK_BENCH_PORT_BASE ?? 28000);
 const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
 const plan = quick
-  ? { seconds: 4, accounts: 200, rates: [25, 50, 100, 200, 400], lagSamples: 60, histories: [10, 1000] }
+  ? {
+      seconds: 4,
+      accounts: 200,
+      rates: [25, 50, 100, 200, 400],
+      lagSamples: 60,
+      histories: [10, 1000],
+      pageHistories: [100, 10000],
+    }
   : {
       seconds: 10,
       accounts: 1000,
       rates: [25, 50, 100, 150, 200, 300, 400, 600, 800],
       lagSamples: 300,
       histories: [10, 1000, 100000],
+      pageHistories: [100, 100000],
     };
 
 async function main() {
@@ -59,6 +68,8 @@ async function main() {
     result.projectionLag = await projectionLag({ ...ctx, accounts, samples: plan.lagSamples });
     result.rebuild = await rebuild({ ...ctx, accounts, depositRate: 20 });
     result.drainSeconds.afterRebuild = await settle();
+    // After the rebuild, so its figures stay comparable with earlier runs.
+    result.historyPages = await historyPages({ ...ctx, sizes: plan.pageHistories });
     // Last: these stop the projections and restart the actors app.
     result.rehydration = await rehydration({ ...ctx, sizes: plan.histories });
     result.balanceAt = await balanceAt({ ...ctx, histories: result.rehydration.histories, samples: quick ? 20 : 50 });

@@ -51,6 +51,13 @@ export function markdown(r) {
   lines.push(row('read account', r.reads.account, 'FerretDB findOne', b.ferretReads.opsPerSec));
   lines.push(row('read transactions page (50)', r.reads.transactionsPage, 'FerretDB findOne', b.ferretReads.opsPerSec));
   if (r.reads.summary) lines.push(row('read summary', r.reads.summary, 'FerretDB findOne', b.ferretReads.opsPerSec));
+  for (const [key, what] of [
+    ['dailyBalances', 'read daily balances (30 days)'],
+    ['topAccounts', 'read top 10 accounts'],
+    ['trialBalance', `trial balance (${r.plan.accounts + 1}+ accounts)`],
+  ]) {
+    if (r.reads[key]) lines.push(row(what, r.reads[key], 'FerretDB findOne', b.ferretReads.opsPerSec));
+  }
   lines.push(
     '',
     `Knee of the open-loop write load (last offered rate with p99 ≤ ${r.movements.p99TargetMs} ms and no errors): ` +
@@ -110,6 +117,7 @@ export function markdown(r) {
           '',
         ]
       : []),
+    ...historyRows(r),
     '## Actor rehydration',
     '',
     `First command on an account whose actor was deactivated (actors app restarted), through a sidecar. ` +
@@ -132,6 +140,32 @@ export function markdown(r) {
     ...(r.notYet.length > 0 ? ['## Not measured yet', '', ...r.notYet.map((n) => `- ${n}`), ''] : []),
   );
   return lines.join('\n');
+}
+
+/** History pages on a short and a long account, beside the raw findOne of the same run. */
+function historyRows(r) {
+  if (!r.historyPages) return [];
+  const findOne = r.baselines.ferretReads.opsPerSec;
+  const row = (what, events, x) =>
+    `| ${what} | ${events} | ${x.throughput} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.errors} | ${Math.round((100 * x.throughput) / findOne)}% |`;
+  return [
+    '## History pages by history length',
+    '',
+    `GET /accounts/{id}/transactions?limit=50, 16 connections, on accounts whose histories were written straight to the log and projected by the live projections. Ratio: to the raw FerretDB findOne of this run (${findOne}/s).`,
+    '',
+    '| page | events in the account | pages/s | p50 ms | p90 ms | p99 ms | errors | of findOne |',
+    '|---|---|---|---|---|---|---|---|',
+    ...r.historyPages.flatMap((h) => [
+      row('newest 50', h.events, h.newest),
+      row('50 at a random position (cursor)', h.events, h.anywhere),
+      row('50 in a random 200-movement time range (from, to)', h.events, h.timeRange),
+    ]),
+    '',
+    'Projecting each history from the log (one account, a backlog; live projections): ' +
+      r.historyPages.map((h) => `${h.events} events in ${h.projectSeconds} s (${h.projectRate} events/s)`).join(', ') +
+      '.',
+    '',
+  ];
 }
 
 /** The event log's baselines: default vs tuned settings, ExecAll vs Set, scans under appends, group commit. */

@@ -16,6 +16,9 @@ export async function reads({ urls, accounts, seconds, say }) {
     account: await run('account', () => `/api/v1/accounts/${pick()}`),
     transactionsPage: await run('transactions page of 50', () => `/api/v1/accounts/${pick()}/transactions?limit=50`),
     summary: await run('summary', () => `/api/v1/accounts/${pick()}/summary`),
+    dailyBalances: await run('daily balances, 30 days', () => `/api/v1/accounts/${pick()}/daily-balances`),
+    topAccounts: await run('top 10 accounts', () => '/api/v1/reports/top-accounts?currency=USD'),
+    trialBalance: await run('trial balance', () => '/api/v1/ledger/trial-balance?currency=USD'),
   };
 }
 

@@ -1,26 +1,14 @@
 // Actor rehydration: how long the first command on an account takes after its actor was
 // deactivated, for histories of different lengths, with a persisted snapshot and without one.
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { percentiles } from '../lib/load.mjs';
 
-const require = createRequire(import.meta.url);
-const { ImmuClient } = require('../../event-source/dist/immudb/client.js');
-const { EventStore } = require('../../event-source/dist/event-store.js');
-
-const BATCH = 500;
+import { logWriter, writeHistory } from '../lib/log-history.mjs';
 
 export async function rehydration({ stack, sizes, say }) {
   // The long synthetic histories are for the actors only; the read model is left out of it.
   await stack.supervisor.kill('projections');
-  const env = stack.env;
-  const db = new ImmuClient({
-    address: env.IMMUDB_ADDRESS,
-    user: env.IMMUDB_USER,
-    password: env.IMMUDB_PASSWORD,
-    database: env.IMMUDB_DATABASE,
-  });
-  const store = new EventStore(db);
+  const { store, close } = logWriter(stack.env);
   const sidecar = `http://127.0.0.1:${stack.layout.apps['command-api'].daprHTTPPort}`;
   const deposit = async (accountId) => {
     const t = performance.now();
@@ -49,7 +37,7 @@ export async function rehydration({ stack, sizes, say }) {
     pair.firstActivationMs = await deposit(pair.withSnapshot); // replays everything once, then persists a snapshot
     accounts.push(pair);
   }
-  await db.close();
+  await close();
 
   say('rehydration: restarting the actors app so every actor is deactivated');
   await stack.supervisor.kill('actors');
@@ -77,46 +65,6 @@ export async function rehydration({ stack, sizes, say }) {
     results,
     histories: accounts.map((p) => ({ size: p.size, account: p.withoutSnapshot, t0: p.t0Without })),
   };
-}
-
-/**
- * An opened account followed by deposits of 1 minor unit one millisecond apart (schema v3, with
- * the balance each recorded), in batches of one ImmuDB transaction each.
- */
-async function writeHistory(store, accountId, size) {
-  const t0 = Date.now() - size - 60_000;
-  const event = (version) => ({
-    eventId: randomUUID(),
-    streamId: accountId,
-    version,
-    ...(version === 1
-      ? {
-          type: 'AccountOpened',
-          schemaVersion: 2,
-          data: {
-            accountId,
-            ownerId: 'bench',
-            ownerName: 'Bench',
-            accountType: 'CHECKING',
-            currency: 'USD',
-            overdraftLimit: '0',
-          },
-        }
-      : {
-          type: 'MoneyDeposited',
-          schemaVersion: 3,
-          data: { transactionId: randomUUID(), amount: '1', description: null, balanceAfter: String(version - 1) },
-        }),
-    metadata: { correlationId: 'bench-history' },
-    occurredAt: new Date(t0 + version).toISOString(),
-  });
-  for (let from = 1; from <= size; from += BATCH) {
-    const batch = [];
-    for (let v = from; v < from + BATCH && v <= size; v++) batch.push(event(v));
-    const result = await store.append(accountId, from - 1, batch);
-    if (!result.ok) throw new Error(`history of ${accountId}: ${JSON.stringify(result)}`);
-  }
-  return t0;
 }
 
 /**

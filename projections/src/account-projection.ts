@@ -8,9 +8,10 @@ import {
   recordedBalanceAfter,
   toAccountEvent,
   type AccountDoc,
+  READ_MODEL_LAYOUT,
   type AccountEvent,
+  type HistoryEntry,
   type StoredEvent,
-  type TransactionDoc,
   type TransferDoc,
 } from '@bank/domain';
 
@@ -32,7 +33,8 @@ export type TransferChange =
 
 export type Projected = {
   account: AccountDoc;
-  transaction?: TransactionDoc;
+  /** A movement's line in the account's history. */
+  entry?: HistoryEntry;
   daily?: DailyMovement;
   transfer?: TransferChange;
 };
@@ -46,6 +48,7 @@ export function project(account: AccountDoc | undefined, stored: StoredEvent): P
     return {
       account: {
         _id: d.accountId,
+        layout: READ_MODEL_LAYOUT,
         accountId: d.accountId,
         ownerId: d.ownerId,
         ownerName: d.ownerName,
@@ -174,13 +177,11 @@ function projectMovement(moved: AccountDoc, before: AccountDoc, stored: StoredEv
       firstTransactionAt: before.firstTransactionAt ?? at,
       lastTransactionAt: at,
     },
-    transaction: {
-      _id: transactionId,
+    entry: {
+      seq: before.transactionCount + 1,
       transactionId,
-      accountId: before.accountId,
       type,
       amount,
-      currency: before.currency,
       balanceAfter: balance,
       description: 'description' in event.data ? event.data.description : null,
       occurredAt: at,
@@ -200,7 +201,7 @@ function projectMovement(moved: AccountDoc, before: AccountDoc, stored: StoredEv
   };
 }
 
-const TRANSACTION_TYPE: Record<MovementEvent['type'], TransactionDoc['type']> = {
+const TRANSACTION_TYPE: Record<MovementEvent['type'], HistoryEntry['type']> = {
   MoneyDeposited: 'DEPOSIT',
   MoneyWithdrawn: 'WITHDRAWAL',
   TransferDebited: 'TRANSFER_OUT',

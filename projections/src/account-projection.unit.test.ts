@@ -60,18 +60,16 @@ describe('account projection: transfers and postings', () => {
     expect(docs[7]).toMatchObject({ balance: 6_500, transitPostings: 2_500, clearingPostings: -9_000 });
   });
 
-  it('records each transfer movement in history with its counterparty', () => {
-    expect(
-      results.map((r) => r.transaction && [r.transaction.type, r.transaction.counterpartyAccountId ?? null]),
-    ).toEqual([
+  it('numbers each movement in history and records transfer movements with their counterparty', () => {
+    expect(results.map((r) => r.entry && [r.entry.seq, r.entry.type, r.entry.counterpartyAccountId ?? null])).toEqual([
       undefined,
-      ['DEPOSIT', null],
-      ['TRANSFER_OUT', 'b'],
+      [1, 'DEPOSIT', null],
+      [2, 'TRANSFER_OUT', 'b'],
       undefined,
-      ['TRANSFER_OUT', 'c'],
-      ['TRANSFER_REFUND', 'c'],
-      ['TRANSFER_IN', 'b'],
-      ['WITHDRAWAL', null],
+      [3, 'TRANSFER_OUT', 'c'],
+      [4, 'TRANSFER_REFUND', 'c'],
+      [5, 'TRANSFER_IN', 'b'],
+      [6, 'WITHDRAWAL', null],
     ]);
     expect(docs[7]).toMatchObject({ totalTransfersOut: 3_000, totalTransfersIn: 500, transactionCount: 6 });
   });

@@ -11,7 +11,7 @@ import {
   generationCollection,
   LIVE_POINTER_ID,
   LivePointerSchema,
-  READ_MODEL_COLLECTIONS,
+  allReadModelCollections,
   READ_MODEL_META_COLLECTION,
 } from '@bank/domain';
 import { MongoServerError, type Db } from 'mongodb';
@@ -113,7 +113,7 @@ export class Generations {
 
   /** Drops every collection of `generation`. */
   async drop(generation: number): Promise<void> {
-    for (const name of Object.values(READ_MODEL_COLLECTIONS)) {
+    for (const name of allReadModelCollections()) {
       await this.db
         .collection(generationCollection(name, generation))
         .drop()
@@ -127,7 +127,7 @@ export class Generations {
   async existing(): Promise<number[]> {
     const names = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
     const found = new Set<number>();
-    for (const base of Object.values(READ_MODEL_COLLECTIONS)) {
+    for (const base of allReadModelCollections()) {
       if (names.has(base)) found.add(0);
       const pattern = new RegExp(`^${base}_g(\\d+)$`);
       for (const name of names) {

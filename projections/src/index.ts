@@ -15,6 +15,7 @@ import {
   envString,
   EventLogClient,
   exitOnSignals,
+  type Logger,
   mountHealth,
   sidecarFromEnv,
 } from '@bank/service-kit';
@@ -23,6 +24,7 @@ import { Generations } from './generations';
 import { mountInternalRoutes } from './internal-routes';
 import { LagTracker } from './lag';
 import { Projectors } from './projectors';
+import type { ReadModel } from './read-model';
 import { Rebuilder } from './rebuild';
 import { chooseGuardMode } from './version-guard';
 
@@ -110,7 +112,28 @@ async function main(): Promise<void> {
   await server.start();
   lag.start();
   log.info({ port }, 'projections listening');
+  void upgradeLayout(projectors.model(await generations.live()), rebuilder, log);
   exitOnSignals(log, [() => lag.stop(), () => server.stop(), () => mongo.close()]);
+}
+
+/**
+ * A read model written by an earlier version of this app (its account documents are of an
+ * earlier layout, e.g. without history buckets) is rebuilt from the log at start, while the live
+ * one keeps serving; until the switch, the query API answers such an account's history with 503.
+ */
+async function upgradeLayout(model: ReadModel, rebuilder: Rebuilder, log: Logger): Promise<void> {
+  try {
+    if (!(await model.hasEarlierLayout())) return;
+    const started = await rebuilder.start();
+    log.warn(
+      started.ok ? { generation: started.status.generation } : { reason: started.reason },
+      started.ok
+        ? 'the read model is of an earlier layout: rebuilding it from the log (progress: GET /internal/rebuild)'
+        : 'the read model is of an earlier layout, and a rebuild could not start: run npm run projections:rebuild',
+    );
+  } catch (err) {
+    log.error({ err }, 'could not check the read model layout; run npm run projections:rebuild if it is old');
+  }
 }
 
 main().catch((err) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { StoredEvent } from '@bank/domain';
+import { historyEntriesOf, historyLines, type StoredEvent } from '@bank/domain';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { Projector } from './projector';
@@ -51,6 +51,12 @@ function accountStream(accountId: string, deposits: number): StoredEvent[] {
   return events;
 }
 
+/** An account's history as its buckets hold it, oldest first. */
+async function historyOf(model: ReadModel, accountId: string) {
+  const buckets = await model.history.find({ accountId }).sort({ bucket: 1 }).toArray();
+  return buckets.flatMap((b) => historyEntriesOf(b));
+}
+
 /** The log, as event-source would serve it: a real dependency is not needed for this adapter test. */
 const logOf = (events: StoredEvent[]) => ({
   readAll: async (_: string, from: number) => events.filter((e) => e.version >= from),
@@ -70,12 +76,12 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     for (const e of events) expect(await projector.apply(e)).toBe('applied');
     const account = await model.account(id);
     expect(account).toMatchObject({ balance: 550, version: 5, currency: 'USD', status: 'ACTIVE' });
-    const history = await model.transactions.find({ accountId: id }).sort({ version: 1 }).toArray();
-    expect(history.map((t) => [t.type, t.amount, t.balanceAfter])).toEqual([
-      ['DEPOSIT', 100, 100],
-      ['DEPOSIT', 200, 300],
-      ['DEPOSIT', 300, 600],
-      ['WITHDRAWAL', 50, 550],
+    const history = await historyOf(model, id);
+    expect(history.map((t) => [t.seq, t.type, t.amount, t.balanceAfter])).toEqual([
+      [1, 'DEPOSIT', 100, 100],
+      [2, 'DEPOSIT', 200, 300],
+      [3, 'DEPOSIT', 300, 600],
+      [4, 'WITHDRAWAL', 50, 550],
     ]);
     const raw = await model.accounts.findOne({ _id: id }, { promoteLongs: false });
     expect(raw?.balance?.constructor?.name).toBe('Long');
@@ -96,7 +102,7 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     const shuffled = [...events, ...events].sort(() => Math.random() - 0.5);
     await Promise.all(shuffled.map((e) => projector.apply(e)));
     expect(await model.account(id)).toMatchObject({ balance: 2050, version: 8 });
-    expect(await model.transactions.countDocuments({ accountId: id })).toBe(7);
+    expect((await historyOf(model, id)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(await model.dailyBalances.findOne({ accountId: id })).toMatchObject({
       credits: 2100,
       debits: 50,
@@ -145,7 +151,32 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
       totalWithdrawals: 50,
       transactionCount: 4,
     });
-    expect(await model.transactions.countDocuments({ accountId: id })).toBe(4);
+    expect((await historyOf(model, id)).map((e) => e.version)).toEqual([2, 3, 4, 5]);
+  });
+
+  it('moves an account of the previous layout (history outside buckets) to the current one', async () => {
+    const id = `acc-${randomUUID()}`;
+    const events = accountStream(id, 70);
+    const projector = new Projector(model, logOf(events), pino({ level: 'silent' }));
+    for (const e of events.slice(0, 30)) await projector.apply(e);
+    // What layout 1 wrote: the same account document without `layout`, and no buckets.
+    await model.accounts.updateOne({ _id: id }, { $unset: { layout: '' } });
+    await model.history.deleteMany({ accountId: id });
+    await projector.applyAll(events.slice(30));
+    expect(await model.account(id)).toMatchObject({ layout: 2, version: 72, transactionCount: 71 });
+    const history = await historyOf(model, id);
+    expect(history.map((e) => e.seq)).toEqual(Array.from({ length: 71 }, (_, i) => i + 1));
+    expect(await model.history.countDocuments({ accountId: id })).toBe(2);
+  });
+
+  it('tells whether any account document is of an earlier layout (what projections checks at start)', async () => {
+    const fresh = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), guards);
+    const id = `acc-${randomUUID()}`;
+    const events = accountStream(id, 2);
+    await new Projector(fresh, logOf(events), pino({ level: 'silent' })).applyAll(events);
+    expect(await fresh.hasEarlierLayout()).toBe(false);
+    await fresh.accounts.updateOne({ _id: id }, { $unset: { layout: '' } });
+    expect(await fresh.hasEarlierLayout()).toBe(true);
   });
 
   it('writes a run of events in one go exactly as it writes them one by one, across days and after a crash', async () => {
@@ -167,7 +198,10 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     const first = new Projector(inRuns, logOf(events), pino({ level: 'silent' }));
     for (const e of events.slice(0, 8)) await first.apply(e);
     await inRuns.accounts.deleteOne({ _id: id });
-    await inRuns.transactions.deleteMany({ accountId: id, version: { $gt: 6 } });
+    // Its bucket holds seq 1..7 (v2..v8): take the last two back out.
+    const bucket = (await inRuns.history.findOne({ _id: `${id}:0` }))!;
+    const kept = historyEntriesOf(bucket).filter((e) => e.version <= 6);
+    await inRuns.history.updateOne({ _id: bucket._id }, { $set: { version: 5, entries: historyLines(kept) } });
     expect(await inRuns.dailyBalances.findOne({ _id: `${id}:2026-11-21` })).toMatchObject({ version: 8 });
     // Delivered twice, shuffled, all at once: one run (the retry of the one that died) does it all.
     const projector = new Projector(inRuns, logOf(events), pino({ level: 'silent' }));
@@ -177,7 +211,7 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     const raw = { promoteValues: false } as const;
     const dump = async (model: ReadModel) => ({
       account: await model.accounts.findOne({ _id: id }, raw),
-      transactions: await model.transactions.find({ accountId: id }, raw).sort({ version: 1 }).toArray(),
+      history: await model.history.find({ accountId: id }, raw).sort({ bucket: 1 }).toArray(),
       days: await model.dailyBalances.find({ accountId: id }, raw).sort({ date: 1 }).toArray(),
     });
     expect(await dump(inRuns)).toStrictEqual(await dump(oneByOne));

@@ -7,7 +7,7 @@
  *
  * Events of one account are applied in runs (group commit): while a run of an account is being
  * written, its newly arriving events wait, and the next run takes all of them at once. A run
- * costs one read and one write of the account document, one insert of its history entries and
+ * costs one read and one write of the account document, one append to each history bucket it reaches and
  * one update per day touched, whatever its length. One event alone is a run of one, so a quiet
  * system answers as fast as before; a busy one (catch-up, rebuild) writes far fewer times.
  */
@@ -87,7 +87,7 @@ export class Projector {
         doc = updated;
       }
       // Everything else first, so a reader that sees the account at a version sees its history too.
-      await this.writeAlongside(effects);
+      await this.writeAlongside(streamId, effects);
       if (await this.model.advanceAccount(current, doc!)) return { before };
       // Another projector instance moved the document: start over from where it is now.
     }
@@ -124,13 +124,16 @@ export class Projector {
       effects.push(sideEffects);
       doc = account;
     }
-    await this.writeAlongside(effects);
+    await this.writeAlongside(legacy.accountId, effects);
     if (doc) await this.model.advanceAccount(legacy.version, doc);
   }
 
   /** The documents a run writes besides the account: each write is idempotent. */
-  private async writeAlongside(effects: Omit<Projected, 'account'>[]): Promise<void> {
-    await this.model.putTransactions(effects.flatMap((e) => (e.transaction ? [e.transaction] : [])));
+  private async writeAlongside(accountId: string, effects: Omit<Projected, 'account'>[]): Promise<void> {
+    await this.model.appendHistory(
+      accountId,
+      effects.flatMap((e) => (e.entry ? [e.entry] : [])),
+    );
     await this.model.addToDays(effects.flatMap((e) => (e.daily ? [e.daily] : [])));
     for (const { transfer } of effects) if (transfer) await this.model.putTransfer(transfer);
   }

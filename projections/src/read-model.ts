@@ -1,10 +1,16 @@
-import { Long, MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
+import { Long, MongoServerError, type Collection, type Db } from 'mongodb';
 import {
   AccountDocSchema,
+  HISTORY_BUCKET_SIZE,
+  historyBucketId,
+  historyBucketOf,
+  historyLines,
   READ_MODEL_COLLECTIONS,
+  READ_MODEL_LAYOUT,
   type AccountDoc,
   type DailyBalanceDoc,
-  type TransactionDoc,
+  type HistoryBucketDoc,
+  type HistoryEntry,
   type TransferDoc,
 } from '@bank/domain';
 import type { DailyMovement, TransferChange } from './account-projection';
@@ -26,7 +32,7 @@ const MONEY_FIELDS = [
 
 export class ReadModel {
   readonly accounts: Collection<AccountDoc>;
-  readonly transactions: Collection<TransactionDoc>;
+  readonly history: Collection<HistoryBucketDoc>;
   readonly dailyBalances: Collection<DailyBalanceDoc>;
   readonly transfers: Collection<TransferDoc>;
 
@@ -39,19 +45,23 @@ export class ReadModel {
     private readonly guards: GuardMode = 'server',
   ) {
     this.accounts = db.collection<AccountDoc>(READ_MODEL_COLLECTIONS.accounts);
-    this.transactions = db.collection<TransactionDoc>(READ_MODEL_COLLECTIONS.transactions);
+    this.history = db.collection<HistoryBucketDoc>(READ_MODEL_COLLECTIONS.history);
     this.dailyBalances = db.collection<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances);
     this.transfers = db.collection<TransferDoc>(READ_MODEL_COLLECTIONS.transfers);
   }
 
-  /** One index per query pattern of the query API. */
+  /** One index per query pattern of the query API (history is read by `_id` only). */
   async ensureIndexes(): Promise<void> {
-    await this.transactions.createIndex({ accountId: 1, version: -1 }, { name: 'account_version' });
     await this.accounts.createIndex({ ownerId: 1 }, { name: 'owner' });
     await this.accounts.createIndex({ status: 1 }, { name: 'status' });
     // Also serves the trial balance, which reads every account of a currency.
     await this.accounts.createIndex({ currency: 1, balance: -1 }, { name: 'currency_balance' });
     await this.dailyBalances.createIndex({ accountId: 1, date: 1 }, { name: 'account_date' });
+  }
+
+  /** Whether some account document is of an earlier layout (read once at start: a scan). */
+  async hasEarlierLayout(): Promise<boolean> {
+    return (await this.accounts.findOne({ layout: { $ne: READ_MODEL_LAYOUT } }, { projection: { _id: 1 } })) !== null;
   }
 
   /** The last version of the stream applied to this read model (0 when none). */
@@ -65,22 +75,62 @@ export class ReadModel {
   }
 
   /**
-   * The account document, and whether it was written before the summary totals or the ledger
-   * postings existed (then they are unknown and the projector rebuilds it from the log).
+   * The account document, and whether it was written in an earlier layout of the read model
+   * (then what this layout adds, such as history buckets or the ledger postings, is missing and
+   * the projector rebuilds the account from the log).
    */
   async accountForUpdate(accountId: string): Promise<{ doc: AccountDoc | undefined; legacy: boolean }> {
     const raw = await this.accounts.findOne({ _id: accountId });
     if (!raw) return { doc: undefined, legacy: false };
-    return { doc: AccountDocSchema.parse(raw), legacy: !('transitPostings' in raw) };
+    const legacy = !('transitPostings' in raw) || (raw.layout ?? 1) < READ_MODEL_LAYOUT;
+    return { doc: AccountDocSchema.parse(raw), legacy };
   }
 
-  /** Idempotent: each transaction document is written once under its id (a repeat is a duplicate key). */
-  async putTransactions(docs: TransactionDoc[]): Promise<void> {
-    if (docs.length === 0) return;
-    try {
-      await this.transactions.insertMany(docs.map(toLongs), { ordered: false });
-    } catch (err) {
-      if (!(err instanceof MongoBulkWriteError && err.writeErrors && onlyDuplicateKeys(err))) throw err;
+  /**
+   * Appends movements of one account (consecutive seqs, in order) to its history buckets, once:
+   * each bucket remembers the last seq it holds, an append is conditional on it, and entries a
+   * bucket already has (a run retried after a crash) are left out.
+   */
+  async appendHistory(accountId: string, entries: HistoryEntry[]): Promise<void> {
+    for (let i = 0; i < entries.length;) {
+      const bucket = historyBucketOf(entries[i]!.seq);
+      let j = i + 1;
+      while (j < entries.length && historyBucketOf(entries[j]!.seq) === bucket) j++;
+      await this.appendToBucket(accountId, bucket, entries.slice(i, j));
+      i = j;
+    }
+  }
+
+  private async appendToBucket(accountId: string, bucket: number, entries: HistoryEntry[]): Promise<void> {
+    const _id = historyBucketId(accountId, bucket);
+    for (;;) {
+      const stored = await this.history.findOne({ _id });
+      const has = stored ? stored.version : bucket * HISTORY_BUCKET_SIZE;
+      // Entries the bucket already has are of a run retried after a crash: left out.
+      const pending = entries.filter((e) => e.seq > has);
+      if (pending.length === 0) return;
+      const first = pending[0]!.seq;
+      const last = pending[pending.length - 1]!.seq;
+      if (first !== has + 1) throw new Error(`history bucket ${_id} ends at seq ${has}, not ${first - 1}`);
+      if (!stored) {
+        try {
+          const lines = historyLines(pending);
+          await this.history.insertOne({
+            _id,
+            accountId,
+            bucket,
+            version: last,
+            firstAt: pending[0]!.occurredAt,
+            entries: lines,
+          });
+          return;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          continue; // another writer created it meanwhile: look again
+        }
+      }
+      const update = { $set: { version: last, entries: stored.entries + historyLines(pending) } };
+      if (await guardedUpdate(this.guards, this.history, _id, has, update, { knownVersion: has })) return;
     }
   }
 
@@ -178,9 +228,4 @@ function toLongs<T extends object>(doc: T): T {
 
 function isDuplicateKey(err: unknown): boolean {
   return err instanceof MongoServerError && err.code === 11000;
-}
-
-function onlyDuplicateKeys(err: MongoBulkWriteError): boolean {
-  const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-  return errors.every((e) => e.code === 11000);
 }

@@ -175,8 +175,8 @@ describe('Rebuilder on a real MongoDB-wire server (FerretDB)', () => {
     expect(adopted).toEqual([[1, events.length]]);
     expect(await snapshot(1)).toEqual(live);
     // The new generation has the indexes ReadModel.ensureIndexes creates.
-    const indexes = await db.collection(generationCollection(READ_MODEL_COLLECTIONS.transactions, 1)).indexes();
-    expect(indexes.map((i) => i.name)).toContain('account_version');
+    const indexes = await db.collection(generationCollection(READ_MODEL_COLLECTIONS.accounts, 1)).indexes();
+    expect(indexes.map((i) => i.name)).toContain('currency_balance');
     expect(await generations.lock()).toBeUndefined();
 
     await sleep(600);

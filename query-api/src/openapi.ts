@@ -205,10 +205,10 @@ export const QUERY_ROUTES: RouteDoc[] = [
     path: '/api/v1/accounts/{accountId}/transactions',
     summary: "List an account's transactions",
     description:
-      'Newest first by default; pass nextCursor back as cursor for the next page. from/to are ISO 8601 instants (inclusive); minAmount/maxAmount are decimal strings in the account currency (inclusive).',
+      "Newest first by default; pass nextCursor back as cursor for the next page, until it is null. from/to are ISO 8601 instants (inclusive); minAmount/maxAmount are decimal strings in the account currency (inclusive). With a type or amount filter, one request examines at most 1 024 transactions: a page that is not full by then ends early, possibly empty, with a nextCursor that continues where it stopped. 503 while the account's history is moved to a new read-model layout (retry).",
     pathParams: { accountId: IdSchema },
     query: TransactionsQuery,
-    responses: { 200: { description: 'one page', schema: TransactionPage }, ...commonProblems(400, 404, 504) },
+    responses: { 200: { description: 'one page', schema: TransactionPage }, ...commonProblems(400, 404, 503, 504) },
   },
   {
     method: 'get',

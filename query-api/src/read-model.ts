@@ -6,7 +6,7 @@ import {
   READ_MODEL_META_COLLECTION,
   type AccountDoc,
   type DailyBalanceDoc,
-  type TransactionDoc,
+  type HistoryBucketDoc,
   type TransferDoc,
 } from '@bank/domain';
 import type { Logger } from '@bank/service-kit';
@@ -14,7 +14,7 @@ import type { Collection, Db } from 'mongodb';
 
 export type ReadCollections = {
   accounts: Collection<AccountDoc>;
-  transactions: Collection<TransactionDoc>;
+  history: Collection<HistoryBucketDoc>;
   dailyBalances: Collection<DailyBalanceDoc>;
   transfers: Collection<TransferDoc>;
 };
@@ -24,7 +24,7 @@ export function readCollections(db: Pick<Db, 'collection'>, generation = 0): Rea
   const named = <T extends object>(name: string) => db.collection<T>(generationCollection(name, generation));
   return {
     accounts: named<AccountDoc>(READ_MODEL_COLLECTIONS.accounts),
-    transactions: named<TransactionDoc>(READ_MODEL_COLLECTIONS.transactions),
+    history: named<HistoryBucketDoc>(READ_MODEL_COLLECTIONS.history),
     dailyBalances: named<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances),
     transfers: named<TransferDoc>(READ_MODEL_COLLECTIONS.transfers),
   };

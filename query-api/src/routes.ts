@@ -8,13 +8,14 @@ import {
   MoneyFormatError,
   MoneyOverflowError,
   parseMajor,
-  TransactionDocSchema,
+  READ_MODEL_LAYOUT,
   TRANSACTION_TYPES,
   type Currency,
 } from '@bank/domain';
 import { ApiError, parseInput, SidecarError, toProblem, type EventLogClient } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
+import { bucketsOf, historyPage } from './history';
 import type { ReadCollections } from './read-model';
 import { accountAtLeast, accountView, decodeCursor, encodeCursor } from './reads';
 
@@ -177,40 +178,37 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
         { path: 'query.minAmount', message: 'greater than maxAmount' },
       ]);
     }
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 'v', 'number');
-    const range = <T>(lo: T | undefined, hi: T | undefined) =>
-      lo === undefined && hi === undefined
-        ? undefined
-        : { ...(lo !== undefined ? { $gte: lo } : {}), ...(hi !== undefined ? { $lte: hi } : {}) };
-    const filter: Record<string, unknown> = { accountId };
-    if (after !== undefined) filter.version = q.order === 'desc' ? { $lt: after } : { $gt: after };
-    if (q.type) filter.type = q.type;
-    const when = range(q.from, q.to);
-    if (when) filter.occurredAt = when;
-    const amount = range(minAmount, maxAmount);
-    if (amount) filter.amount = amount;
-
-    const docs = await read.transactions
-      .find(filter)
-      .sort({ version: q.order === 'desc' ? -1 : 1 })
-      .limit(q.limit + 1)
-      .toArray();
-    const page = docs.slice(0, q.limit).map((d) => TransactionDocSchema.parse(d));
-    const last = page[page.length - 1];
+    if ((account.layout ?? 1) < READ_MODEL_LAYOUT) {
+      throw new ApiError(
+        'SERVICE_UNAVAILABLE',
+        "this account's history is being moved to the current read-model layout; retry shortly",
+      );
+    }
+    const page = await historyPage(bucketsOf(read.history, accountId), account.transactionCount, {
+      order: q.order,
+      limit: q.limit,
+      after: q.cursor === undefined ? undefined : decodeCursor(q.cursor, 's', 'number'),
+      from: q.from,
+      to: q.to,
+      type: q.type,
+      minAmount,
+      maxAmount,
+    });
+    const money = (minor: number) => formatMinor(minor, account.currency);
     res.json({
-      items: page.map((t) => ({
+      items: page.items.map((t) => ({
         transactionId: t.transactionId,
-        accountId: t.accountId,
+        accountId: account.accountId,
         type: t.type,
-        amount: formatMinor(t.amount, account.currency),
-        currency: t.currency,
-        balanceAfter: formatMinor(t.balanceAfter, account.currency),
+        amount: money(t.amount),
+        currency: account.currency,
+        balanceAfter: money(t.balanceAfter),
         description: t.description,
         occurredAt: t.occurredAt,
         version: t.version,
         ...(t.transferId ? { transferId: t.transferId, counterpartyAccountId: t.counterpartyAccountId } : {}),
       })),
-      nextCursor: docs.length > q.limit && last ? encodeCursor({ v: last.version }) : null,
+      nextCursor: page.nextAfter === null ? null : encodeCursor({ s: page.nextAfter }),
     });
   });
 

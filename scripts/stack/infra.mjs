@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chooseBackend, PG_ROLE, postgresArgs, preparePostgres } from './postgres.mjs';
+import { chooseBackend, indexFerretdbTables, PG_ROLE, postgresArgs, preparePostgres } from './postgres.mjs';
 import { httpOk, tcpOpen, waitFor } from './supervisor.mjs';
 import { say } from '../lib/log.mjs';
 
@@ -171,6 +171,7 @@ async function startPostgres(sup, backend, pgDir, layout) {
     user: backend.user,
   });
   await waitFor('postgres', () => tcpOpen(layout.postgres.port), { entry, timeoutMs: 60_000 });
+  await indexFerretdbTables(backend, layout.postgres.port);
   say('stack', `postgres ready (read model storage${backend.user ? `, running as ${backend.user.name}` : ''})`);
 }
 

@@ -6,6 +6,7 @@
 // runs as the `postgres` user of the distribution's package (or `nobody`).
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { probe, run } from '../lib/exec.mjs';
 import { say } from '../lib/log.mjs';
 
@@ -92,6 +93,40 @@ export async function preparePostgres(backend, pgDir) {
     ['-D', pgDir, '-U', PG_ROLE, '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions'],
     { ...asUser, cwd: pgDir },
   );
+}
+
+/**
+ * Installs the GIN indexes FerretDB's PostgreSQL backend needs to answer a filter on `_id` (and
+ * the read model's other equality filters) from an index instead of a scan of the whole table,
+ * for tables that exist and every table FerretDB creates later (ferretdb-indexes.sql says why).
+ */
+export async function indexFerretdbTables(backend, port) {
+  const psql = () =>
+    run(path.join(backend.bin, 'psql'), [
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      PG_ROLE,
+      '-d',
+      'postgres',
+      '-f',
+      fileURLToPath(new URL('./ferretdb-indexes.sql', import.meta.url)),
+    ]);
+  // The port opens a moment before the server accepts sessions ("the database system is starting up").
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await psql();
+    } catch (err) {
+      if (attempt >= 20 || !/starting up|Connection refused|could not connect/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 /** Arguments of the server: loopback only, its socket in its own directory, fsync left on. */

@@ -106,6 +106,37 @@ describe('transaction filters', () => {
     expect(page2.body.nextCursor).toBeNull();
   });
 
+  it('pages through a history longer than one bucket, in both orders and by time', async () => {
+    const { accountId } = await open({ ownerId: 'long-history' });
+    const moves: Array<{ version: number; occurredAt: string }> = [];
+    for (let i = 1; i <= 150; i++) moves.push(await move(accountId, 'deposits', `${i}.00`));
+    const last = moves[moves.length - 1]!;
+    const pages = async (query: string) => {
+      const amounts: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await q(
+          `/accounts/${accountId}/transactions?minVersion=${last.version}&${query}${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        expect(res.status).toBe(200);
+        amounts.push(...res.body.items.map((t: { amount: string }) => t.amount));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      return amounts;
+    };
+    const amount = (i: number) => `${i}.00`;
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => amount(from + k));
+    expect(await pages('limit=40')).toEqual(range(1, 150).reverse());
+    expect(await pages('limit=70&order=asc')).toEqual(range(1, 150));
+    const [from, to] = [moves[59]!.occurredAt, moves[129]!.occurredAt];
+    // By instant, not by index: two deposits may share a millisecond.
+    const inWindow = moves.flatMap((m, k) => (m.occurredAt >= from && m.occurredAt <= to ? [amount(k + 1)] : []));
+    expect(await pages(`from=${from}&to=${to}&limit=25`)).toEqual([...inWindow].reverse());
+    expect(await pages(`from=${from}&to=${to}&limit=25&order=asc&minAmount=100`)).toEqual(
+      inWindow.filter((a) => Number(a) >= 100),
+    );
+  });
+
   it('refuses bad filters with 400', async () => {
     const { accountId } = await open({ ownerId: 'bad-filters' });
     for (const bad of [

@@ -1,0 +1,61 @@
+// Long account histories written straight to the ImmuDB log (through the event store, as
+// event-source appends them), for scenarios that need thousands of events on one account fast.
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { ImmuClient } = require('../../event-source/dist/immudb/client.js');
+const { EventStore } = require('../../event-source/dist/event-store.js');
+
+const BATCH = 500;
+
+/** An event store on the stack's log database, and how to close it. */
+export function logWriter(env) {
+  const db = new ImmuClient({
+    address: env.IMMUDB_ADDRESS,
+    user: env.IMMUDB_USER,
+    password: env.IMMUDB_PASSWORD,
+    database: env.IMMUDB_DATABASE,
+  });
+  return { store: new EventStore(db), close: () => db.close() };
+}
+
+/**
+ * An opened account followed by deposits of 1 minor unit one millisecond apart (schema v3, with
+ * the balance each recorded), in batches of one ImmuDB transaction each.
+ */
+export async function writeHistory(store, accountId, size) {
+  const t0 = Date.now() - size - 60_000;
+  const event = (version) => ({
+    eventId: randomUUID(),
+    streamId: accountId,
+    version,
+    ...(version === 1
+      ? {
+          type: 'AccountOpened',
+          schemaVersion: 2,
+          data: {
+            accountId,
+            ownerId: 'bench',
+            ownerName: 'Bench',
+            accountType: 'CHECKING',
+            currency: 'USD',
+            overdraftLimit: '0',
+          },
+        }
+      : {
+          type: 'MoneyDeposited',
+          schemaVersion: 3,
+          data: { transactionId: randomUUID(), amount: '1', description: null, balanceAfter: String(version - 1) },
+        }),
+    metadata: { correlationId: 'bench-history' },
+    occurredAt: new Date(t0 + version).toISOString(),
+  });
+  for (let from = 1; from <= size; from += BATCH) {
+    const batch = [];
+    for (let v = from; v < from + BATCH && v <= size; v++) batch.push(event(v));
+    const result = await store.append(accountId, from - 1, batch);
+    if (!result.ok) throw new Error(`history of ${accountId}: ${JSON.stringify(result)}`);
+  }
+  return t0;
+}

@@ -1,0 +1,191 @@
+/**
+ * Pages of an account's history, read from its history buckets (see `HistoryBucketDocSchema`):
+ * every read is a document by `_id`, so a page costs the same at 100 and at 100 000 movements.
+ *
+ *   - No filter: the page's seqs are known from the cursor, so exactly the buckets that hold them
+ *     are read, at once (one or two for a page of 50).
+ *   - A time range seeks its starting end by binary search over the buckets' first instants
+ *     (about log2(movements / HISTORY_BUCKET_SIZE) reads of one small field), then reads forward from there.
+ *   - Type and amount filters are checked on the entries read: a request reads at most
+ *     MAX_SCANNED_BUCKETS buckets; if the page is not full by then, it ends early with a cursor
+ *     that continues the scan (a page may then hold fewer items than `limit`, even none).
+ *
+ * Seeking by time assumes an account's movements are recorded in time order, as its actor
+ * records them one at a time (balance-at makes the same assumption of the log).
+ */
+import {
+  HISTORY_BUCKET_SIZE,
+  historyBucketId,
+  historyBucketOf,
+  HistoryBucketDocSchema,
+  historyEntriesOf,
+  type HistoryBucketDoc,
+  type HistoryEntry,
+} from '@bank/domain';
+import type { Collection } from 'mongodb';
+
+/** Buckets one filtered request reads at most (1 024 movements). */
+export const MAX_SCANNED_BUCKETS = 16;
+/** Buckets read at once while scanning with a filter. */
+const SCAN_CHUNK = 4;
+
+export type HistoryQuery = {
+  order: 'asc' | 'desc';
+  limit: number;
+  /** The seq the previous page ended at (from its cursor). */
+  after?: number;
+  from?: string;
+  to?: string;
+  type?: HistoryEntry['type'];
+  minAmount?: number;
+  maxAmount?: number;
+};
+
+export type HistoryPage = { items: HistoryEntry[]; nextAfter: number | null };
+
+/** Where the buckets come from: a collection in the service, a plain map in a unit test. */
+export type BucketReader = {
+  /** The entries of each bucket asked for (a bucket that does not exist is missing from the map). */
+  entries(buckets: number[]): Promise<Map<number, HistoryEntry[]>>;
+  /** When the bucket's first movement occurred. */
+  firstAt(bucket: number): Promise<string | undefined>;
+};
+
+export function bucketsOf(history: Collection<HistoryBucketDoc>, accountId: string): BucketReader {
+  return {
+    async entries(buckets) {
+      const docs = await Promise.all(buckets.map((b) => history.findOne({ _id: historyBucketId(accountId, b) })));
+      const out = new Map<number, HistoryEntry[]>();
+      for (const raw of docs) {
+        if (!raw) continue;
+        const doc = HistoryBucketDocSchema.parse(raw);
+        out.set(doc.bucket, historyEntriesOf(doc));
+      }
+      return out;
+    },
+    async firstAt(bucket) {
+      const raw = await history.findOne({ _id: historyBucketId(accountId, bucket) }, { projection: { firstAt: 1 } });
+      return typeof raw?.firstAt === 'string' ? raw.firstAt : undefined;
+    },
+  };
+}
+
+/**
+ * One page of the movements 1..`count` (the account document's `transactionCount`: entries a
+ * bucket holds beyond it belong to a run whose account write has not landed yet, and are not
+ * shown, so a page never runs ahead of the account it was read with).
+ */
+export async function historyPage(reader: BucketReader, count: number, q: HistoryQuery): Promise<HistoryPage> {
+  const desc = q.order === 'desc';
+  let lo = 1;
+  let hi = count;
+  if (q.after !== undefined) {
+    if (desc) hi = Math.min(hi, q.after - 1);
+    else lo = Math.max(lo, q.after + 1);
+  }
+  // Seek the end the scan starts from.
+  if (desc && q.to !== undefined && lo <= hi) {
+    const b = await lastBucketStartingBy(reader, q.to, historyBucketOf(lo), historyBucketOf(hi));
+    hi = b === undefined ? lo - 1 : Math.min(hi, (b + 1) * HISTORY_BUCKET_SIZE);
+  }
+  if (!desc && q.from !== undefined && lo <= hi) {
+    const b = await lastBucketStartingBefore(reader, q.from, historyBucketOf(lo), historyBucketOf(hi));
+    if (b !== undefined) lo = Math.max(lo, b * HISTORY_BUCKET_SIZE + 1);
+  }
+  if (lo > hi) return { items: [], nextAfter: null };
+
+  const filtered =
+    q.type !== undefined ||
+    q.minAmount !== undefined ||
+    q.maxAmount !== undefined ||
+    q.from !== undefined ||
+    q.to !== undefined;
+  const matches = (e: HistoryEntry) =>
+    (q.type === undefined || e.type === q.type) &&
+    (q.minAmount === undefined || e.amount >= q.minAmount) &&
+    (q.maxAmount === undefined || e.amount <= q.maxAmount) &&
+    (q.from === undefined || e.occurredAt >= q.from) &&
+    (q.to === undefined || e.occurredAt <= q.to);
+  // Past the far end of the time range: nothing further in this direction can match.
+  const beyond = (e: HistoryEntry) =>
+    desc ? q.from !== undefined && e.occurredAt < q.from : q.to !== undefined && e.occurredAt > q.to;
+
+  const end = desc ? lo : hi;
+  const first = historyBucketOf(desc ? hi : lo);
+  const last = historyBucketOf(desc ? lo : hi);
+  const step = desc ? -1 : 1;
+  const total = Math.abs(last - first) + 1;
+  // Without a filter, the page is the next `limit` seqs: exactly the buckets that hold them.
+  const wanted = filtered
+    ? Math.min(total, MAX_SCANNED_BUCKETS)
+    : Math.min(total, bucketsSpanned(desc ? hi : lo, q.limit, desc));
+  const chunk = filtered ? SCAN_CHUNK : wanted;
+
+  const items: HistoryEntry[] = [];
+  let scannedTo: number | undefined;
+  for (let read = 0; read < wanted; read += chunk) {
+    const buckets = Array.from({ length: Math.min(chunk, wanted - read) }, (_, i) => first + step * (read + i));
+    const found = await reader.entries(buckets);
+    for (const b of buckets) {
+      const entries = found.get(b);
+      if (!entries) throw new Error(`history bucket ${b} is missing`);
+      const inRange = entries.filter((e) => e.seq >= lo && e.seq <= hi);
+      if (desc) inRange.reverse();
+      for (const e of inRange) {
+        if (beyond(e)) return { items, nextAfter: null };
+        if (!matches(e)) continue;
+        if (items.length === q.limit) return { items, nextAfter: items[items.length - 1]!.seq };
+        items.push(e);
+        // Unfiltered, whether another page follows is known from the seqs alone.
+        if (!filtered && items.length === q.limit) return { items, nextAfter: e.seq === end ? null : e.seq };
+      }
+      scannedTo = desc ? Math.max(lo, b * HISTORY_BUCKET_SIZE + 1) : Math.min(hi, (b + 1) * HISTORY_BUCKET_SIZE);
+    }
+  }
+  // The scan stopped at its cap (or at the page's known end) before the range ended.
+  const ended = scannedTo === undefined || scannedTo === end;
+  return { items, nextAfter: ended ? null : scannedTo! };
+}
+
+/** How many buckets `n` consecutive seqs starting at `seq` (going down if `desc`) reach. */
+function bucketsSpanned(seq: number, n: number, desc: boolean): number {
+  const end = desc ? Math.max(1, seq - n + 1) : seq + n - 1;
+  return Math.abs(historyBucketOf(end) - historyBucketOf(seq)) + 1;
+}
+
+/** The last bucket in [lo, hi] whose first movement is at or before `t` (undefined if none). */
+function lastBucketStartingBy(reader: BucketReader, t: string, lo: number, hi: number): Promise<number | undefined> {
+  return lastBucketWhere(reader, (at) => at <= t, lo, hi);
+}
+
+/** The last bucket in [lo, hi] whose first movement is before `t` (undefined if none). */
+function lastBucketStartingBefore(
+  reader: BucketReader,
+  t: string,
+  lo: number,
+  hi: number,
+): Promise<number | undefined> {
+  return lastBucketWhere(reader, (at) => at < t, lo, hi);
+}
+
+/** Binary search: buckets start in time order, so `holds` is true up to some bucket, then false. */
+async function lastBucketWhere(
+  reader: BucketReader,
+  holds: (firstAt: string) => boolean,
+  lo: number,
+  hi: number,
+): Promise<number | undefined> {
+  let found: number | undefined;
+  while (lo <= hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const at = await reader.firstAt(mid);
+    if (at === undefined) throw new Error(`history bucket ${mid} is missing`);
+    if (holds(at)) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}

@@ -1,0 +1,139 @@
+import { HISTORY_BUCKET_SIZE, historyBucketOf, TRANSACTION_TYPES, type HistoryEntry } from '@bank/domain';
+import { historyPage, MAX_SCANNED_BUCKETS, type BucketReader, type HistoryQuery } from './history';
+
+/** `n` movements, one a minute from 2026-01-01, types and amounts cycling. */
+function movements(n: number): HistoryEntry[] {
+  return Array.from({ length: n }, (_, i) => ({
+    seq: i + 1,
+    transactionId: `t${i + 1}`,
+    type: TRANSACTION_TYPES[(i * 7) % TRANSACTION_TYPES.length]!,
+    amount: ((i * 37) % 1000) + 1,
+    balanceAfter: i,
+    description: null,
+    occurredAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+    version: i + 2,
+  }));
+}
+
+/** Buckets in memory, counting the documents read. */
+function reader(entries: HistoryEntry[]) {
+  const buckets = new Map<number, HistoryEntry[]>();
+  for (const e of entries) {
+    const b = historyBucketOf(e.seq);
+    buckets.set(b, [...(buckets.get(b) ?? []), e]);
+  }
+  const reads = { docs: 0 };
+  const source: BucketReader = {
+    entries: async (ids) => {
+      reads.docs += ids.length;
+      return new Map(ids.flatMap((b) => (buckets.has(b) ? [[b, buckets.get(b)!] as const] : [])));
+    },
+    firstAt: async (b) => {
+      reads.docs++;
+      return buckets.get(b)?.[0]?.occurredAt;
+    },
+  };
+  return { source, reads };
+}
+
+/** What the query means, by brute force over every movement. */
+function expected(all: HistoryEntry[], count: number, q: Omit<HistoryQuery, 'limit' | 'after'>): number[] {
+  const hits = all.filter(
+    (e) =>
+      e.seq <= count &&
+      (q.type === undefined || e.type === q.type) &&
+      (q.minAmount === undefined || e.amount >= q.minAmount) &&
+      (q.maxAmount === undefined || e.amount <= q.maxAmount) &&
+      (q.from === undefined || e.occurredAt >= q.from) &&
+      (q.to === undefined || e.occurredAt <= q.to),
+  );
+  const seqs = hits.map((e) => e.seq);
+  return q.order === 'desc' ? seqs.reverse() : seqs;
+}
+
+/** Every page, following the cursor to the end. */
+async function allPages(source: BucketReader, count: number, q: Omit<HistoryQuery, 'after'>) {
+  const seqs: number[] = [];
+  const sizes: number[] = [];
+  let after: number | undefined;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const page = await historyPage(source, count, { ...q, after });
+    seqs.push(...page.items.map((e) => e.seq));
+    sizes.push(page.items.length);
+    if (page.nextAfter === null) return { seqs, sizes };
+    after = page.nextAfter;
+  }
+  throw new Error('the cursor never ended');
+}
+
+const at = (minute: number) => new Date(Date.UTC(2026, 0, 1) + minute * 60_000).toISOString();
+
+describe('history pages from buckets', () => {
+  const all = movements(1_000);
+  const { source } = reader(all);
+
+  const queries: Array<Omit<HistoryQuery, 'after'>> = [
+    { order: 'desc', limit: 50 },
+    { order: 'asc', limit: 50 },
+    { order: 'desc', limit: 1 },
+    { order: 'asc', limit: 500 },
+    { order: 'desc', limit: 7, type: 'TRANSFER_REFUND' },
+    { order: 'asc', limit: 50, minAmount: 990 },
+    { order: 'desc', limit: 20, minAmount: 100, maxAmount: 120, type: 'DEPOSIT' },
+    { order: 'desc', limit: 50, from: at(100), to: at(250) },
+    { order: 'asc', limit: 50, from: at(100), to: at(250) },
+    { order: 'asc', limit: 10, from: at(998) },
+    { order: 'desc', limit: 10, to: at(3) },
+    { order: 'desc', limit: 10, from: at(5_000) },
+    { order: 'asc', limit: 10, to: at(-1) },
+    { order: 'asc', limit: 30, from: at(400), type: 'WITHDRAWAL' },
+    { order: 'desc', limit: 50, minAmount: 2_000 },
+  ];
+
+  it.each(queries)('pages through exactly what the query selects: %o', async (q) => {
+    for (const count of [0, 1, 31, 32, 33, 1_000]) {
+      const { seqs } = await allPages(source, count, q);
+      expect(seqs).toEqual(expected(all, count, q));
+    }
+  });
+
+  it('shows nothing beyond the account document (a bucket written ahead of it)', async () => {
+    const page = await historyPage(source, 40, { order: 'desc', limit: 5 });
+    expect(page.items.map((e) => e.seq)).toEqual([40, 39, 38, 37, 36]);
+    expect(page.nextAfter).toBe(36);
+  });
+
+  it('ends a filtered page early, with a cursor, after reading its cap of buckets', async () => {
+    const n = 3 * MAX_SCANNED_BUCKETS * HISTORY_BUCKET_SIZE - 5;
+    const { source: long, reads } = reader(movements(n));
+    const { sizes } = await allPages(long, n, { order: 'desc', limit: 50, minAmount: 2_000 });
+    expect(sizes).toEqual([0, 0, 0]);
+    expect(reads.docs).toBe(3 * MAX_SCANNED_BUCKETS);
+  });
+});
+
+describe('what a page costs, in documents read', () => {
+  it.each([100, 100_000])(
+    'a page of 50 reads at most 2 buckets at %i movements, anywhere in the history',
+    async (n) => {
+      const { source, reads } = reader(movements(n));
+      let after: number | undefined;
+      for (let page = 0; page < 5; page++) {
+        reads.docs = 0;
+        const p = await historyPage(source, n, { order: 'desc', limit: 50, after });
+        expect(p.items).toHaveLength(Math.min(50, n - page * 50));
+        expect(reads.docs).toBeLessThanOrEqual(2);
+        if (p.nextAfter === null) break;
+        after = p.nextAfter;
+      }
+    },
+  );
+
+  it('a time range at 100 000 movements seeks with about log2(buckets) small reads', async () => {
+    const n = 100_000;
+    const { source, reads } = reader(movements(n));
+    const p = await historyPage(source, n, { order: 'desc', limit: 50, to: at(50_000) });
+    expect(p.items[0]!.occurredAt).toBe(at(50_000));
+    expect(reads.docs).toBeLessThanOrEqual(Math.ceil(Math.log2(n / HISTORY_BUCKET_SIZE)) + 1 + 3);
+  });
+});
