@@ -111,7 +111,8 @@ async function main() {
     if (s.state === 'succeeded') {
       console.log(
         `Rebuilt generation ${s.generation} from ${s.positionTx} log transactions: ${s.events} events in ` +
-          `${seconds.toFixed(1)} s (${s.eventsPerSecond} events/s). It is live; generation ` +
+          `${seconds.toFixed(1)} s (${s.eventsPerSecond} events/s while projecting; the rest is waiting for every process ` +
+          `to see the switch). It is live; generation ` +
           `${s.previousGeneration} will be dropped shortly.`,
       );
       return 0;

@@ -109,7 +109,11 @@ export function markdown(r) {
           '## Read-model rebuild (`npm run projections:rebuild`)',
           '',
           `Quiet system: ${r.rebuild.quiet.events} events (${r.rebuild.quiet.txs} log transactions) in ${r.rebuild.quiet.seconds} s, ` +
-            `**${r.rebuild.quiet.eventsPerSecond} events/s**, ${(r.rebuild.quiet.eventsPerSecond / b.ferretUpserts.opsPerSec).toFixed(1)} events per raw FerretDB upsert of the same run (${b.ferretUpserts.opsPerSec}/s; one write per event would be at most 1).`,
+            `**${r.rebuild.quiet.eventsPerSecond} events/s** over the wall time` +
+            (r.rebuild.quiet.projectingRate
+              ? `, **${r.rebuild.quiet.projectingRate} events/s while projecting** (the rest is two fixed waits of ~2.5 s for every process to see the switch)`
+              : '') +
+            `; ${((r.rebuild.quiet.projectingRate ?? r.rebuild.quiet.eventsPerSecond) / b.ferretUpserts.opsPerSec).toFixed(1)} events per raw FerretDB upsert of the same run (${b.ferretUpserts.opsPerSec}/s; one write per event would be at most 1).`,
           '',
           `While deposits were offered at ${r.rebuild.underWrites.depositRate}/s: ${r.rebuild.underWrites.events} events in ${r.rebuild.underWrites.seconds} s, ` +
             `${r.rebuild.underWrites.eventsPerSecond} events/s; ${r.rebuild.underWrites.deposits} deposits sent, ${r.rebuild.underWrites.depositErrors} errors, worst step p99 ${f(r.rebuild.underWrites.depositP99)} ms. ` +

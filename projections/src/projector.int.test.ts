@@ -243,9 +243,10 @@ describe('Projector on FerretDB, how version guards reach the server', () => {
     expect(await model.account(id)).toMatchObject({ version: 12, balance: 5450 });
   });
 
-  it('is chosen from what the server is: FerretDB gets guards checked by the projector', async () => {
-    const db = mongo.db('admin');
-    expect(await chooseGuardMode(db)).toBe('client');
+  it('is chosen from what the server is: FerretDB on PostgreSQL pushes {_id, version} down, so the server checks', async () => {
+    const db = mongo.db(`it_${randomUUID().slice(0, 8)}`);
+    expect(await chooseGuardMode(db)).toBe('server');
+    expect(await chooseGuardMode(db, 'client')).toBe('client');
     expect(await chooseGuardMode(db, 'server')).toBe('server');
     await expect(chooseGuardMode(db, 'atomic')).rejects.toThrow(/READ_MODEL_GUARDS/);
   });

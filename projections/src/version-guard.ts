@@ -5,11 +5,11 @@
  *   - 'server': the condition goes in the filter (`{_id, version}`); MongoDB applies it
  *     atomically and answers it from the `_id` index.
  *   - 'client': read the document by `_id`, check the version here, write by `_id`. Used on
- *     FerretDB: its SQLite backend pushes down only a filter that is exactly `{_id: <value>}`,
+ *     FerretDB's SQLite backend: it pushes down only a filter that is exactly `{_id: <value>}`,
  *     so `{_id, version}` scans the whole collection (every account, every day of every
- *     account) on each write, and its conditional updates are a read-modify-write without a
- *     lock anyway. What keeps writes to one document apart there is the projector's one run
- *     at a time per account, not the filter.
+ *     account) on each write. FerretDB's conditional updates are a read-modify-write without
+ *     a lock on either backend: what keeps writes to one document apart there is the
+ *     projector's one run at a time per account, not the filter.
  */
 import { MongoServerError } from 'mongodb';
 import type { Collection, Db, Document, Filter, OptionalUnlessRequiredId, UpdateFilter } from 'mongodb';
@@ -19,13 +19,27 @@ export type GuardMode = 'server' | 'client';
 /** The document's version must equal the number, or be below `$lt`. */
 export type VersionGuard = number | { $lt: number };
 
-/** `READ_MODEL_GUARDS` = server | client | auto (default): auto asks the server what it is. */
+/**
+ * `READ_MODEL_GUARDS` = server | client | auto (default). Auto: 'server' on MongoDB; on FerretDB,
+ * 'server' when it pushes a `{_id, version}` filter down to its storage (its PostgreSQL backend
+ * does, and with the launcher's GIN index on `_id` it is an index lookup), 'client' when it does
+ * not (its SQLite backend pushes down only a filter that is exactly `{_id}`).
+ */
 export async function chooseGuardMode(db: Pick<Db, 'command'>, setting = 'auto'): Promise<GuardMode> {
   if (setting === 'server' || setting === 'client') return setting;
   if (setting !== 'auto') throw new Error(`READ_MODEL_GUARDS must be auto, server or client, not '${setting}'`);
   const info = await db.command({ buildInfo: 1 });
-  return typeof info.ferretdbVersion === 'string' ? 'client' : 'server';
+  if (typeof info.ferretdbVersion !== 'string') return 'server';
+  // FerretDB explains a query on a collection that does not exist without any pushdown.
+  await db.command({ create: GUARD_PROBE_COLLECTION }).catch((err: unknown) => {
+    if (!(err instanceof MongoServerError && err.code === 48)) throw err; // 48: already exists
+  });
+  const plan = await db.command({ explain: { find: GUARD_PROBE_COLLECTION, filter: { _id: '', version: 0 } } });
+  return plan.filterPushdown === true ? 'server' : 'client';
 }
+
+/** An empty collection the explain above runs against; never written. */
+const GUARD_PROBE_COLLECTION = 'guard_probe';
 
 /**
  * Applies `update` to the document `_id` if its version passes `guard`; with `upsert`, a missing
