@@ -86,6 +86,23 @@ describe('EventStore on a real ImmuDB', () => {
     expect(lastTx).toBeGreaterThanOrEqual(mine[2]!.logTx);
   });
 
+  it('reads a page of large transactions that together exceed one gRPC message (4 MiB), in order', async () => {
+    const before = (await db.currentState()).txId;
+    const big = 'x'.repeat(2_000);
+    const ids = Array.from({ length: 24 }, stream);
+    // 24 transactions of 100 events of ~2 KB: about 5 MB in one page of the log.
+    for (const id of ids) {
+      const batch = events(id, 1, 100).map((e) => ({ ...e, data: { ...(e.data as object), description: big } }));
+      expect((await store.append(id, 0, batch)).ok).toBe(true);
+    }
+    const mine = new Set(ids);
+    const { events: log } = await store.readLog(before, 500, 100_000);
+    expect(log.filter((e) => mine.has(e.streamId)).map((e) => `${e.streamId}/${e.version}`)).toEqual(
+      ids.flatMap((id) => Array.from({ length: 100 }, (_, i) => `${id}/${i + 1}`)),
+    );
+    expect(log.find((e) => e.streamId === ids[0])?.data).toMatchObject({ description: big });
+  });
+
   describe('group commit', () => {
     it('puts concurrent appends of many streams into shared transactions, each read back in order', async () => {
       const ids = Array.from({ length: 40 }, stream);

@@ -26,6 +26,12 @@ import { PreconditionFailed, type ImmuClient, type Precondition } from './immudb
 const EVENT_PREFIX = 'e/';
 const IDEMPOTENCY_PREFIX = 'i/';
 const PAGE = 500;
+/**
+ * Transactions per TxScan of the global log: at most 1 000 entries each (group commit's bound),
+ * so one scan stays within the client's 64 MiB message limit.
+ */
+const LOG_SCAN_CHUNK_TXS = 16;
+
 /** Whole transactions are added to a log page until it holds this many events. */
 const MAX_LOG_PAGE_EVENTS = 2000;
 
@@ -187,17 +193,24 @@ export class EventStore {
     limit: number,
     maxEvents = MAX_LOG_PAGE_EVENTS,
   ): Promise<{ events: PublishedEvent[]; lastTx: number }> {
-    const txs = await this.db.txScan(afterTx + 1, limit);
     const events: PublishedEvent[] = [];
     let lastTx = afterTx;
-    for (const tx of txs) {
-      if (events.length >= maxEvents) break;
-      let index = 0;
-      for (const entry of tx.kvEntries) {
-        if (!entry.key.toString().startsWith(EVENT_PREFIX)) continue;
-        events.push({ ...parseEvent(entry.value), logTx: tx.header.id, logIndex: index++ });
+    // In chunks: `limit` transactions of a busy log (group commits of up to 1 000 entries) can
+    // be far more than one gRPC message may carry, and a page that cannot be read stops the relay.
+    for (let scanned = 0; scanned < limit && events.length < maxEvents;) {
+      const want = Math.min(LOG_SCAN_CHUNK_TXS, limit - scanned);
+      const txs = await this.db.txScan(lastTx + 1, want);
+      for (const tx of txs) {
+        if (events.length >= maxEvents) break;
+        let index = 0;
+        for (const entry of tx.kvEntries) {
+          if (!entry.key.toString().startsWith(EVENT_PREFIX)) continue;
+          events.push({ ...parseEvent(entry.value), logTx: tx.header.id, logIndex: index++ });
+        }
+        lastTx = tx.header.id;
       }
-      lastTx = tx.header.id;
+      scanned += txs.length;
+      if (txs.length < want) break; // the head
     }
     return { events, lastTx };
   }

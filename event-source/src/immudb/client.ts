@@ -53,7 +53,10 @@ export class ImmuClient {
     const pkg = grpc.loadPackageDefinition(def) as unknown as {
       immudb: { schema: { ImmuService: grpc.ServiceClientConstructor } };
     };
-    this.service = new pkg.immudb.schema.ImmuService(opts.address, grpc.credentials.createInsecure()) as never;
+    // gRPC's default 4 MiB per message is less than a scan of a few large transactions carries.
+    this.service = new pkg.immudb.schema.ImmuService(opts.address, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    }) as never;
   }
 
   /** Opens a session (ImmuDB 1.2+), kept alive until close(). */
