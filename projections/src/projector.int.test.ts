@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { historyEntriesOf, historyLines, type StoredEvent } from '@bank/domain';
+import { encodeAccountEvent, historyEntriesOf, historyLines, type AccountEvent, type StoredEvent } from '@bank/domain';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { Projector } from './projector';
@@ -177,6 +177,61 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     expect(await fresh.hasEarlierLayout()).toBe(false);
     await fresh.accounts.updateOne({ _id: id }, { $unset: { layout: '' } });
     expect(await fresh.hasEarlierLayout()).toBe(true);
+  });
+
+  it('writes accounts new to the read model in one insert per collection exactly as run by run', async () => {
+    const build = (id: string) => {
+      const events = accountStream(id, 70).map((e, i) => ({
+        ...e,
+        occurredAt: `2026-11-${String(20 + Math.floor(i / 30)).padStart(2, '0')}T10:00:00.000Z`,
+      }));
+      // Stored as the actor stores them (current schema, balance recorded).
+      let balance = 248_450; // 1.00 + 2.00 + ... + 70.00, less the 0.50 withdrawal
+      const next = (event: AccountEvent, delta = 0): StoredEvent => ({
+        ...events[0]!,
+        eventId: randomUUID(),
+        version: events.length + 1,
+        ...encodeAccountEvent(event, (balance += delta)),
+      });
+      const leg = (n: number) => ({ transferId: `${id}-t${n}`, transactionId: randomUUID(), toAccountId: 'other' });
+      events.push(next({ type: 'TransferDebited', data: { ...leg(1), amount: 100, description: 'rent' } }, -100));
+      events.push(next({ type: 'TransferSettled', data: { transferId: `${id}-t1` } }));
+      events.push(next({ type: 'TransferDebited', data: { ...leg(2), amount: 200, description: null } }, -200));
+      events.push(
+        next({ type: 'TransferRefunded', data: { ...leg(2), amount: 200, failureCode: 'ACCOUNT_CLOSED' } }, 200),
+      );
+      events.push(next({ type: 'TransferDebited', data: { ...leg(3), amount: 300, description: null } }, -300));
+      return events;
+    };
+    const ids = [`acc-${randomUUID()}`, `acc-${randomUUID()}`, `acc-${randomUUID()}`];
+    const streams = ids.map(build);
+    const all = streams.flat();
+    const reference = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), 'server');
+    const oneByOne = new Projector(reference, logOf(all), pino({ level: 'silent' }));
+    for (const e of all) await oneByOne.apply(e);
+
+    const bulk = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), guards);
+    const projector = new Projector(bulk, logOf(all), pino({ level: 'silent' }));
+    // The live path got to the third account first, with part of its stream.
+    await projector.applyAll(streams[2]!.slice(0, 40));
+    await projector.applyNewAccounts(streams);
+
+    const raw = { promoteValues: false } as const;
+    const dump = async (model: ReadModel, id: string) => ({
+      account: await model.accounts.findOne({ _id: id }, raw),
+      history: await model.history.find({ accountId: id }, raw).sort({ bucket: 1 }).toArray(),
+      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ date: 1 }).toArray(),
+      transfers: await model.transfers.find({ fromAccountId: id }, raw).sort({ _id: 1 }).toArray(),
+    });
+    for (const id of ids) expect(await dump(bulk, id)).toStrictEqual(await dump(reference, id));
+    const sample = await dump(reference, ids[0]!);
+    expect(sample.history).toHaveLength(2);
+    expect(sample.days).toHaveLength(3);
+    expect(sample.transfers.map((t) => [String(t.status), t.failureCode ?? null])).toEqual([
+      ['COMPLETED', null],
+      ['FAILED', 'ACCOUNT_CLOSED'],
+      ['PENDING', null],
+    ]);
   });
 
   it('writes a run of events in one go exactly as it writes them one by one, across days and after a crash', async () => {

@@ -14,7 +14,7 @@
 import type { AccountDoc, StoredEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
 import { project, type Projected } from './account-projection';
-import type { ReadModel } from './read-model';
+import type { FreshAccount, ReadModel } from './read-model';
 
 export type ApplyOutcome = 'applied' | 'duplicate';
 
@@ -44,6 +44,44 @@ export class Projector {
   /** Applies events of any accounts; each account's go in as one run. */
   async applyAll(events: StoredEvent[]): Promise<void> {
     await Promise.all(events.map((e) => this.apply(e)));
+  }
+
+  /**
+   * Applies whole streams of accounts that may be new to this read model (each starts at
+   * version 1: the rebuild's accounts opened in the batch it projects) with one insert per
+   * collection for all of them, instead of one run per account. An account this process is
+   * already writing, or whose document turns out to exist (the live path created it
+   * meanwhile), goes through the per-account path instead, which is idempotent. While the
+   * inserts run, the accounts' queues are held, so no other run of theirs overlaps them here.
+   */
+  async applyNewAccounts(runs: StoredEvent[][]): Promise<void> {
+    const fresh: FreshAccount[] = [];
+    const held: string[] = [];
+    const others: StoredEvent[][] = [];
+    for (const run of runs) {
+      const key = run[0]!.streamId;
+      if (this.streams.has(key) || !startsAtOpening(run)) {
+        others.push(run);
+        continue;
+      }
+      this.streams.set(key, { waiting: [], running: true });
+      held.push(key);
+      fresh.push(foldNew(run));
+    }
+    let existed = new Set<string>();
+    try {
+      existed = await this.model.insertNewAccounts(fresh);
+    } finally {
+      // Release the queues; whatever arrived for these accounts meanwhile runs now.
+      for (const key of held) {
+        const stream = this.streams.get(key)!;
+        stream.running = false;
+        if (stream.waiting.length > 0) void this.drain(key, stream);
+        else this.streams.delete(key);
+      }
+    }
+    const rest = [...others, ...runs.filter((r) => existed.has(r[0]!.streamId))];
+    await Promise.all(rest.map((run) => this.applyAll(run)));
   }
 
   private async drain(key: string, stream: { waiting: Waiting[]; running: boolean }): Promise<void> {
@@ -146,4 +184,31 @@ export class Projector {
     }
     return missing;
   }
+}
+
+/** Versions 1, 2, 3, ... without a gap or a repeat. */
+function startsAtOpening(run: StoredEvent[]): boolean {
+  return run.every((e, i) => e.version === i + 1);
+}
+
+/** Every document a new account's stream projects to, folded in memory. */
+function foldNew(run: StoredEvent[]): FreshAccount {
+  let account: AccountDoc | undefined;
+  const fresh: Omit<FreshAccount, 'account'> = { accountId: run[0]!.streamId, entries: [], days: [], transfers: [] };
+  const transfers = new Map<string, FreshAccount['transfers'][number]>();
+  for (const e of run) {
+    const next = project(account, e);
+    account = next.account;
+    if (next.entry) fresh.entries.push(next.entry);
+    if (next.daily) fresh.days.push(next.daily);
+    const change = next.transfer;
+    if (change?.kind === 'debited') transfers.set(change.doc._id, { doc: change.doc });
+    else if (change) {
+      const { transferId, kind: _kind, ...end } = change;
+      const debited = transfers.get(transferId);
+      if (!debited) throw new Error(`${transferId} ends in ${fresh.accountId}'s stream before it was debited there`);
+      debited.end = end;
+    }
+  }
+  return { ...fresh, account: account!, transfers: [...transfers.values()] };
 }

@@ -1,4 +1,12 @@
-import { Long, MongoServerError, type Collection, type Db } from 'mongodb';
+import {
+  Long,
+  MongoBulkWriteError,
+  MongoServerError,
+  type Collection,
+  type Db,
+  type Document,
+  type OptionalUnlessRequiredId,
+} from 'mongodb';
 import {
   AccountDocSchema,
   HISTORY_BUCKET_SIZE,
@@ -135,6 +143,32 @@ export class ReadModel {
   }
 
   /**
+   * Writes the documents of accounts this read model does not have yet, in one insert per
+   * collection (a rebuild's accounts opened in the batch it projects): history buckets, days and
+   * transfers first, account documents last, as the per-account path does. A document that
+   * already exists (another writer got there first) is left as it is. Returns the accounts
+   * whose document already existed: their other documents may be missing entries, so the caller
+   * brings them up to date through the per-account path, which is idempotent.
+   */
+  async insertNewAccounts(fresh: FreshAccount[]): Promise<Set<string>> {
+    await insertAllNew(
+      this.history,
+      fresh.flatMap((a) => bucketsOf(a.accountId, a.entries)),
+    );
+    await insertAllNew(
+      this.dailyBalances,
+      fresh.flatMap((a) => daysOf(a.days)),
+    );
+    await insertAllNew(
+      this.transfers,
+      fresh.flatMap((a) => a.transfers.map(freshTransfer)),
+    );
+    const accounts = fresh.map((a) => toLongs(a.account));
+    const existed = await insertAllNew(this.accounts, accounts);
+    return new Set([...existed].map((i) => accounts[i]!._id));
+  }
+
+  /**
    * Records what an event of the source account did to a transfer. Only the source account's
    * stream writes here, in order, so there is one writer per document; both writes are
    * idempotent (insert once; then set the end state).
@@ -144,7 +178,7 @@ export class ReadModel {
       try {
         await this.transfers.updateOne(
           { _id: change.doc._id },
-          { $setOnInsert: toLongs(change.doc) },
+          { $setOnInsert: transferToStore(change.doc) },
           { upsert: true },
         );
       } catch (err) {
@@ -153,7 +187,7 @@ export class ReadModel {
       return;
     }
     const { transferId, kind: _kind, ...end } = change;
-    await this.transfers.updateOne({ _id: transferId }, { $set: end });
+    await this.transfers.updateOne({ _id: transferId }, { $set: end satisfies TransferEnd });
   }
 
   /**
@@ -216,6 +250,121 @@ export class ReadModel {
       knownVersion: fromVersion,
     });
   }
+}
+
+/** What the rebuild writes for an account new to this read model (see `insertNewAccounts`). */
+export type FreshAccount = {
+  accountId: string;
+  account: AccountDoc;
+  entries: HistoryEntry[];
+  days: DailyMovement[];
+  /** Each transfer debited in the stream, and how it ended if it did. */
+  transfers: { doc: TransferDoc; end?: TransferEnd }[];
+};
+
+/** Inserts every document that is not there yet; returns the indexes of those that were. */
+async function insertAllNew<T extends Document>(collection: Collection<T>, docs: T[]): Promise<Set<number>> {
+  if (docs.length === 0) return new Set();
+  try {
+    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
+    return new Set();
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError)) throw err;
+    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    if (!errors.every((e) => e.code === 11000)) throw err;
+    return new Set(errors.map((e) => e.index));
+  }
+}
+
+/** History buckets of a new account's entries (seq 1 on), as appends would have left them. */
+function bucketsOf(accountId: string, entries: HistoryEntry[]): HistoryBucketDoc[] {
+  const out: HistoryBucketDoc[] = [];
+  for (let i = 0; i < entries.length;) {
+    const bucket = historyBucketOf(entries[i]!.seq);
+    let j = i + 1;
+    while (j < entries.length && historyBucketOf(entries[j]!.seq) === bucket) j++;
+    const part = entries.slice(i, j);
+    out.push({
+      _id: historyBucketId(accountId, bucket),
+      accountId,
+      bucket,
+      version: part[part.length - 1]!.seq,
+      firstAt: part[0]!.occurredAt,
+      entries: historyLines(part),
+    });
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * Day documents of a new account's movements (in version order), as `addToDays` would have left
+ * them: opening balance from the day's first movement, sums, closing balance and version from
+ * its last (a day that comes round again, if the clock went back, adds to the same document).
+ */
+function daysOf(movements: DailyMovement[]): DailyBalanceDoc[] {
+  const days = new Map<
+    string,
+    { first: DailyMovement; last: DailyMovement; credits: number; debits: number; n: number }
+  >();
+  for (const m of movements) {
+    const day = days.get(m.date);
+    if (day) {
+      day.last = m;
+      day.credits += m.credit;
+      day.debits += m.debit;
+      day.n++;
+    } else {
+      days.set(m.date, { first: m, last: m, credits: m.credit, debits: m.debit, n: 1 });
+    }
+  }
+  // In name order after _id: how an upsert stores them (see freshTransfer).
+  return [...days.values()].map(
+    ({ first, last, credits, debits, n }) =>
+      ({
+        _id: `${first.accountId}:${first.date}`,
+        accountId: first.accountId,
+        closingBalance: Long.fromNumber(last.balanceAfter),
+        credits: Long.fromNumber(credits),
+        date: first.date,
+        debits: Long.fromNumber(debits),
+        openingBalance: Long.fromNumber(first.balanceBefore),
+        transactionCount: n,
+        version: last.version,
+      }) as unknown as DailyBalanceDoc,
+  );
+}
+
+/** What ends a transfer (the fields `putTransfer` sets on its document). */
+export type TransferEnd = Omit<Extract<TransferChange, { kind: 'ended' }>, 'kind' | 'transferId'>;
+
+/**
+ * A transfer document as stored, whichever way it is written: a null description is left out
+ * (FerretDB leaves null fields of an upsert's $setOnInsert out anyway; the schema reads a
+ * missing one as null), so an insert and an upsert store the same document.
+ */
+function transferToStore(doc: TransferDoc): TransferDoc {
+  const stored = toLongs(doc);
+  if (stored.description === null) delete (stored as Partial<TransferDoc>).description;
+  return stored;
+}
+
+/**
+ * The document `putTransfer` leaves, field for field and in the same order: an upsert stores
+ * its fields after `_id` in name order (MongoDB 5+ and FerretDB alike), and `$set` then
+ * replaces `status` in place and appends the fields the document did not have, in name order.
+ */
+function freshTransfer({ doc, end }: { doc: TransferDoc; end?: TransferEnd }): TransferDoc {
+  const stored = inNameOrder(transferToStore(doc));
+  if (!end) return stored;
+  return { ...stored, ...inNameOrder(end) };
+}
+
+/** `_id` first, then every other field in name order. */
+function inNameOrder<T extends object>(doc: T): T {
+  const entries = Object.entries(doc).filter(([k, v]) => k !== '_id' && v !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries([...('_id' in doc ? [['_id', (doc as { _id: unknown })._id]] : []), ...entries]) as T;
 }
 
 function toLongs<T extends object>(doc: T): T {

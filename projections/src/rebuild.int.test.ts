@@ -116,8 +116,16 @@ function instrumentedRebuild(
     eventLog: log,
     lag: { adopt: async () => undefined },
     log: silent,
-    // One batch holds the whole log.
-    options: { batchTxs: 1000, concurrency: 1, switchSettleMs: 10, dropAfterMs: 300, ...options },
+    // One batch holds the whole log; every account goes through the per-account workers
+    // (accounts opened in the batch would otherwise be written all at once, bypassing `around`).
+    options: {
+      batchTxs: 1000,
+      concurrency: 1,
+      switchSettleMs: 10,
+      dropAfterMs: 300,
+      bulkNewAccounts: false,
+      ...options,
+    },
   });
 }
 

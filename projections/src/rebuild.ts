@@ -58,6 +58,11 @@ export type RebuildOptions = {
   concurrency: number;
   switchSettleMs: number;
   dropAfterMs: number;
+  /**
+   * Whether accounts opened in a batch are written all at once (default) rather than one run
+   * per account like the others; off only to test the per-account workers.
+   */
+  bulkNewAccounts?: boolean;
   /** How long applying one account's run is retried before the rebuild fails (default 30 s). */
   applyRetryMs?: number;
 };
@@ -247,7 +252,14 @@ export class Rebuilder {
       if (run) run.push(e);
       else byStream.set(e.streamId, [e]);
     }
-    const streams = [...byStream.values()];
+    // Accounts opened in this page: all of them at once (one insert per collection).
+    const bulk = this.deps.options.bulkNewAccounts ?? true;
+    const opened = bulk ? [...byStream.values()].filter((run) => run[0]!.version === 1) : [];
+    if (opened.length > 0) {
+      await withRetry(() => projector.applyNewAccounts(opened), this.deps.options.applyRetryMs ?? 30_000);
+      onRun(opened.reduce((n, run) => n + run.length, 0));
+    }
+    const streams = [...byStream.values()].filter((run) => !bulk || run[0]!.version !== 1);
     let failed = false;
     const worker = async () => {
       for (let stream = streams.shift(); stream && !failed; stream = streams.shift()) {
