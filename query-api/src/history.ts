@@ -4,8 +4,9 @@
  *
  *   - No filter: the page's seqs are known from the cursor, so exactly the buckets that hold them
  *     are read, at once (one or two for a page of 50).
- *   - A time range seeks its starting end by binary search over the buckets' first instants
- *     (about log2(movements / HISTORY_BUCKET_SIZE) reads of one small field), then reads forward from there.
+ *   - A time range seeks its starting end over the buckets' first instants (interpolation and
+ *     bisection: a few reads of one small field for an evenly spread history, at most about
+ *     2 log2(movements / HISTORY_BUCKET_SIZE)), then reads forward from there.
  *   - Type and amount filters are checked on the entries read: a request reads at most
  *     MAX_SCANNED_BUCKETS buckets; if the page is not full by then, it ends early with a cursor
  *     that continues the scan (a page may then hold fewer items than `limit`, even none).
@@ -39,6 +40,8 @@ export type HistoryQuery = {
   type?: HistoryEntry['type'];
   minAmount?: number;
   maxAmount?: number;
+  /** Seek hints; without them a time range is sought by bisection alone. */
+  span?: HistorySpan;
 };
 
 export type HistoryPage = { items: HistoryEntry[]; nextAfter: number | null };
@@ -85,11 +88,11 @@ export async function historyPage(reader: BucketReader, count: number, q: Histor
   }
   // Seek the end the scan starts from.
   if (desc && q.to !== undefined && lo <= hi) {
-    const b = await lastBucketStartingBy(reader, q.to, historyBucketOf(lo), historyBucketOf(hi));
+    const b = await lastBucketStartingBy(reader, q.to, historyBucketOf(lo), historyBucketOf(hi), q.span);
     hi = b === undefined ? lo - 1 : Math.min(hi, (b + 1) * HISTORY_BUCKET_SIZE);
   }
   if (!desc && q.from !== undefined && lo <= hi) {
-    const b = await lastBucketStartingBefore(reader, q.from, historyBucketOf(lo), historyBucketOf(hi));
+    const b = await lastBucketStartingBefore(reader, q.from, historyBucketOf(lo), historyBucketOf(hi), q.span);
     if (b !== undefined) lo = Math.max(lo, b * HISTORY_BUCKET_SIZE + 1);
   }
   if (lo > hi) return { items: [], nextAfter: null };
@@ -153,9 +156,18 @@ function bucketsSpanned(seq: number, n: number, desc: boolean): number {
   return Math.abs(historyBucketOf(end) - historyBucketOf(seq)) + 1;
 }
 
+/** The first and last instants of the account's movements (from its document): seek hints. */
+export type HistorySpan = { first: string | null; last: string | null };
+
 /** The last bucket in [lo, hi] whose first movement is at or before `t` (undefined if none). */
-function lastBucketStartingBy(reader: BucketReader, t: string, lo: number, hi: number): Promise<number | undefined> {
-  return lastBucketWhere(reader, (at) => at <= t, lo, hi);
+function lastBucketStartingBy(
+  reader: BucketReader,
+  t: string,
+  lo: number,
+  hi: number,
+  span?: HistorySpan,
+): Promise<number | undefined> {
+  return lastBucketWhere(reader, t, false, lo, hi, span);
 }
 
 /** The last bucket in [lo, hi] whose first movement is before `t` (undefined if none). */
@@ -164,27 +176,48 @@ function lastBucketStartingBefore(
   t: string,
   lo: number,
   hi: number,
+  span?: HistorySpan,
 ): Promise<number | undefined> {
-  return lastBucketWhere(reader, (at) => at < t, lo, hi);
+  return lastBucketWhere(reader, t, true, lo, hi, span);
 }
 
-/** Binary search: buckets start in time order, so `holds` is true up to some bucket, then false. */
+/**
+ * Buckets start in time order, so "starts at or before t" (or before, if `strict`) holds up to
+ * some bucket, then no more: the last bucket where it holds is found by probing. Probes alternate
+ * between interpolation (where t falls between the instants known to bound the range: the
+ * account's first and last movement, then the probes') and bisection, so an evenly spread
+ * history takes a few reads and any history at most about 2 log2(buckets).
+ */
 async function lastBucketWhere(
   reader: BucketReader,
-  holds: (firstAt: string) => boolean,
+  t: string,
+  strict: boolean,
   lo: number,
   hi: number,
+  span?: HistorySpan,
 ): Promise<number | undefined> {
+  const target = Date.parse(t);
+  const holds = (at: number) => (strict ? at < target : at <= target);
+  // Known bounds on the first instants of buckets lo and hi (lower, upper), when there are any.
+  let atLo = lo === 0 && span?.first ? Date.parse(span.first) : undefined;
+  let atHi = span?.last ? Date.parse(span.last) : undefined;
   let found: number | undefined;
-  while (lo <= hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    const at = await reader.firstAt(mid);
-    if (at === undefined) throw new Error(`history bucket ${mid} is missing`);
+  for (let step = 0; lo <= hi; step++) {
+    let mid = Math.floor((lo + hi) / 2);
+    if (step % 2 === 0 && atLo !== undefined && atHi !== undefined && atHi > atLo) {
+      const share = Math.min(1, Math.max(0, (target - atLo) / (atHi - atLo)));
+      mid = lo + Math.floor(share * (hi - lo));
+    }
+    const firstAt = await reader.firstAt(mid);
+    if (firstAt === undefined) throw new Error(`history bucket ${mid} is missing`);
+    const at = Date.parse(firstAt);
     if (holds(at)) {
       found = mid;
       lo = mid + 1;
+      atLo = at;
     } else {
       hi = mid - 1;
+      atHi = at;
     }
   }
   return found;

@@ -91,9 +91,31 @@ describe('history pages from buckets', () => {
   ];
 
   it.each(queries)('pages through exactly what the query selects: %o', async (q) => {
-    for (const count of [0, 1, 31, 32, 33, 1_000]) {
-      const { seqs } = await allPages(source, count, q);
-      expect(seqs).toEqual(expected(all, count, q));
+    for (const count of [0, 1, 63, 64, 65, 1_000]) {
+      // With the account's first and last instants as seek hints, and without.
+      const span = { first: all[0]!.occurredAt, last: all[Math.max(0, count - 1)]!.occurredAt };
+      expect((await allPages(source, count, { ...q, span })).seqs).toEqual(expected(all, count, q));
+      expect((await allPages(source, count, q)).seqs).toEqual(expected(all, count, q));
+    }
+  });
+
+  it('seeks correctly in a history whose pace changes (bursts, then quiet months)', async () => {
+    // 3 000 movements: 2 000 one second apart, then 1 000 one day apart.
+    const uneven = movements(3_000).map((e, i) => ({
+      ...e,
+      occurredAt: new Date(
+        Date.UTC(2026, 0, 1) + (i < 2_000 ? i * 1_000 : 2_000_000 + (i - 2_000) * 86_400_000),
+      ).toISOString(),
+    }));
+    const { source: r } = reader(uneven);
+    const span = { first: uneven[0]!.occurredAt, last: uneven[2_999]!.occurredAt };
+    for (const k of [0, 5, 1_999, 2_000, 2_001, 2_500, 2_999]) {
+      const q = { order: 'desc' as const, limit: 3, to: uneven[k]!.occurredAt, span };
+      expect((await historyPage(r, 3_000, q)).items.map((e) => e.seq)).toEqual([k + 1, k, k - 1].filter((n) => n >= 1));
+      const asc = { order: 'asc' as const, limit: 2, from: uneven[k]!.occurredAt, span };
+      expect((await historyPage(r, 3_000, asc)).items.map((e) => e.seq)).toEqual(
+        [k + 1, k + 2].filter((n) => n <= 3_000),
+      );
     }
   });
 
@@ -129,11 +151,19 @@ describe('what a page costs, in documents read', () => {
     },
   );
 
-  it('a time range at 100 000 movements seeks with about log2(buckets) small reads', async () => {
+  it('a time range at 100 000 movements seeks in a few small reads with the account span, log2(buckets) without', async () => {
     const n = 100_000;
-    const { source, reads } = reader(movements(n));
-    const p = await historyPage(source, n, { order: 'desc', limit: 50, to: at(50_000) });
-    expect(p.items[0]!.occurredAt).toBe(at(50_000));
-    expect(reads.docs).toBeLessThanOrEqual(Math.ceil(Math.log2(n / HISTORY_BUCKET_SIZE)) + 1 + 3);
+    const all = movements(n);
+    const { source, reads } = reader(all);
+    const span = { first: all[0]!.occurredAt, last: all[n - 1]!.occurredAt };
+    for (const minute of [7, 50_000, 99_990]) {
+      reads.docs = 0;
+      const p = await historyPage(source, n, { order: 'desc', limit: 50, to: at(minute), span });
+      expect(p.items[0]!.occurredAt).toBe(at(minute));
+      expect(reads.docs).toBeLessThanOrEqual(6 + 2); // about half the reads of bisection alone
+    }
+    reads.docs = 0;
+    await historyPage(source, n, { order: 'desc', limit: 50, to: at(50_000) });
+    expect(reads.docs).toBeLessThanOrEqual(Math.ceil(Math.log2(n / HISTORY_BUCKET_SIZE)) + 1 + 2);
   });
 });

@@ -193,6 +193,7 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
       type: q.type,
       minAmount,
       maxAmount,
+      span: { first: account.firstTransactionAt, last: account.lastTransactionAt },
     });
     const money = (minor: number) => formatMinor(minor, account.currency);
     res.json({
