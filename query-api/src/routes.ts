@@ -15,6 +15,8 @@ import {
 import { ApiError, parseInput, SidecarError, toProblem, type EventLogClient } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
+import type { Document } from 'mongodb';
+import { Coalescer } from './coalesce';
 import { bucketsOf, historyPage } from './history';
 import type { ReadCollections } from './read-model';
 import { accountAtLeast, accountView, decodeCursor, encodeCursor } from './reads';
@@ -255,13 +257,14 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
     res.json({ items });
   });
 
+  // Sorting every account of the currency (FerretDB sorts in memory): one such query per
+  // currency and limit at a time, shared by the requests that wait for it (see coalesce.ts).
+  const topAccounts = new Coalescer<Document[]>();
   router.get('/api/v1/reports/top-accounts', async (req, res) => {
     const q = parseInput(TopAccountsQuery, req.query, 'query');
-    const docs = await read.accounts
-      .find({ currency: q.currency })
-      .sort({ balance: -1, _id: 1 })
-      .limit(q.limit)
-      .toArray();
+    const docs = await topAccounts.run(`${q.currency}:${q.limit}`, () =>
+      read.accounts.find({ currency: q.currency }).sort({ balance: -1, _id: 1 }).limit(q.limit).toArray(),
+    );
     res.json({
       items: docs
         .map((d) => AccountDocSchema.parse(d))

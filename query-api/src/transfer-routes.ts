@@ -1,5 +1,6 @@
 import {
   formatMinor,
+  type Currency,
   IdSchema,
   TRANSFER_ACTOR_TYPE,
   TransferDocSchema,
@@ -9,6 +10,7 @@ import {
 import { ApiError, invokeActorWhenPlaced, parseInput, transferJson, type DaprSidecar } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
+import { Coalescer } from './coalesce';
 import type { ReadCollections } from './read-model';
 import { CurrencyParam } from './routes';
 
@@ -52,25 +54,14 @@ export function transferRoutes(read: ReadCollections, transferStatus: TransferSt
    * The double-entry check: every account's balance, and what its movements posted to the
    * external clearing account and to the transit account, summed over one currency. Each
    * movement posts equal and opposite amounts, so the total is zero whenever the books are
-   * right, including while transfers are in flight (their money is in transit).
+   * right, including while transfers are in flight (their money is in transit). It reads every
+   * account of the currency: one such scan per currency at a time, shared by the requests that
+   * wait for it (see coalesce.ts).
    */
+  const trialBalances = new Coalescer<Sums>();
   router.get('/api/v1/ledger/trial-balance', async (req, res) => {
     const { currency } = parseInput(TrialBalanceQuery, req.query, 'query');
-    // Summed here rather than with $group: FerretDB 1.x returns 0 for every accumulator of a
-    // $group but the first. Each account document is written atomically and balances on its
-    // own, so the sum is right however the reads interleave with projection writes.
-    let customer = 0n;
-    let external = 0n;
-    let transit = 0n;
-    const docs = read.accounts.find(
-      { currency },
-      { projection: { _id: 0, balance: 1, clearingPostings: 1, transitPostings: 1 } },
-    );
-    for await (const d of docs) {
-      customer += toBigInt(d.balance);
-      external += toBigInt(d.clearingPostings);
-      transit += toBigInt(d.transitPostings);
-    }
+    const { customer, external, transit } = await trialBalances.run(currency, () => sumLedger(read, currency));
     const total = customer + external + transit;
     const money = (minor: bigint) => formatMinor(minor, currency);
     res.json({
@@ -82,6 +73,29 @@ export function transferRoutes(read: ReadCollections, transferStatus: TransferSt
   });
 
   return router;
+}
+
+type Sums = { customer: bigint; external: bigint; transit: bigint };
+
+/**
+ * Every account's balance, and what its movements posted to the external clearing account and
+ * to the transit account, summed over one currency. Summed here rather than with $group:
+ * FerretDB 1.x returns 0 for every accumulator of a $group but the first. Each account
+ * document is written atomically and balances on its own, so the sum is right however the reads
+ * interleave with projection writes.
+ */
+async function sumLedger(read: ReadCollections, currency: Currency): Promise<Sums> {
+  const sums: Sums = { customer: 0n, external: 0n, transit: 0n };
+  const docs = read.accounts.find(
+    { currency },
+    { projection: { _id: 0, balance: 1, clearingPostings: 1, transitPostings: 1 } },
+  );
+  for await (const d of docs) {
+    sums.customer += toBigInt(d.balance);
+    sums.external += toBigInt(d.clearingPostings);
+    sums.transit += toBigInt(d.transitPostings);
+  }
+  return sums;
 }
 
 /** $sum over int64 fields comes back as a number or a Long, depending on its size. */

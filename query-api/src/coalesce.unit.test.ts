@@ -1,0 +1,63 @@
+import { Coalescer } from './coalesce';
+
+/** A computation the test finishes by hand; `started` counts how many began. */
+function controlled() {
+  const pending: Array<{ resolve: (v: number) => void; reject: (e: Error) => void }> = [];
+  let started = 0;
+  const compute = () =>
+    new Promise<number>((resolve, reject) => {
+      started++;
+      pending.push({ resolve, reject });
+    });
+  return { compute, pending, started: () => started };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('Coalescer', () => {
+  it('shares one computation among requests that arrive while none runs, then one more among the rest', async () => {
+    const c = new Coalescer<number>();
+    const { compute, pending, started } = controlled();
+    const a = c.run('k', compute);
+    const b = c.run('k', compute); // arrives while a's computation runs: waits for the next
+    const d = c.run('k', compute);
+    expect(started()).toBe(1);
+    pending[0]!.resolve(1);
+    expect(await a).toBe(1);
+    await tick();
+    expect(started()).toBe(2); // the next one starts once the first has ended
+    pending[1]!.resolve(2);
+    expect([await b, await d]).toEqual([2, 2]);
+    // Nothing running: a new request computes afresh.
+    const e = c.run('k', compute);
+    expect(started()).toBe(3);
+    pending[2]!.resolve(3);
+    expect(await e).toBe(3);
+  });
+
+  it('keeps keys apart', async () => {
+    const c = new Coalescer<number>();
+    const { compute, pending, started } = controlled();
+    const a = c.run('USD', compute);
+    const b = c.run('EUR', compute);
+    expect(started()).toBe(2);
+    pending[0]!.resolve(1);
+    pending[1]!.resolve(2);
+    expect([await a, await b]).toEqual([1, 2]);
+  });
+
+  it('passes a failure to the requests that shared it, and recovers for the next', async () => {
+    const c = new Coalescer<number>();
+    const { compute, pending } = controlled();
+    const a = c.run('k', compute);
+    const b = c.run('k', compute);
+    pending[0]!.reject(new Error('database down'));
+    await expect(a).rejects.toThrow('database down');
+    await tick();
+    pending[1]!.resolve(7);
+    expect(await b).toBe(7);
+    const d = c.run('k', compute);
+    pending[2]!.resolve(8);
+    expect(await d).toBe(8);
+  });
+});
