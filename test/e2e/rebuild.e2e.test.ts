@@ -301,3 +301,37 @@ describe('projection lag', () => {
     expect(seen.some((n) => n > 0)).toBe(true);
   });
 });
+
+describe('upgrade from an earlier read-model layout', () => {
+  it('rebuilds at start when account documents predate history buckets; their history answers 503 until the switch', async () => {
+    const opened = await post(`${commandApi()}/api/v1/accounts`, {
+      ownerId: 'upgrade',
+      ownerName: 'Up Grade',
+      type: 'CHECKING',
+      currency: 'USD',
+    });
+    const id = opened.body.accountId as string;
+    for (let i = 0; i < 3; i++) expect((await money(id, 'deposits', '1')).status).toBe(201);
+    expect((await get(`${queryApi()}/api/v1/accounts/${id}?minVersion=4`)).status).toBe(200);
+    const before = await liveGeneration();
+
+    // What a read model of layout 1 looks like to this code: no `layout`, no history buckets.
+    await control('kill', 'projections');
+    const live = (name: string) => db().collection(generationCollection(name, before));
+    await live(READ_MODEL_COLLECTIONS.accounts).updateOne({ _id: id as never }, { $unset: { layout: '' } });
+    await live(READ_MODEL_COLLECTIONS.history).deleteMany({ accountId: id });
+    const early = await get(`${queryApi()}/api/v1/accounts/${id}/transactions`);
+    expect([early.status, early.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+
+    await control('restart', 'projections');
+    const deadline = Date.now() + 90_000;
+    while ((await liveGeneration()) === before) {
+      if (Date.now() > deadline) throw new Error('projections did not rebuild the earlier layout');
+      await sleep(200);
+    }
+    await sleep(1_500); // the query API re-reads the live pointer every second
+    const history = await get(`${queryApi()}/api/v1/accounts/${id}/transactions`);
+    expect(history.status).toBe(200);
+    expect(history.body.items.map((t: { amount: string }) => t.amount)).toEqual(['1.00', '1.00', '1.00']);
+  });
+});
