@@ -14,7 +14,7 @@
 import type { AccountDoc, StoredEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
 import { project, type Projected } from './account-projection';
-import type { FoldedRun, FreshAccount, ReadModel } from './read-model';
+import type { FreshAccount, ReadModel } from './read-model';
 
 export type ApplyOutcome = 'applied' | 'duplicate';
 
@@ -82,56 +82,6 @@ export class Projector {
     }
     const rest = [...others, ...runs.filter((r) => existed.has(r[0]!.streamId))];
     await Promise.all(rest.map((run) => this.applyAll(run)));
-  }
-
-  /** Whether `applyRuns` writes in bulk here (it needs the version condition in the filter). */
-  get writesInBulk(): boolean {
-    return this.model.guards === 'server';
-  }
-
-  /**
-   * Applies runs of accounts the read model already has (a rebuild's accounts opened in an
-   * earlier batch), folded in memory and written with one bulk write per collection. An account
-   * this process is already writing, whose document is not exactly where its run starts, or of
-   * an earlier layout, goes through the per-account path; so does every account of `runs` if a
-   * bulk write did not apply as expected (the per-account path is idempotent). While the bulk
-   * writes run, the accounts' queues are held. Returns how many accounts were written in bulk.
-   */
-  async applyRuns(runs: StoredEvent[][]): Promise<number> {
-    if (!this.writesInBulk) {
-      await Promise.all(runs.map((run) => this.applyAll(run)));
-      return 0;
-    }
-    const held = new Map<string, StoredEvent[]>();
-    const others: StoredEvent[][] = [];
-    for (const run of runs) {
-      const key = run[0]!.streamId;
-      if (this.streams.has(key) || held.has(key)) others.push(run);
-      else {
-        this.streams.set(key, { waiting: [], running: true });
-        held.set(key, run);
-      }
-    }
-    let done = new Set<string>();
-    try {
-      const current = await Promise.all([...held.keys()].map((id) => this.model.accountForUpdate(id)));
-      const folded: FoldedRun[] = [];
-      [...held.values()].forEach((run, i) => {
-        const { doc, legacy } = current[i]!;
-        if (doc && !legacy && startsAfter(run, doc.version)) folded.push(foldRun(doc, run));
-      });
-      if (folded.length > 0 && (await this.model.writeRuns(folded))) done = new Set(folded.map((f) => f.accountId));
-    } finally {
-      for (const key of held.keys()) {
-        const stream = this.streams.get(key)!;
-        stream.running = false;
-        if (stream.waiting.length > 0) void this.drain(key, stream);
-        else this.streams.delete(key);
-      }
-    }
-    const rest = [...others, ...[...held.values()].filter((run) => !done.has(run[0]!.streamId))];
-    await Promise.all(rest.map((run) => this.applyAll(run)));
-    return done.size;
   }
 
   private async drain(key: string, stream: { waiting: Waiting[]; running: boolean }): Promise<void> {
@@ -261,22 +211,4 @@ function foldNew(run: StoredEvent[]): FreshAccount {
     }
   }
   return { ...fresh, account: account!, transfers: [...transfers.values()] };
-}
-
-/** Versions after `version`, without a gap or a repeat. */
-function startsAfter(run: StoredEvent[], version: number): boolean {
-  return run.every((e, i) => e.version === version + 1 + i);
-}
-
-/** What a run does to an account the read model has, folded in memory. */
-function foldRun(from: AccountDoc, run: StoredEvent[]): FoldedRun {
-  const folded: FoldedRun = { accountId: from.accountId, from, to: from, entries: [], days: [], transfers: [] };
-  for (const e of run) {
-    const next = project(folded.to, e);
-    folded.to = next.account;
-    if (next.entry) folded.entries.push(next.entry);
-    if (next.daily) folded.days.push(next.daily);
-    if (next.transfer) folded.transfers.push(next.transfer);
-  }
-  return folded;
 }

@@ -4,8 +4,6 @@ import {
   MongoServerError,
   type Collection,
   type Db,
-  type AnyBulkWriteOperation,
-  type BulkWriteResult,
   type Document,
   type OptionalUnlessRequiredId,
 } from 'mongodb';
@@ -52,7 +50,7 @@ export class ReadModel {
    */
   constructor(
     db: Pick<Db, 'collection'>,
-    readonly guards: GuardMode = 'server',
+    private readonly guards: GuardMode = 'server',
   ) {
     this.accounts = db.collection<AccountDoc>(READ_MODEL_COLLECTIONS.accounts);
     this.history = db.collection<HistoryBucketDoc>(READ_MODEL_COLLECTIONS.history);
@@ -171,88 +169,6 @@ export class ReadModel {
   }
 
   /**
-   * Writes runs of accounts this read model already has, one bulk write per collection:
-   * history, days and transfers first, then the account documents, every write conditional as
-   * on the per-account path (server guards only: the condition must be in the filter). Returns
-   * false as soon as a write did not apply as expected (a document moved meanwhile, a bucket
-   * held entries beyond the account): the account documents are then written only if every
-   * other write applied, and the caller applies the runs one account at a time, which is
-   * idempotent and sorts out whatever was written.
-   */
-  async writeRuns(runs: FoldedRun[]): Promise<boolean> {
-    if (this.guards !== 'server') throw new Error('writeRuns needs guards checked by the server');
-    const history: AnyBulkWriteOperation<HistoryBucketDoc>[] = [];
-    let appends = 0;
-    let inserts = 0;
-    // The bucket each run appends to first, when it is not a new one: its entries so far.
-    const open = runs.filter((r) => r.entries.length > 0 && r.from.transactionCount % HISTORY_BUCKET_SIZE !== 0);
-    const stored = await inPool(open, 16, (r) =>
-      this.history.findOne({ _id: historyBucketId(r.accountId, historyBucketOf(r.from.transactionCount)) }),
-    );
-    const openBuckets = new Map(open.map((r, i) => [r.accountId, stored[i]]));
-    for (const run of runs) {
-      for (const part of byBucket(run.entries)) {
-        const bucket = historyBucketOf(part[0]!.seq);
-        const _id = historyBucketId(run.accountId, bucket);
-        const last = part[part.length - 1]!.seq;
-        if (part[0]!.seq % HISTORY_BUCKET_SIZE === 1) {
-          const firstAt = part[0]!.occurredAt;
-          history.push({
-            insertOne: {
-              document: { _id, accountId: run.accountId, bucket, version: last, firstAt, entries: historyLines(part) },
-            },
-          });
-          inserts++;
-          continue;
-        }
-        const current = openBuckets.get(run.accountId);
-        if (!current || current.version !== part[0]!.seq - 1) return false;
-        history.push({
-          updateOne: {
-            filter: { _id, version: current.version },
-            update: { $set: { version: last, entries: current.entries + historyLines(part) } },
-          },
-        });
-        appends++;
-      }
-    }
-    const days: AnyBulkWriteOperation<DailyBalanceDoc>[] = runs.flatMap((r) =>
-      dayGroups(r.days).map((day) => ({
-        updateOne: {
-          filter: { _id: `${day[0]!.accountId}:${day[0]!.date}`, version: { $lt: day[0]!.version } },
-          update: dayUpdate(day) as never,
-          upsert: true,
-        },
-      })),
-    );
-    const transfers: AnyBulkWriteOperation<TransferDoc>[] = runs.flatMap((r) =>
-      r.transfers.map((change) =>
-        change.kind === 'debited'
-          ? {
-              updateOne: {
-                filter: { _id: change.doc._id },
-                update: { $setOnInsert: transferToStore(change.doc) },
-                upsert: true,
-              },
-            }
-          : { updateOne: { filter: { _id: change.transferId }, update: { $set: transferEnd(change) } } },
-      ),
-    );
-    const h = await bulk(this.history, history);
-    if (!h || h.matchedCount !== appends || h.insertedCount !== inserts) return false;
-    // In order: a day may come round again in one run, and a transfer may end in the run that debited it.
-    const d = await bulk(this.dailyBalances, days, { ordered: true });
-    if (!d || d.matchedCount + d.upsertedCount !== days.length) return false;
-    if (!(await bulk(this.transfers, transfers, { ordered: true }))) return false;
-    const accounts: AnyBulkWriteOperation<AccountDoc>[] = runs.map((r) => {
-      const { _id, ...fields } = toLongs(r.to);
-      return { updateOne: { filter: { _id, version: r.from.version }, update: { $set: fields } } };
-    });
-    const a = await bulk(this.accounts, accounts);
-    return a !== undefined && a.matchedCount === accounts.length;
-  }
-
-  /**
    * Records what an event of the source account did to a transfer. Only the source account's
    * stream writes here, in order, so there is one writer per document; both writes are
    * idempotent (insert once; then set the end state).
@@ -270,7 +186,8 @@ export class ReadModel {
       }
       return;
     }
-    await this.transfers.updateOne({ _id: change.transferId }, { $set: transferEnd(change) });
+    const { transferId, kind: _kind, ...end } = change;
+    await this.transfers.updateOne({ _id: transferId }, { $set: end satisfies TransferEnd });
   }
 
   /**
@@ -292,13 +209,23 @@ export class ReadModel {
   /** Adds consecutive movements of one day unless the day has seen the first; false if it had. */
   private async addToDay(day: DailyMovement[]): Promise<boolean> {
     const first = day[0]!;
+    const last = day[day.length - 1]!;
+    const sum = (f: (m: DailyMovement) => number) => Long.fromNumber(day.reduce((s, m) => s + f(m), 0));
     // False when the day is at or past the first movement (or another writer created it meanwhile).
     return guardedUpdate(
       this.guards,
       this.dailyBalances,
       `${first.accountId}:${first.date}`,
       { $lt: first.version },
-      dayUpdate(day) as never,
+      {
+        $setOnInsert: {
+          accountId: first.accountId,
+          date: first.date,
+          openingBalance: Long.fromNumber(first.balanceBefore),
+        },
+        $inc: { credits: sum((m) => m.credit), debits: sum((m) => m.debit), transactionCount: day.length },
+        $set: { closingBalance: Long.fromNumber(last.balanceAfter), version: last.version },
+      } as never,
       { upsert: true },
     );
   }
@@ -406,91 +333,6 @@ function daysOf(movements: DailyMovement[]): DailyBalanceDoc[] {
         version: last.version,
       }) as unknown as DailyBalanceDoc,
   );
-}
-
-/** A run of an account the read model has, folded in memory (see `writeRuns`). */
-export type FoldedRun = {
-  accountId: string;
-  /** The account document the run starts from, as read. */
-  from: AccountDoc;
-  to: AccountDoc;
-  entries: HistoryEntry[];
-  days: DailyMovement[];
-  transfers: TransferChange[];
-};
-
-/** What consecutive movements of one day add to its document (an upsert creates it). */
-function dayUpdate(day: DailyMovement[]) {
-  const first = day[0]!;
-  const last = day[day.length - 1]!;
-  const sum = (f: (m: DailyMovement) => number) => Long.fromNumber(day.reduce((s, m) => s + f(m), 0));
-  return {
-    $setOnInsert: {
-      accountId: first.accountId,
-      date: first.date,
-      openingBalance: Long.fromNumber(first.balanceBefore),
-    },
-    $inc: { credits: sum((m) => m.credit), debits: sum((m) => m.debit), transactionCount: day.length },
-    $set: { closingBalance: Long.fromNumber(last.balanceAfter), version: last.version },
-  };
-}
-
-/** Consecutive movements of the same day, in order. */
-function dayGroups(movements: DailyMovement[]): DailyMovement[][] {
-  const out: DailyMovement[][] = [];
-  for (const m of movements) {
-    const group = out[out.length - 1];
-    if (group && group[0]!.date === m.date) group.push(m);
-    else out.push([m]);
-  }
-  return out;
-}
-
-/** Consecutive entries of the same bucket, in order. */
-function byBucket(entries: HistoryEntry[]): HistoryEntry[][] {
-  const out: HistoryEntry[][] = [];
-  for (const e of entries) {
-    const group = out[out.length - 1];
-    if (group && historyBucketOf(group[0]!.seq) === historyBucketOf(e.seq)) group.push(e);
-    else out.push([e]);
-  }
-  return out;
-}
-
-function transferEnd(change: Extract<TransferChange, { kind: 'ended' }>): TransferEnd {
-  const { transferId: _id, kind: _kind, ...end } = change;
-  return end;
-}
-
-/**
- * One bulk write (unordered unless asked); undefined if a write failed with a duplicate key (an
- * upsert whose filter did not match the document that exists: not as expected).
- */
-async function bulk<T extends Document>(
-  collection: Collection<T>,
-  ops: AnyBulkWriteOperation<T>[],
-  { ordered = false } = {},
-): Promise<BulkWriteResult | undefined> {
-  if (ops.length === 0) return { matchedCount: 0, insertedCount: 0, upsertedCount: 0 } as BulkWriteResult;
-  try {
-    return await collection.bulkWrite(ops, { ordered });
-  } catch (err) {
-    if (!(err instanceof MongoBulkWriteError)) throw err;
-    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    if (!errors.every((e) => e.code === 11000)) throw err;
-    return undefined;
-  }
-}
-
-/** `fn` over `items`, at most `size` at a time, results in order. */
-async function inPool<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return out;
 }
 
 /** What ends a transfer (the fields `putTransfer` sets on its document). */

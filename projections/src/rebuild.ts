@@ -50,9 +50,6 @@ export type RebuildStatus = {
   error?: string;
 };
 
-/** Accounts whose runs go in one bulk write per collection. */
-const BULK_CHUNK_ACCOUNTS = 500;
-
 /** Log transactions per read (event-source serves at most 1000). */
 const LOG_PAGE_TXS = 500;
 
@@ -62,8 +59,8 @@ export type RebuildOptions = {
   switchSettleMs: number;
   dropAfterMs: number;
   /**
-   * Whether accounts are written in bulk (default): those opened in a batch all at once, the
-   * others a chunk at a time where the guards allow it; off only to test the per-account workers.
+   * Whether accounts opened in a batch are written all at once (default) rather than one run
+   * per account like the others; off only to test the per-account workers.
    */
   bulkNewAccounts?: boolean;
   /** How long applying one account's run is retried before the rebuild fails (default 30 s). */
@@ -263,15 +260,6 @@ export class Rebuilder {
       onRun(opened.reduce((n, run) => n + run.length, 0));
     }
     const streams = [...byStream.values()].filter((run) => !bulk || run[0]!.version !== 1);
-    // The others: in bulk too where the guards allow it, a chunk of accounts at a time.
-    if (bulk && projector.writesInBulk) {
-      for (let i = 0; i < streams.length; i += BULK_CHUNK_ACCOUNTS) {
-        const chunk = streams.slice(i, i + BULK_CHUNK_ACCOUNTS);
-        await withRetry(() => projector.applyRuns(chunk), this.deps.options.applyRetryMs ?? 30_000);
-        onRun(chunk.reduce((n, run) => n + run.length, 0));
-      }
-      return;
-    }
     let failed = false;
     const worker = async () => {
       for (let stream = streams.shift(); stream && !failed; stream = streams.shift()) {
