@@ -100,13 +100,7 @@ export class ReadModel {
    * bucket already has (a run retried after a crash) are left out.
    */
   async appendHistory(accountId: string, entries: HistoryEntry[]): Promise<void> {
-    for (let i = 0; i < entries.length;) {
-      const bucket = historyBucketOf(entries[i]!.seq);
-      let j = i + 1;
-      while (j < entries.length && historyBucketOf(entries[j]!.seq) === bucket) j++;
-      await this.appendToBucket(accountId, bucket, entries.slice(i, j));
-      i = j;
-    }
+    for (const part of byBucket(entries)) await this.appendToBucket(accountId, historyBucketOf(part[0]!.seq), part);
   }
 
   private async appendToBucket(accountId: string, bucket: number, entries: HistoryEntry[]): Promise<void> {
@@ -278,21 +272,26 @@ async function insertAllNew<T extends Document>(collection: Collection<T>, docs:
 
 /** History buckets of a new account's entries (seq 1 on), as appends would have left them. */
 function bucketsOf(accountId: string, entries: HistoryEntry[]): HistoryBucketDoc[] {
-  const out: HistoryBucketDoc[] = [];
-  for (let i = 0; i < entries.length;) {
-    const bucket = historyBucketOf(entries[i]!.seq);
-    let j = i + 1;
-    while (j < entries.length && historyBucketOf(entries[j]!.seq) === bucket) j++;
-    const part = entries.slice(i, j);
-    out.push({
+  return byBucket(entries).map((part) => {
+    const bucket = historyBucketOf(part[0]!.seq);
+    return {
       _id: historyBucketId(accountId, bucket),
       accountId,
       bucket,
       version: part[part.length - 1]!.seq,
       firstAt: part[0]!.occurredAt,
       entries: historyLines(part),
-    });
-    i = j;
+    };
+  });
+}
+
+/** Consecutive entries of the same bucket, in order. */
+function byBucket(entries: HistoryEntry[]): HistoryEntry[][] {
+  const out: HistoryEntry[][] = [];
+  for (const e of entries) {
+    const part = out[out.length - 1];
+    if (part && historyBucketOf(part[0]!.seq) === historyBucketOf(e.seq)) part.push(e);
+    else out.push([e]);
   }
   return out;
 }

@@ -88,11 +88,11 @@ export async function historyPage(reader: BucketReader, count: number, q: Histor
   }
   // Seek the end the scan starts from.
   if (desc && q.to !== undefined && lo <= hi) {
-    const b = await lastBucketStartingBy(reader, q.to, historyBucketOf(lo), historyBucketOf(hi), q.span);
+    const b = await lastBucketWhere(reader, q.to, false, historyBucketOf(lo), historyBucketOf(hi), q.span);
     hi = b === undefined ? lo - 1 : Math.min(hi, (b + 1) * HISTORY_BUCKET_SIZE);
   }
   if (!desc && q.from !== undefined && lo <= hi) {
-    const b = await lastBucketStartingBefore(reader, q.from, historyBucketOf(lo), historyBucketOf(hi), q.span);
+    const b = await lastBucketWhere(reader, q.from, true, historyBucketOf(lo), historyBucketOf(hi), q.span);
     if (b !== undefined) lo = Math.max(lo, b * HISTORY_BUCKET_SIZE + 1);
   }
   if (lo > hi) return { items: [], nextAfter: null };
@@ -159,31 +159,10 @@ function bucketsSpanned(seq: number, n: number, desc: boolean): number {
 /** The first and last instants of the account's movements (from its document): seek hints. */
 export type HistorySpan = { first: string | null; last: string | null };
 
-/** The last bucket in [lo, hi] whose first movement is at or before `t` (undefined if none). */
-function lastBucketStartingBy(
-  reader: BucketReader,
-  t: string,
-  lo: number,
-  hi: number,
-  span?: HistorySpan,
-): Promise<number | undefined> {
-  return lastBucketWhere(reader, t, false, lo, hi, span);
-}
-
-/** The last bucket in [lo, hi] whose first movement is before `t` (undefined if none). */
-function lastBucketStartingBefore(
-  reader: BucketReader,
-  t: string,
-  lo: number,
-  hi: number,
-  span?: HistorySpan,
-): Promise<number | undefined> {
-  return lastBucketWhere(reader, t, true, lo, hi, span);
-}
-
 /**
- * Buckets start in time order, so "starts at or before t" (or before, if `strict`) holds up to
- * some bucket, then no more: the last bucket where it holds is found by probing. Probes alternate
+ * The last bucket in [lo, hi] whose first movement is at or before `t` (before it, if `strict`),
+ * or undefined if none. Buckets start in time order, so the condition holds up to some bucket,
+ * then no more: that bucket is found by probing. Probes alternate
  * between interpolation (where t falls between the instants known to bound the range: the
  * account's first and last movement, then the probes') and bisection, so an evenly spread
  * history takes a few reads and any history at most about 2 log2(buckets).
