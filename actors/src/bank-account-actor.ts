@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { AbstractActor, type DaprClient, type ActorId } from '@dapr/dapr';
-import { AccountActorRequestSchema, BANK_ACCOUNT_ACTOR_TYPE, type AccountActorResult } from '@bank/domain';
+import {
+  AccountActorRequestSchema,
+  BANK_ACCOUNT_ACTOR_TYPE,
+  TransferStepRequestSchema,
+  type AccountActorResult,
+  type TransferStepResult,
+} from '@bank/domain';
 import type { DaprSidecar, EventLogClient, Logger } from '@bank/service-kit';
 import { catchUp, emptySnapshot, execute, type Snapshot } from './execute';
+import { executeTransferStep } from './transfer-step';
 
 const SNAPSHOT_KEY = 'snapshot';
 
@@ -59,6 +66,35 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
           ok: false,
           error: { code: 'SERVICE_UNAVAILABLE', message: 'the command could not be completed; it may be retried' },
         };
+      }
+    }
+
+    /**
+     * One step of a transfer that touches this account, sent by the Transfer actor: decided
+     * against this account and the transfer's stream in the log, committed with both.
+     */
+    async transferStep(raw: unknown): Promise<TransferStepResult> {
+      const accountId = this.getActorId().getId();
+      const parsed = TransferStepRequestSchema.safeParse(raw);
+      if (!parsed.success) {
+        return {
+          ok: false,
+          error: { code: 'VALIDATION_FAILED', message: parsed.error.issues.map((i) => i.message).join('; ') },
+        };
+      }
+      try {
+        const current = await this.load(accountId);
+        const { result, snapshot } = await executeTransferStep(executeDeps, accountId, current, parsed.data);
+        this.snapshot = snapshot;
+        if (snapshot.version - this.persistedVersion >= deps.snapshotEvery) await this.persist(snapshot);
+        return result;
+      } catch (err) {
+        this.snapshot = undefined;
+        deps.log.error(
+          { err, accountId, transferId: parsed.data.transferId, step: parsed.data.step },
+          'transfer step failed',
+        );
+        return { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'the step could not be completed; retry' } };
       }
     }
 

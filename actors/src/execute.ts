@@ -21,7 +21,9 @@ import {
   type AccountActorRequest,
   type AccountActorResult,
   type AccountActorSuccess,
+  type AccountEvent,
   type AccountState,
+  type AppendResult,
   type IdempotencyRecord,
   type StoredEvent,
 } from '@bank/domain';
@@ -112,7 +114,11 @@ export async function execute(
     };
     if (stored.length === 0 && !idempotency) return { result, snapshot };
 
-    const appended = await appendWithRetry(deps, accountId, snapshot.version, stored, idempotency);
+    const appended = await appendWithRetry(
+      deps,
+      () => deps.eventLog.append(accountId, snapshot.version, stored, idempotency),
+      { streamId: accountId, events: stored },
+    );
     switch (appended.outcome) {
       case 'ok':
         return { result, snapshot: next };
@@ -134,16 +140,33 @@ export async function execute(
 
 function decide(deps: ExecuteDeps, accountId: string, snapshot: Snapshot, request: AccountActorRequest): StoredEvent[] {
   const command = toCommand(request, accountId, snapshot.state, deps.newId);
+  return storedAccountEvents(
+    deps,
+    accountId,
+    snapshot,
+    bankAccount.decide(command, snapshot.state),
+    request.correlationId,
+  );
+}
+
+/** Decided account events as the log stores them: ids, versions after the snapshot's, the balance after each. */
+export function storedAccountEvents(
+  deps: Pick<ExecuteDeps, 'now' | 'newId'>,
+  accountId: string,
+  snapshot: Snapshot,
+  events: AccountEvent[],
+  correlationId: string,
+): StoredEvent[] {
   const occurredAt = deps.now().toISOString();
   let state = snapshot.state;
-  return bankAccount.decide(command, snapshot.state).map((event, i) => {
+  return events.map((event, i) => {
     state = bankAccount.evolve(state, event);
     return {
       eventId: deps.newId(),
       streamId: accountId,
       version: snapshot.version + 1 + i,
       ...encodeAccountEvent(event, state.status === 'NONE' ? undefined : state.balance),
-      metadata: { correlationId: request.correlationId },
+      metadata: { correlationId },
       occurredAt,
     };
   });
@@ -188,20 +211,23 @@ function fail(
   return { result: { ok: false, error: { code, message, ...(path ? { path } : {}) } }, snapshot };
 }
 
-type Appended = { outcome: 'ok' | 'conflict' | 'unavailable' } | { outcome: 'key-used'; record: IdempotencyRecord };
+export type Appended =
+  { outcome: 'ok' | 'conflict' | 'unavailable' } | { outcome: 'key-used'; record: IdempotencyRecord };
 
-async function appendWithRetry(
-  deps: ExecuteDeps,
-  accountId: string,
-  expectedVersion: number,
-  events: StoredEvent[],
-  idempotency: { keyHash: string; record: IdempotencyRecord } | undefined,
+/**
+ * Runs an append, retrying while its outcome is unknown (the log or a sidecar did not answer).
+ * `proof` is events of the append (by id) whose presence in the log shows it committed.
+ */
+export async function appendWithRetry(
+  deps: Pick<ExecuteDeps, 'eventLog' | 'sleep'>,
+  append: () => Promise<AppendResult>,
+  proof: { streamId: string; events: StoredEvent[] },
 ): Promise<Appended> {
   const deadline = Date.now() + APPEND_BUDGET_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       // Retrying with the same event ids is safe: the log treats it as the same append.
-      const result = await deps.eventLog.append(accountId, expectedVersion, events, idempotency);
+      const result = await append();
       if (result.ok) return { outcome: 'ok' };
       if (result.code === 'IDEMPOTENCY_KEY_EXISTS') return { outcome: 'key-used', record: result.record };
       return { outcome: 'conflict' };
@@ -210,7 +236,7 @@ async function appendWithRetry(
       const transient = err.status === undefined || err.status >= 500;
       if (!transient || attempt >= APPEND_ATTEMPTS || Date.now() > deadline) {
         // The last attempt may have committed after all: look before saying it did not.
-        return (await landed(deps, accountId, events)) ? { outcome: 'ok' } : { outcome: 'unavailable' };
+        return (await landed(deps, proof.streamId, proof.events)) ? { outcome: 'ok' } : { outcome: 'unavailable' };
       }
       await deps.sleep(100 * 2 ** attempt);
     }
@@ -218,18 +244,18 @@ async function appendWithRetry(
 }
 
 /** Whether these exact events (by id) are in the log; false when the log cannot be read either. */
-async function landed(deps: ExecuteDeps, accountId: string, events: StoredEvent[]): Promise<boolean> {
+async function landed(deps: Pick<ExecuteDeps, 'eventLog'>, streamId: string, events: StoredEvent[]): Promise<boolean> {
   const first = events[0];
   if (!first) return false;
   try {
-    const { events: found } = await deps.eventLog.read(accountId, first.version, events.length);
+    const { events: found } = await deps.eventLog.read(streamId, first.version, events.length);
     return found.length === events.length && found.every((e, i) => e.eventId === events[i]!.eventId);
   } catch {
     return false;
   }
 }
 
-function applyStored(snapshot: Snapshot, event: StoredEvent): Snapshot {
+export function applyStored(snapshot: Snapshot, event: StoredEvent): Snapshot {
   if (event.version !== snapshot.version + 1) {
     throw new Error(`event ${event.eventId} has version ${event.version}; expected ${snapshot.version + 1}`);
   }

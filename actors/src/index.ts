@@ -35,9 +35,10 @@ async function main(): Promise<void> {
 
   await server.actor.init();
   const snapshotEvery = envPositiveInt('SNAPSHOT_EVERY', 100);
+  const eventLog = new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID));
   await server.actor.registerActor(
     bankAccountActor({
-      eventLog: new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID)),
+      eventLog,
       sidecar,
       log,
       snapshotEvery,
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     transferActor({
       // Account commands may take the actor's whole append budget: wait longer than that.
       sidecar: new DaprSidecar({ host, httpPort, timeoutMs: 25_000 }),
+      eventLog,
       log,
       retrySeconds: envPositiveInt('TRANSFER_RETRY_SECONDS', 10),
     }),

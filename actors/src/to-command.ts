@@ -6,7 +6,6 @@ import {
   type AccountActorRequest,
   type AccountCommand,
   type AccountState,
-  type TransferLeg,
   type Currency,
 } from '@bank/domain';
 
@@ -51,29 +50,7 @@ export function toCommand(
       return { type: 'UnfreezeAccount', data: {} };
     case 'Close':
       return { type: 'CloseAccount', data: {} };
-    case 'DebitTransfer':
-    case 'CreditTransfer': {
-      const data = { ...leg(request, newId), description: request.description ?? null };
-      return request.type === 'DebitTransfer' ? { type: 'DebitTransfer', data } : { type: 'CreditTransfer', data };
-    }
-    case 'RefundTransfer':
-      return { type: 'RefundTransfer', data: { ...leg(request, newId), failureCode: request.failureCode } };
-    case 'SettleTransfer':
-      return { type: 'SettleTransfer', data: { transferId: request.transferId } };
   }
-}
-
-function leg(
-  request: Extract<AccountActorRequest, { type: 'DebitTransfer' | 'CreditTransfer' | 'RefundTransfer' }>,
-  newId: () => string,
-): TransferLeg {
-  return {
-    transferId: request.transferId,
-    transactionId: newId(),
-    counterpartyAccountId: request.counterpartyAccountId,
-    amount: request.amountMinor,
-    currency: request.currency,
-  };
 }
 
 function amount(text: string, currency: Currency, field: string): number {

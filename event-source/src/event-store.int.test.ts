@@ -191,6 +191,75 @@ describe('EventStore on a real ImmuDB', () => {
     });
   });
 
+  describe('appends to several streams in one transaction (transfer steps)', () => {
+    const transfer = () => `transfer.${randomUUID()}`;
+
+    it('commits the events of both streams in one log transaction', async () => {
+      const [account, own] = [stream(), transfer()];
+      await store.append(account, 0, events(account, 1, 1));
+      const result = await store.appendAll([
+        { streamId: account, expectedVersion: 1, events: events(account, 2, 1) },
+        { streamId: own, expectedVersion: 0, events: events(own, 1, 1) },
+      ]);
+      expect(result).toMatchObject({ ok: true, version: 2, duplicate: false });
+      const [a, t] = await Promise.all([store.read(account), store.read(own)]);
+      expect([a.streamVersion, t.streamVersion]).toEqual([2, 1]);
+      const page = await store.readLog(result.ok ? result.logTx - 1 : 0, 1);
+      expect(page.events.map((e) => e.streamId).sort()).toEqual([account, own].sort());
+    });
+
+    it('of two steps decided from the same transfer version, exactly one commits; the other writes nothing', async () => {
+      const [source, destination, own] = [stream(), stream(), transfer()];
+      await Promise.all([
+        store.append(source, 0, events(source, 1, 1)),
+        store.append(destination, 0, events(destination, 1, 1)),
+        store.append(own, 0, events(own, 1, 1)),
+      ]);
+      // a credit of the destination and a refund of the source, both at transfer version 1
+      const results = await Promise.all([
+        store.appendAll([
+          { streamId: destination, expectedVersion: 1, events: events(destination, 2, 1) },
+          { streamId: own, expectedVersion: 1, events: events(own, 2, 1) },
+        ]),
+        store.appendAll([
+          { streamId: source, expectedVersion: 1, events: events(source, 2, 1) },
+          { streamId: own, expectedVersion: 1, events: events(own, 2, 1) },
+        ]),
+      ]);
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.find((r) => !r.ok)).toMatchObject({ code: 'VERSION_CONFLICT', streamId: own, currentVersion: 2 });
+      const versions = await Promise.all([store.version(source), store.version(destination), store.version(own)]);
+      expect(versions[0]! + versions[1]!).toBe(3); // one of the two accounts moved, never both
+      expect(versions[2]).toBe(2);
+    });
+
+    it('a stream given without events pins its version', async () => {
+      const [account, own] = [stream(), transfer()];
+      await store.append(account, 0, events(account, 1, 2));
+      const stale = await store.appendAll([
+        { streamId: account, expectedVersion: 1, events: [] },
+        { streamId: own, expectedVersion: 0, events: events(own, 1, 1) },
+      ]);
+      expect(stale).toMatchObject({ ok: false, code: 'VERSION_CONFLICT', streamId: account, currentVersion: 2 });
+      expect(await store.version(own)).toBe(0);
+      const current = await store.appendAll([
+        { streamId: account, expectedVersion: 2, events: [] },
+        { streamId: own, expectedVersion: 0, events: events(own, 1, 1) },
+      ]);
+      expect(current).toMatchObject({ ok: true, version: 2 });
+    });
+
+    it('answers a retried multi-stream append (same event ids) as a duplicate', async () => {
+      const [account, own] = [stream(), transfer()];
+      const parts = [
+        { streamId: account, expectedVersion: 0, events: events(account, 1, 1) },
+        { streamId: own, expectedVersion: 0, events: events(own, 1, 1) },
+      ];
+      const first = await store.appendAll(parts);
+      expect(await store.appendAll(parts)).toEqual({ ...first, duplicate: true });
+    });
+  });
+
   describe('balance at an instant', () => {
     const at = (minute: number) => `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
     /** Opened at minute 0, then deposits of 10 at minutes 1..n (v3 events record balanceAfter), frozen at n+1. */

@@ -21,7 +21,7 @@ import {
   type StoredEvent,
 } from '@bank/domain';
 import { GroupCommit, type GroupLimits } from './group-commit';
-import { PreconditionFailed, type ImmuClient, type Precondition } from './immudb/client';
+import { PreconditionFailed, type ImmuClient, type KV, type Precondition } from './immudb/client';
 
 const EVENT_PREFIX = 'e/';
 const IDEMPOTENCY_PREFIX = 'i/';
@@ -41,6 +41,12 @@ export const streamPrefix = (streamId: string) => Buffer.from(`${EVENT_PREFIX}${
 const idempotencyKey = (keyHash: string) => Buffer.from(`${IDEMPOTENCY_PREFIX}${keyHash}`);
 
 export type IdempotencyWrite = { keyHash: string; record: IdempotencyRecord };
+export type StreamAppend = { streamId: string; expectedVersion: number; events: StoredEvent[] };
+
+async function everyAsync<T>(items: T[], test: (item: T) => Promise<boolean>): Promise<boolean> {
+  for (const item of items) if (!(await test(item))) return false;
+  return true;
+}
 
 export class EventStore {
   private readonly writer: GroupCommit;
@@ -62,43 +68,60 @@ export class EventStore {
    * already happened (same event ids) succeeds as a duplicate instead of failing: appends are
    * idempotent by event id. With `idempotency`, the key's record is written atomically too.
    */
-  async append(
+  append(
     streamId: string,
     expectedVersion: number,
     events: StoredEvent[],
     idempotency?: IdempotencyWrite,
   ): Promise<AppendResult> {
-    events.forEach((e, i) => {
-      if (e.streamId !== streamId || e.version !== expectedVersion + 1 + i) {
-        throw new Error(
-          `event ${e.eventId} has stream/version ${e.streamId}/${e.version}, expected ${streamId}/${expectedVersion + 1 + i}`,
-        );
+    return this.appendAll([{ streamId, expectedVersion, events }], idempotency);
+  }
+
+  /**
+   * Appends to several streams in one transaction, all or nothing, each at its expected
+   * version (a transfer step: the account's events and the transfer's own). A stream given with
+   * no events is pinned: the transaction commits only if that stream is still at its expected
+   * version. The answer's `version` is the first stream's.
+   */
+  async appendAll(parts: StreamAppend[], idempotency?: IdempotencyWrite): Promise<AppendResult> {
+    const kvs: KV[] = [];
+    const preconditions: Precondition[] = [];
+    const exclusive: string[] = [];
+    for (const { streamId, expectedVersion, events } of parts) {
+      events.forEach((e, i) => {
+        if (e.streamId !== streamId || e.version !== expectedVersion + 1 + i) {
+          throw new Error(
+            `event ${e.eventId} has stream/version ${e.streamId}/${e.version}, expected ${streamId}/${expectedVersion + 1 + i}`,
+          );
+        }
+      });
+      if (exclusive.includes(`stream:${streamId}`)) throw new Error(`stream ${streamId} appears twice in one append`);
+      exclusive.push(`stream:${streamId}`);
+      for (const e of events) {
+        kvs.push({ key: eventKey(streamId, e.version), value: Buffer.from(JSON.stringify(e)) });
+        preconditions.push({ keyMustNotExist: { key: eventKey(streamId, e.version) } });
       }
-    });
-    const preconditions: Precondition[] = events.map((e) => ({
-      keyMustNotExist: { key: eventKey(streamId, e.version) },
-    }));
-    if (expectedVersion > 0) preconditions.push({ keyMustExist: { key: eventKey(streamId, expectedVersion) } });
-    const kvs = events.map((e) => ({ key: eventKey(streamId, e.version), value: Buffer.from(JSON.stringify(e)) }));
+      if (expectedVersion > 0) preconditions.push({ keyMustExist: { key: eventKey(streamId, expectedVersion) } });
+      // A stream with no events here (a keyed command that changed nothing, a refused credit)
+      // still pins the version its decision was taken at.
+      if (events.length === 0)
+        preconditions.push({ keyMustNotExist: { key: eventKey(streamId, expectedVersion + 1) } });
+    }
     if (idempotency) {
       const key = idempotencyKey(idempotency.keyHash);
       kvs.push({ key, value: Buffer.from(JSON.stringify(idempotency.record)) });
       preconditions.push({ keyMustNotExist: { key } });
-      // A command with no events (e.g. freezing a frozen account) still pins the version it saw.
-      if (events.length === 0 && expectedVersion > 0) {
-        preconditions.push({ keyMustExist: { key: eventKey(streamId, expectedVersion) } });
-        preconditions.push({ keyMustNotExist: { key: eventKey(streamId, expectedVersion + 1) } });
-      }
+      exclusive.push(`key:${idempotency.keyHash}`);
     }
     // ImmuDB refuses an empty transaction; in a group it would pass unnoticed, so refuse it here.
     if (kvs.length === 0) throw new Error('an append writes at least one event or an idempotency record');
-    const exclusive = [`stream:${streamId}`, ...(idempotency ? [`key:${idempotency.keyHash}`] : [])];
+    const first = parts[0]!;
     try {
       const header = await this.writer.submit({ kvs, preconditions, exclusive });
-      return { ok: true, version: expectedVersion + events.length, logTx: header.id, duplicate: false };
+      return { ok: true, version: first.expectedVersion + first.events.length, logTx: header.id, duplicate: false };
     } catch (err) {
       if (!(err instanceof PreconditionFailed)) throw err;
-      return this.explainConflict(streamId, expectedVersion, events, idempotency?.keyHash);
+      return this.explainConflict(parts, idempotency?.keyHash);
     }
   }
 
@@ -221,23 +244,41 @@ export class EventStore {
   }
 
   /** Why an append's preconditions failed: a retry of itself, a used key, or a moved stream. */
-  private async explainConflict(
-    streamId: string,
-    expectedVersion: number,
-    events: StoredEvent[],
-    keyHash: string | undefined,
-  ): Promise<AppendResult> {
-    const first = events[0];
-    if (first) {
-      const { events: existing } = await this.read(streamId, first.version, events.length);
-      if (existing.length === events.length && existing.every((e, i) => e.eventId === events[i]!.eventId)) {
-        const version = expectedVersion + events.length;
-        return { ok: true, version, logTx: await this.txOf(streamId, version), duplicate: true };
-      }
+  private async explainConflict(parts: StreamAppend[], keyHash: string | undefined): Promise<AppendResult> {
+    const written = parts.filter((p) => p.events.length > 0);
+    if (written.length > 0 && (await everyAsync(written, (p) => this.holds(p)))) {
+      const first = parts[0]!;
+      const version = first.expectedVersion + first.events.length;
+      return {
+        ok: true,
+        version,
+        logTx: await this.txOf(written[0]!.streamId, written[0]!.events[0]!.version),
+        duplicate: true,
+      };
     }
     const record = keyHash ? await this.idempotencyRecord(keyHash) : undefined;
     if (record) return { ok: false, code: 'IDEMPOTENCY_KEY_EXISTS', record };
-    return { ok: false, code: 'VERSION_CONFLICT', currentVersion: await this.version(streamId) };
+    for (const part of parts) {
+      const currentVersion = await this.version(part.streamId);
+      if (currentVersion !== part.expectedVersion) {
+        return {
+          ok: false,
+          code: 'VERSION_CONFLICT',
+          currentVersion,
+          ...(parts.length > 1 ? { streamId: part.streamId } : {}),
+        };
+      }
+    }
+    // Every stream is where it was expected: a concurrent writer moved one and failed since, or
+    // the events' ids differ from a retry's. Either way the caller reads and decides again.
+    const first = parts[0]!;
+    return { ok: false, code: 'VERSION_CONFLICT', currentVersion: await this.version(first.streamId) };
+  }
+
+  /** Whether these exact events (same ids) are in their stream. */
+  private async holds(part: StreamAppend): Promise<boolean> {
+    const { events: existing } = await this.read(part.streamId, part.events[0]!.version, part.events.length);
+    return existing.length === part.events.length && existing.every((e, i) => e.eventId === part.events[i]!.eventId);
   }
 
   private async txOf(streamId: string, version: number): Promise<number> {

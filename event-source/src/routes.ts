@@ -1,4 +1,4 @@
-import { AppendRequestSchema, IdSchema, type ReadLogResult } from '@bank/domain';
+import { AppendRequestSchema, MultiAppendRequestSchema, StreamIdSchema, type ReadLogResult } from '@bank/domain';
 import { parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -28,12 +28,22 @@ export function eventLogRoutes(store: EventStore, audit: AuditLog, onAppended: (
   const router = Router();
 
   router.post('/streams/:streamId/events', async (req, res) => {
-    const streamId = parseInput(IdSchema, req.params.streamId, 'path');
+    const streamId = parseInput(StreamIdSchema, req.params.streamId, 'path');
     const body = parseInput(AppendRequestSchema, req.body, 'body');
     const result = await store.append(streamId, body.expectedVersion, body.events, body.idempotency);
     if (result.ok) {
       if (!result.duplicate) onAppended(result.logTx);
       req.log.debug({ streamId, version: result.version, logTx: result.logTx }, 'appended');
+    }
+    res.status(result.ok ? 200 : 409).json(result);
+  });
+
+  router.post('/appends', async (req, res) => {
+    const body = parseInput(MultiAppendRequestSchema, req.body, 'body');
+    const result = await store.appendAll(body.streams, body.idempotency);
+    if (result.ok) {
+      if (!result.duplicate) onAppended(result.logTx);
+      req.log.debug({ streams: body.streams.map((s) => s.streamId), logTx: result.logTx }, 'appended');
     }
     res.status(result.ok ? 200 : 409).json(result);
   });
@@ -46,7 +56,7 @@ export function eventLogRoutes(store: EventStore, audit: AuditLog, onAppended: (
   });
 
   router.get('/streams/:streamId/balance-at', async (req, res) => {
-    const streamId = parseInput(IdSchema, req.params.streamId, 'path');
+    const streamId = parseInput(StreamIdSchema, req.params.streamId, 'path');
     const { timestamp } = parseInput(BalanceAtQuery, req.query, 'query');
     const found = await store.balanceAt(streamId, timestamp);
     if (found) res.json(found);
@@ -54,14 +64,14 @@ export function eventLogRoutes(store: EventStore, audit: AuditLog, onAppended: (
   });
 
   router.get('/streams/:streamId/events', async (req, res) => {
-    const streamId = parseInput(IdSchema, req.params.streamId, 'path');
+    const streamId = parseInput(StreamIdSchema, req.params.streamId, 'path');
     const query = parseInput(ReadQuery, req.query, 'query');
     res.json(await store.read(streamId, query.fromVersion, query.limit));
   });
 
   // Events with ImmuDB proofs checked here; a failed check is a 200 with verified:false and no events.
   router.get('/streams/:streamId/audit', async (req, res) => {
-    const streamId = parseInput(IdSchema, req.params.streamId, 'path');
+    const streamId = parseInput(StreamIdSchema, req.params.streamId, 'path');
     const query = parseInput(AuditQuery, req.query, 'query');
     const page = await audit.read(streamId, query.fromVersion, query.limit);
     if (!page) {

@@ -4,6 +4,7 @@ import {
   AccountEventsMessageSchema,
   EVENT_SOURCE_APP_ID,
   eventsOf,
+  isAccountStream,
   PUBSUB_NAME,
 } from '@bank/domain';
 import {
@@ -93,7 +94,11 @@ async function main(): Promise<void> {
       log.error({ issues: parsed.error.issues }, 'unreadable message; dropped');
       return DaprPubSubStatusEnum.DROP;
     }
-    const events = eventsOf(parsed.data);
+    // A transfer's own events are in the log beside the account events they commit with; the
+    // read model's transfers are projected from the account events (TransferDebited, ...), which
+    // carry everything it shows.
+    const events = eventsOf(parsed.data).filter((e) => isAccountStream(e.streamId));
+    if (events.length === 0) return DaprPubSubStatusEnum.SUCCESS;
     try {
       // The live generation, and during a rebuild the one being built (see rebuild.ts). Each
       // account's events of the message go in as one run; a redelivered message is skipped

@@ -10,6 +10,7 @@
  * A probe every `pollMs` advances appliedTx by reading the log after it; the position is
  * persisted per generation, so a restart resumes where it was instead of re-reading the log.
  */
+import { isAccountStream } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
 import type { Generations } from './generations';
 import type { Projectors } from './projectors';
@@ -130,6 +131,7 @@ export class LagTracker {
       const page = await this.deps.eventLog.readLog(cursor, 500);
       headTx = page.headTx;
       for (const event of page.events) {
+        if (!isAccountStream(event.streamId)) continue; // transfers' own events have no documents here
         if (contiguous) {
           if (await this.isApplied(model, event.streamId, event.version)) continue;
           contiguous = false;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appUrl, commandApi, get, post, queryApi, type Reply } from './http';
+import { appUrl, commandApi, get, post, queryApi, sidecarUrl, type Reply } from './http';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -238,6 +238,102 @@ describe('transfers', () => {
     expect(Math.round(Number(ab.balance) * 100)).toBe(10_000 + net);
     expect(Math.round(Number(bb.balance) * 100)).toBe(10_000 - net);
     expect(await trialBalance()).toMatchObject({ total: '0.00', balanced: true, accounts: { transit: '0.00' } });
+  });
+
+  describe('decided by the log', () => {
+    /** A step asked of a BankAccount actor directly through a sidecar, as only the Transfer actor should. */
+    const step = async (accountId: string, body: Record<string, unknown>) => {
+      const url = `${sidecarUrl('command-api')}/v1.0/actors/BankAccount/${accountId}/method/transferStep`;
+      return (await post(url, { correlationId: 'e2e-step', ...body })).body;
+    };
+    const streamOf = async (transferId: string) =>
+      (await get(`${appUrl('event-source')}/streams/transfer.${transferId}/events`)).body.events as Array<{
+        type: string;
+        version: number;
+      }>;
+    const cents = async (accountId: string) => Math.round(Number((await settled(accountId)).balance) * 100);
+
+    it("keeps the transfer's own stream in the log, one event per step, verifiable like an account's", async () => {
+      const [from, to] = [await openAccount({ initialDeposit: '10.00' }), await openAccount()];
+      const ok = await transfer({ transferId: `t-${randomUUID()}`, fromAccountId: from, toAccountId: to, amount: '4' });
+      await ended(ok.body.transferId);
+      expect((await streamOf(ok.body.transferId)).map((e) => e.type)).toEqual([
+        'TransferStarted',
+        'TransferCreditRecorded',
+        'TransferCompleted',
+      ]);
+      const closed = await openAccount();
+      expect((await post(`${commandApi()}/api/v1/accounts/${closed}/close`, {})).status).toBe(200);
+      const refused = await transfer({ fromAccountId: from, toAccountId: closed, amount: '1' });
+      expect(await ended(refused.body.transferId)).toMatchObject({ status: 'FAILED', failureCode: 'ACCOUNT_CLOSED' });
+      expect((await streamOf(refused.body.transferId)).map((e) => e.type)).toEqual([
+        'TransferStarted',
+        'TransferCreditRefused',
+        'TransferFailed',
+      ]);
+      const audit = await get(`${appUrl('event-source')}/streams/transfer.${refused.body.transferId}/audit`);
+      expect(audit.body.verification).toMatchObject({ verified: true, entriesVerified: 3 });
+    });
+
+    it('a step asked again, or with no transfer behind it, moves nothing', async () => {
+      const [from, to] = [await openAccount({ initialDeposit: '10.00' }), await openAccount()];
+      const transferId = `t-${randomUUID()}`;
+      await transfer({ transferId, fromAccountId: from, toAccountId: to, amount: '4' });
+      expect(await ended(transferId)).toMatchObject({ status: 'COMPLETED' });
+      // the same steps again, as a stale activation or a forger would ask for them
+      expect(await step(to, { step: 'credit', transferId })).toMatchObject({
+        ok: true,
+        transfer: { phase: 'COMPLETED' },
+      });
+      expect(await step(from, { step: 'finish', transferId })).toMatchObject({
+        ok: true,
+        transfer: { phase: 'COMPLETED' },
+      });
+      // a credit for a transfer that never started, and a step sent to the wrong account
+      expect(await step(to, { step: 'credit', transferId: `t-${randomUUID()}` })).toMatchObject({
+        ok: false,
+        error: { code: 'TRANSFER_NOT_FOUND' },
+      });
+      expect(await step(from, { step: 'credit', transferId })).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
+      // terms on a later step are not even read: the request is refused
+      expect(await step(to, { step: 'credit', transferId, amountMinor: 100_000 })).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
+      expect([await cents(from), await cents(to)]).toEqual([600, 400]);
+      expect((await streamOf(transferId)).length).toBe(3);
+    });
+
+    it('a transfer the log shows started is finished from the log, with no record of it anywhere else', async () => {
+      const [from, to] = [await openAccount({ initialDeposit: '10.00' }), await openAccount()];
+      const transferId = `t-${randomUUID()}`;
+      // Debited as a Transfer actor would, which then died before saving anything or arming its reminder.
+      const debit = {
+        step: 'debit',
+        transferId,
+        toAccountId: to,
+        amountMinor: 300,
+        currency: 'EUR',
+        description: null,
+      };
+      expect(await step(from, debit)).toMatchObject({ ok: true, transfer: { phase: 'DEBITED' } });
+      expect(await step(from, debit)).toMatchObject({ ok: true, transfer: { phase: 'DEBITED', version: 1 } });
+      // The client's retry reaches a Transfer actor with no record: the log says where it is.
+      const retry = await transfer({ transferId, fromAccountId: from, toAccountId: to, amount: '3.00' });
+      expect([retry.status, retry.body.status]).toEqual([202, 'COMPLETED']);
+      const other = await transfer({
+        transferId: `${transferId}`,
+        fromAccountId: from,
+        toAccountId: to,
+        amount: '3.01',
+      });
+      expect([other.status, other.body.code]).toEqual([409, 'TRANSFER_ALREADY_EXISTS']);
+      expect([await cents(from), await cents(to)]).toEqual([700, 300]);
+      expect(await trialBalance()).toMatchObject({ balanced: true });
+    });
   });
 
   it('asks for a supported currency on the trial balance', async () => {

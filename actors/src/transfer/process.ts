@@ -1,40 +1,44 @@
 /**
- * What the Transfer actor does, without the Dapr plumbing. A transfer is a small durable
- * process over two BankAccount actors:
+ * What the Transfer actor does, without the Dapr plumbing. The transfer's own stream in the log
+ * decides where it stands (see `decideTransferStep` in the domain); this process only asks the
+ * accounts for the next step the log calls for:
  *
- *   DEBIT  the source: the money leaves it for the transit account
- *   CREDIT the destination from transit            -- rejected? --> REFUND the source
- *   SETTLE the source: the transfer is no longer in flight there (no money moves)
+ *   (none)          debit the source         -> DEBITED, or refused: nothing happened at all
+ *   DEBITED         credit the destination   -> CREDITED, or CREDIT_REFUSED (recorded in the log)
+ *   CREDITED        finish on the source     -> COMPLETED (settled)
+ *   CREDIT_REFUSED  finish on the source     -> FAILED (refunded)
  *
- * Every step is an account command with an idempotency key derived from the transfer id and
- * the step, committed in the same log append as its events: a step that is run again (after a
- * crash, a timeout, a reminder) answers with its first outcome and never moves money twice.
- * The record is saved, and a reminder armed, before the first step; the reminder runs
- * `advance` until the transfer ends, so a crash of any process at any point only delays it.
- * The decision to refund is saved before the refund, so a later retry cannot credit as well.
+ * Each step commits the account's events and the transfer's event in one log transaction,
+ * conditional on both streams, so a step asked twice (a crash, a lost answer, a second
+ * activation, a reminder) happens once, and credit and refund exclude each other. The actor's
+ * record is a cache: with it lost, the reminder reads the log and finishes the transfer.
  */
-import { createHash } from 'node:crypto';
 import {
+  ERROR_STATUS,
   MoneyFormatError,
   MoneyOverflowError,
   parseMajor,
-  type AccountActorRequest,
   type AccountActorResult,
   type ErrorCode,
+  type TransferProgress,
   type TransferResult,
   type TransferStartRequest,
+  type TransferStepRequest,
+  type TransferStepResult,
   type TransferView,
 } from '@bank/domain';
 import type { Logger } from '@bank/service-kit';
-import { viewOf, type Step, type TransferRecord } from './record';
+import { viewOf, type TransferRecord } from './record';
 
 export type TransferDeps = {
   /** Calls to BankAccount actors. They never throw: an unknown outcome is SERVICE_UNAVAILABLE. */
   accounts: {
-    execute(accountId: string, request: AccountActorRequest): Promise<AccountActorResult>;
+    step(accountId: string, request: TransferStepRequest): Promise<TransferStepResult>;
     view(accountId: string): Promise<AccountActorResult>;
   };
-  /** This transfer's durable record (actor state, written at once). */
+  /** This transfer's stream in the log, folded (undefined when it has no event: never debited). */
+  stream: { read(): Promise<TransferProgress | undefined> };
+  /** This transfer's record (actor state, a cache of the request and the first answer). */
   store: { save(record: TransferRecord): Promise<void>; remove(): Promise<void> };
   /** The reminder that resumes the transfer until it ends. */
   retries: { arm(): Promise<void>; disarm(): Promise<void> };
@@ -64,11 +68,10 @@ export async function startTransfer(
   if (request.fromAccountId === request.toAccountId) {
     return fail('SAME_ACCOUNT_TRANSFER', 'a transfer needs two different accounts');
   }
-
   const checked = await checkUpFront(deps, request);
   if (!checked.ok) return checked;
 
-  const record: TransferRecord = {
+  let record: TransferRecord = {
     transferId,
     fromAccountId: request.fromAccountId,
     toAccountId: request.toAccountId,
@@ -77,106 +80,104 @@ export async function startTransfer(
     status: 'PENDING',
     description: request.description ?? null,
     createdAt: deps.now().toISOString(),
-    step: 'DEBIT',
     correlationId: request.correlationId,
-    fingerprint: fingerprintOf(request),
     ...(request.idempotency ? { idempotency: request.idempotency } : {}),
+    started: false,
   };
   try {
+    // Armed before any money moves: whatever happens to this process, the transfer is resumed.
     await deps.retries.arm();
-    await deps.store.save(record);
   } catch (err) {
-    deps.log.warn({ err, transferId }, 'transfer not recorded; nothing moved');
-    return fail('SERVICE_UNAVAILABLE', 'the transfer could not be recorded; retry');
+    deps.log.warn({ err, transferId }, 'transfer reminder not armed; nothing moved');
+    return fail('SERVICE_UNAVAILABLE', 'the transfer could not be started; retry');
   }
 
-  const debit = await runStep(deps, record, 'DEBIT');
-  if (debit.outcome === 'rejected') {
-    // Nothing moved and the caller hears why now: the transfer leaves no trace, like any
-    // rejected command, and its id may be used again.
-    await Promise.allSettled([deps.store.remove(), deps.retries.disarm()]);
-    return fail(debit.code, debit.message);
+  const debit = await deps.accounts.step(record.fromAccountId, debitOf(record));
+  if (!debit.ok && debit.error.code !== 'SERVICE_UNAVAILABLE') {
+    // Refused by the source (funds, frozen, unknown, another currency, a transfer id already
+    // used for other details): nothing happened, and the caller hears why now. A reminder left
+    // armed finds nothing in the log and no record, and disarms.
+    await deps.retries.disarm().catch(() => undefined);
+    return { ok: false, error: debit.error };
   }
-  let current = debit.outcome === 'done' ? { ...record, step: 'CREDIT' as const } : record;
-  // The answer given now is saved with the record, in the save that ends the transfer if it
-  // ended, so that a repeat with the same Idempotency-Key gets it again.
-  const withAnswer = (r: TransferRecord) => ({ ...r, firstAnswer: viewOf(r) });
-  current = await advance(deps, current, deadline, withAnswer);
-  if (current.step !== 'DONE') {
-    current = withAnswer(current);
-    await saveQuietly(deps, current);
-  }
-  return { ok: true, transfer: viewOf(current) };
+  if (debit.ok) record = merged(record, debit.transfer);
+  const current = debit.ok ? await drive(deps, record, debit.transfer, deadline) : record;
+  // The answer given now is saved with the record, so that a repeat with the same
+  // Idempotency-Key gets it again.
+  const answered = { ...current, firstAnswer: viewOf(current) };
+  await saveQuietly(deps, answered);
+  if (answered.status !== 'PENDING') await deps.retries.disarm().catch(() => undefined);
+  return { ok: true, transfer: viewOf(answered) };
 }
 
 /**
- * Runs the remaining steps until the transfer ends, a step cannot be completed now (the
- * reminder tries again later), or the deadline passes. Only two decisions are saved: a refund
- * (before refunding) and the end (passed through `atEnd` first). The steps between need no
- * save: each is idempotent by its key, so a resumed transfer that runs one again gets its
- * first outcome.
+ * Resumes a transfer (the reminder): from its stream in the log, with or without its record.
+ * Returns the record as it now stands, undefined when there is nothing to resume.
  */
-export async function advance(
+export async function resume(
   deps: TransferDeps,
-  start: TransferRecord,
+  record: TransferRecord | undefined,
   deadline: number,
-  atEnd: (finished: TransferRecord) => TransferRecord = (r) => r,
-): Promise<TransferRecord> {
-  let record = start;
-  while (record.step !== 'DONE' && Date.now() < deadline) {
-    const step = record.step;
-    const outcome = await runStep(deps, record, step);
-    if (outcome.outcome === 'unavailable') return record;
-    if (outcome.outcome === 'rejected') {
-      if (step === 'DEBIT') {
-        record = finish(deps, record, 'FAILED', outcome.code); // nothing moved
-      } else if (step === 'CREDIT') {
-        record = { ...record, step: 'REFUND', failureCode: outcome.code };
-        // Saved before refunding: once refunded, the credit must never be tried again.
-        if (!(await saveQuietly(deps, record))) return record;
-        continue;
-      } else {
-        // A settle or refund is never refused by a sound account; keep the money in transit
-        // (the trial balance shows it) and let the reminder try again.
-        deps.log.error({ transferId: record.transferId, step, outcome }, 'transfer step refused; will retry');
-        return record;
-      }
-    } else {
-      switch (step) {
-        case 'DEBIT':
-          record = { ...record, step: 'CREDIT' };
-          continue;
-        case 'CREDIT':
-          record = { ...record, step: 'SETTLE' };
-          continue;
-        case 'SETTLE':
-          record = finish(deps, record, 'COMPLETED');
-          break;
-        case 'REFUND':
-          record = finish(deps, record, 'FAILED', record.failureCode);
-          break;
-      }
-    }
-    record = atEnd(record);
-    await saveQuietly(deps, record);
-    await deps.retries.disarm().catch(() => undefined); // if it fires again, it finds DONE
+): Promise<{ record: TransferRecord | undefined; ended: boolean }> {
+  const progress = await deps.stream.read();
+  if (progress) {
+    const base = record ? merged(record, progress) : fromProgress(progress);
+    const current = await drive(deps, base, progress, deadline);
+    if (current.status !== 'PENDING' || !record || record.status !== current.status) await saveQuietly(deps, current);
+    return { record: current, ended: current.status !== 'PENDING' };
   }
-  return record;
+  // Nothing in the log: either the debit was never made, or its answer never came.
+  if (!record || record.status !== 'PENDING') return { record, ended: true };
+  const debit = await deps.accounts.step(record.fromAccountId, debitOf(record));
+  if (!debit.ok) {
+    if (debit.error.code === 'SERVICE_UNAVAILABLE') return { record, ended: false };
+    // Refused after the caller was told PENDING: the transfer fails, and nothing moved.
+    const failed: TransferRecord = {
+      ...record,
+      status: 'FAILED',
+      failureCode: debit.error.code,
+      completedAt: deps.now().toISOString(),
+    };
+    await saveQuietly(deps, failed);
+    return { record: failed, ended: true };
+  }
+  const current = await drive(deps, merged(record, debit.transfer), debit.transfer, deadline);
+  await saveQuietly(deps, current);
+  return { record: current, ended: current.status !== 'PENDING' };
 }
 
-function finish(
+/**
+ * Asks for the steps the log calls for until the transfer ends, a step cannot be completed now
+ * (the reminder tries again later), or the deadline passes.
+ */
+async function drive(
   deps: TransferDeps,
   record: TransferRecord,
-  status: 'COMPLETED' | 'FAILED',
-  failureCode?: ErrorCode,
-): TransferRecord {
-  return {
-    ...record,
-    status,
-    step: 'DONE',
-    completedAt: deps.now().toISOString(),
-    ...(failureCode ? { failureCode } : {}),
-  };
+  start: TransferProgress,
+  deadline: number,
+): Promise<TransferRecord> {
+  let progress = start;
+  while (progress.phase !== 'COMPLETED' && progress.phase !== 'FAILED' && Date.now() < deadline) {
+    const step = progress.phase === 'DEBITED' ? 'credit' : 'finish';
+    const accountId = step === 'credit' ? progress.toAccountId : progress.fromAccountId;
+    const result = await deps.accounts.step(accountId, {
+      step,
+      transferId: progress.transferId,
+      correlationId: record.correlationId,
+    });
+    if (!result.ok) {
+      const details = { transferId: progress.transferId, step, phase: progress.phase, error: result.error };
+      // A credit's refusal is itself a step (recorded in the log); a step refused outright
+      // means the books disagree with the transfer: keep its money in transit (the trial
+      // balance shows it) and say so loudly; the reminder tries again.
+      if (result.error.code === 'SERVICE_UNAVAILABLE')
+        deps.log.warn(details, 'transfer step not completed; will retry');
+      else deps.log.error(details, 'transfer step refused; the transfer stays in flight and will be retried');
+      break;
+    }
+    progress = result.transfer;
+  }
+  return merged(record, progress);
 }
 
 /** A request for a transfer id that already has a record. */
@@ -193,12 +194,13 @@ async function repeat(
     }
     return { ok: true, transfer: existing.firstAnswer ?? viewOf(existing), replayed: true };
   }
-  if (existing.fingerprint !== fingerprintOf(request)) {
+  if (!sameRequest(existing, request)) {
     return fail('TRANSFER_ALREADY_EXISTS', `transfer ${existing.transferId} exists with different details`);
   }
   // The same transfer asked for again (a retry without a key): say where it is, and push it on.
-  const current = existing.step === 'DONE' ? existing : await advance(deps, existing, deadline);
-  return { ok: true, transfer: viewOf(current), replayed: true };
+  if (existing.status !== 'PENDING') return { ok: true, transfer: viewOf(existing), replayed: true };
+  const { record } = await resume(deps, existing, deadline);
+  return { ok: true, transfer: viewOf(record ?? existing), replayed: true };
 }
 
 /**
@@ -223,85 +225,80 @@ async function checkUpFront(
   }
 }
 
-type StepOutcome =
-  { outcome: 'done' } | { outcome: 'unavailable' } | { outcome: 'rejected'; code: ErrorCode; message: string };
-
-async function runStep(deps: TransferDeps, record: TransferRecord, step: Exclude<Step, 'DONE'>): Promise<StepOutcome> {
-  const { accountId, request } = stepCommand(record, step);
-  const result = await deps.accounts.execute(accountId, request);
-  if (result.ok) return { outcome: 'done' };
-  if (result.error.code === 'SERVICE_UNAVAILABLE') {
-    deps.log.warn(
-      { transferId: record.transferId, step, error: result.error },
-      'transfer step not completed; will retry',
-    );
-    return { outcome: 'unavailable' };
-  }
-  return { outcome: 'rejected', code: result.error.code, message: result.error.message };
-}
-
-/** The account command of a step, with its idempotency key: the same for every attempt. */
-export function stepCommand(
-  record: TransferRecord,
-  step: Exclude<Step, 'DONE'>,
-): { accountId: string; request: AccountActorRequest } {
-  const leg = {
+function debitOf(record: TransferRecord): TransferStepRequest {
+  return {
+    step: 'debit',
+    correlationId: record.correlationId,
     transferId: record.transferId,
+    toAccountId: record.toAccountId,
     amountMinor: record.amount,
     currency: record.currency,
-  };
-  const description = record.description ?? undefined;
-  const body = (() => {
-    switch (step) {
-      case 'DEBIT':
-        return {
-          accountId: record.fromAccountId,
-          command: { type: 'DebitTransfer', ...leg, counterpartyAccountId: record.toAccountId, description } as const,
-        };
-      case 'CREDIT':
-        return {
-          accountId: record.toAccountId,
-          command: {
-            type: 'CreditTransfer',
-            ...leg,
-            counterpartyAccountId: record.fromAccountId,
-            description,
-          } as const,
-        };
-      case 'REFUND':
-        return {
-          accountId: record.fromAccountId,
-          command: {
-            type: 'RefundTransfer',
-            ...leg,
-            counterpartyAccountId: record.toAccountId,
-            failureCode: record.failureCode ?? 'SERVICE_UNAVAILABLE',
-          } as const,
-        };
-      case 'SETTLE':
-        return {
-          accountId: record.fromAccountId,
-          command: { type: 'SettleTransfer', transferId: record.transferId } as const,
-        };
-    }
-  })();
-  return {
-    accountId: body.accountId,
-    request: {
-      ...body.command,
-      correlationId: record.correlationId,
-      idempotency: {
-        keyHash: sha256(`transfer/${record.transferId}/${step}`),
-        requestHash: sha256(JSON.stringify(body)),
-      },
-    },
+    description: record.description,
   };
 }
 
-/** What identifies a transfer request, for repeats by transfer id: "10.50" and "10.5" are the same. */
-function fingerprintOf(request: TransferStartRequest): string {
-  const amount = request.amount.includes('.') ? request.amount.replace(/\.?0+$/, '') : request.amount;
-  return sha256(JSON.stringify([request.fromAccountId, request.toAccountId, amount, request.description ?? null]));
+/** The record brought up to what the log says. */
+function merged(record: TransferRecord, progress: TransferProgress): TransferRecord {
+  const status = statusOf(progress);
+  const failureCode = status === 'FAILED' ? errorCodeOf(progress.failureCode) : undefined;
+  const { failureCode: _stale, completedAt: _end, ...rest } = record;
+  return {
+    ...rest,
+    status,
+    started: true,
+    ...(failureCode ? { failureCode } : {}),
+    ...(progress.completedAt && status !== 'PENDING' ? { completedAt: progress.completedAt } : {}),
+  };
+}
+
+/** A record rebuilt from the log alone (the state store lost it). */
+function fromProgress(progress: TransferProgress): TransferRecord {
+  return merged(
+    {
+      transferId: progress.transferId,
+      fromAccountId: progress.fromAccountId,
+      toAccountId: progress.toAccountId,
+      amount: progress.amount,
+      currency: progress.currency,
+      status: 'PENDING',
+      description: progress.description,
+      createdAt: progress.createdAt,
+      correlationId: `transfer-${progress.transferId}`,
+      started: true,
+    },
+    progress,
+  );
+}
+
+/** The transfer as the contract shows it, from the log. */
+export function transferViewOf(progress: TransferProgress): TransferView {
+  return viewOf(fromProgress(progress));
+}
+
+function statusOf(progress: TransferProgress): TransferView['status'] {
+  if (progress.phase === 'COMPLETED') return 'COMPLETED';
+  if (progress.phase === 'FAILED') return 'FAILED';
+  return 'PENDING';
+}
+
+function errorCodeOf(code: string | undefined): ErrorCode {
+  return code !== undefined && code in ERROR_STATUS ? (code as ErrorCode) : 'SERVICE_UNAVAILABLE';
+}
+
+/** Whether a request asks for this transfer (by transfer id): "10.50" and "10.5" are the same. */
+function sameRequest(record: TransferRecord, request: TransferStartRequest): boolean {
+  let amount: number;
+  try {
+    amount = parseMajor(request.amount, record.currency);
+  } catch {
+    return false;
+  }
+  return (
+    request.fromAccountId === record.fromAccountId &&
+    request.toAccountId === record.toAccountId &&
+    amount === record.amount &&
+    (request.description ?? null) === record.description
+  );
 }
 
 async function saveQuietly(deps: TransferDeps, record: TransferRecord): Promise<boolean> {
@@ -309,9 +306,7 @@ async function saveQuietly(deps: TransferDeps, record: TransferRecord): Promise<
     await deps.store.save(record);
     return true;
   } catch (err) {
-    deps.log.warn({ err, transferId: record.transferId, step: record.step }, 'transfer record not saved; will retry');
+    deps.log.warn({ err, transferId: record.transferId }, 'transfer record not saved; the log still has the transfer');
     return false;
   }
 }
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -1,74 +1,131 @@
-import type { AccountActorRequest, AccountActorResult, TransferStartRequest } from '@bank/domain';
+import {
+  bankAccount,
+  decideTransferStep,
+  DomainError,
+  progressOf,
+  transfer,
+  type AccountActorResult,
+  type AccountEvent,
+  type AccountState,
+  type TransferEvent,
+  type TransferStartRequest,
+  type TransferStepRequest,
+  type TransferStepResult,
+  type TransferState,
+} from '@bank/domain';
 import pino from 'pino';
-import { advance, startTransfer, type TransferDeps } from './process';
+import { resume, startTransfer, type TransferDeps } from './process';
 import type { TransferRecord } from './record';
 
-type Account = { balance: number; status: 'ACTIVE' | 'FROZEN' | 'CLOSED'; currency: 'EUR' | 'USD' };
-
 /**
- * Stand-ins for the BankAccount actors with the properties the process relies on: a step with
- * an idempotency key that succeeded answers the same again and moves nothing; a refused step
- * consumes no key. `crashAfter` makes a step apply and then the process die (a throw).
+ * A stand-in for the BankAccount actors and the log with the properties the process relies on:
+ * each step is decided by the real domain (`decideTransferStep`) against the account and the
+ * transfer's stream, and applied to both at once or not at all. `down` makes a step answer
+ * SERVICE_UNAVAILABLE without applying; `lostAnswer` applies it and then answers
+ * SERVICE_UNAVAILABLE (the caller cannot tell the two apart).
  */
-class FakeAccounts {
-  accounts = new Map<string, Account>();
-  done = new Map<string, AccountActorResult>();
-  movements: Array<[string, string, number]> = [];
+class FakeBank {
+  accounts = new Map<string, AccountState>();
+  streams = new Map<string, { state: TransferState; events: TransferEvent[] }>();
+  movements: Array<[string, string]> = [];
   down = new Set<string>();
-  crashAfter = new Set<string>();
+  lostAnswer = new Set<string>();
 
   open(id: string, balance: number, currency: 'EUR' | 'USD' = 'EUR') {
-    this.accounts.set(id, { balance, status: 'ACTIVE', currency });
+    const events: AccountEvent[] = [
+      {
+        type: 'AccountOpened',
+        data: { accountId: id, ownerId: 'o', ownerName: 'n', accountType: 'CHECKING', currency, overdraftLimit: 0 },
+      },
+      { type: 'MoneyDeposited', data: { transactionId: `d-${id}`, amount: balance, description: null } },
+    ];
+    this.accounts.set(id, events.reduce(bankAccount.evolve, bankAccount.initialState()));
+  }
+
+  apply(id: string, event: AccountEvent) {
+    this.accounts.set(id, bankAccount.evolve(this.accounts.get(id)!, event));
+  }
+
+  balance(id: string): number {
+    const a = this.accounts.get(id)!;
+    return a.status === 'NONE' ? 0 : a.balance;
   }
 
   async view(accountId: string): Promise<AccountActorResult> {
     const a = this.accounts.get(accountId);
-    if (!a) return { ok: false, error: { code: 'ACCOUNT_NOT_FOUND', message: '' } };
-    return { ok: true, version: 1, account: this.viewOf(accountId, a), appended: [] };
+    if (!a || a.status === 'NONE') return { ok: false, error: { code: 'ACCOUNT_NOT_FOUND', message: '' } };
+    return { ok: true, version: 1, account: a, appended: [] };
   }
 
-  async execute(accountId: string, r: AccountActorRequest): Promise<AccountActorResult> {
-    if (this.down.has(r.type)) return { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'down' } };
-    const key = r.idempotency!.keyHash;
-    const previous = this.done.get(key);
-    if (previous) return previous;
-    const a = this.accounts.get(accountId);
-    type Code = 'ACCOUNT_NOT_FOUND' | 'CURRENCY_MISMATCH' | 'ACCOUNT_FROZEN' | 'ACCOUNT_CLOSED' | 'INSUFFICIENT_FUNDS';
-    const refuse = (code: Code): AccountActorResult => ({ ok: false, error: { code, message: code } });
-    if (!a) return refuse('ACCOUNT_NOT_FOUND');
-    if ('currency' in r && r.currency !== a.currency) return refuse('CURRENCY_MISMATCH');
-    if (r.type === 'DebitTransfer' || r.type === 'CreditTransfer') {
-      if (a.status === 'CLOSED') return refuse('ACCOUNT_CLOSED');
-      if (a.status === 'FROZEN') return refuse('ACCOUNT_FROZEN');
+  async step(accountId: string, r: TransferStepRequest): Promise<TransferStepResult> {
+    if (this.down.has(r.step)) return { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'down' } };
+    const stream = this.streams.get(r.transferId) ?? { state: transfer.initialState(), events: [] };
+    const step =
+      r.step === 'debit'
+        ? {
+            step: 'debit' as const,
+            terms: {
+              transferId: r.transferId,
+              fromAccountId: accountId,
+              toAccountId: r.toAccountId,
+              amount: r.amountMinor,
+              currency: r.currency,
+              description: r.description,
+            },
+          }
+        : { step: r.step, transferId: r.transferId };
+    const account = this.accounts.get(accountId) ?? bankAccount.initialState();
+    let decision;
+    try {
+      decision = decideTransferStep(step, accountId, account, stream.state, `tx-${r.step}`);
+    } catch (err) {
+      if (err instanceof DomainError) return { ok: false, error: { code: err.code, message: err.code } };
+      throw err;
     }
-    const delta =
-      r.type === 'DebitTransfer'
-        ? -r.amountMinor
-        : r.type === 'CreditTransfer' || r.type === 'RefundTransfer'
-          ? r.amountMinor
-          : 0;
-    if (a.balance + delta < 0) return refuse('INSUFFICIENT_FUNDS');
-    a.balance += delta;
-    this.movements.push([accountId, r.type, delta]);
-    const result: AccountActorResult = { ok: true, version: 2, account: this.viewOf(accountId, a), appended: [] };
-    this.done.set(key, result);
-    if (this.crashAfter.delete(r.type)) throw new Error('the process died after the step applied');
-    return result;
+    for (const e of decision.account) {
+      this.apply(accountId, e);
+      this.movements.push([accountId, e.type]);
+    }
+    const next = {
+      state: decision.transfer.reduce(transfer.evolve, stream.state),
+      events: [...stream.events, ...decision.transfer],
+    };
+    this.streams.set(r.transferId, next);
+    if (this.lostAnswer.delete(r.step)) {
+      return { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'the answer was lost' } };
+    }
+    return { ok: true, transfer: this.progress(r.transferId)! };
   }
 
-  private viewOf(accountId: string, a: Account) {
-    return { accountId, ownerId: 'o', ownerName: 'n', accountType: 'CHECKING' as const, overdraftLimit: 0, ...a };
+  progress(transferId: string) {
+    const stream = this.streams.get(transferId);
+    if (!stream) return undefined;
+    return progressOf({
+      version: stream.events.length,
+      state: stream.state,
+      createdAt: '2026-11-22T10:00:00.000Z',
+      ...(stream.state.phase === 'COMPLETED' || stream.state.phase === 'FAILED'
+        ? { completedAt: '2026-11-22T10:00:01.000Z' }
+        : {}),
+    });
   }
 }
 
 function setup() {
-  const accounts = new FakeAccounts();
-  accounts.open('a', 10_000);
-  accounts.open('b', 0);
+  const bank = new FakeBank();
+  bank.open('a', 10_000);
+  bank.open('b', 0);
   const saved: Array<TransferRecord | undefined> = [];
-  const reminder = { armed: false };
+  const reminder = { armed: false, armedBeforeFirstStep: false };
   const deps: TransferDeps = {
-    accounts,
+    accounts: {
+      view: (id) => bank.view(id),
+      step: async (id, r) => {
+        if (r.step === 'debit') reminder.armedBeforeFirstStep = reminder.armed;
+        return bank.step(id, r);
+      },
+    },
+    stream: { read: async () => bank.progress('t1') },
     store: {
       save: async (r) => void saved.push(r),
       remove: async () => void saved.push(undefined),
@@ -81,7 +138,8 @@ function setup() {
     log: pino({ level: 'silent' }),
   };
   const last = () => saved[saved.length - 1];
-  return { accounts, deps, saved, reminder, last };
+  const streamTypes = () => bank.streams.get('t1')?.events.map((e) => e.type);
+  return { bank, deps, saved, reminder, last, streamTypes };
 }
 
 const request = (fields: Partial<TransferStartRequest> = {}): TransferStartRequest => ({
@@ -94,42 +152,32 @@ const request = (fields: Partial<TransferStartRequest> = {}): TransferStartReque
 const FAR = 60_000;
 
 describe('transfer process', () => {
-  it('debits, credits and settles, then disarms its reminder', async () => {
-    const { accounts, deps, last, reminder, saved } = setup();
+  it('debits, credits and settles as the log calls for, saves one record, disarms its reminder', async () => {
+    const { bank, deps, last, reminder, saved, streamTypes } = setup();
     const result = await startTransfer(deps, 't1', request({ description: 'rent' }), undefined, FAR);
     expect(result).toMatchObject({ ok: true, transfer: { transferId: 't1', status: 'COMPLETED', amount: 2_500 } });
-    // Two saves: before the first step, and at the end with the answer given.
-    expect(saved.map((r) => r?.step)).toEqual(['DEBIT', 'DONE']);
-    expect(last()?.firstAnswer).toMatchObject({ status: 'COMPLETED' });
-    expect(accounts.movements).toEqual([
-      ['a', 'DebitTransfer', -2_500],
-      ['b', 'CreditTransfer', 2_500],
-      ['a', 'SettleTransfer', 0],
+    expect(saved).toHaveLength(1); // one save, at the end, with the answer given
+    expect(last()).toMatchObject({ status: 'COMPLETED', description: 'rent', firstAnswer: { status: 'COMPLETED' } });
+    expect(bank.movements).toEqual([
+      ['a', 'TransferDebited'],
+      ['b', 'TransferCredited'],
+      ['a', 'TransferSettled'],
     ]);
-    expect(last()).toMatchObject({ status: 'COMPLETED', step: 'DONE', description: 'rent' });
-    expect(reminder.armed).toBe(false);
+    expect(streamTypes()).toEqual(['TransferStarted', 'TransferCreditRecorded', 'TransferCompleted']);
+    expect(reminder).toEqual({ armed: false, armedBeforeFirstStep: true });
   });
 
-  it('saves its record and arms the reminder before any money moves', async () => {
-    const { accounts, deps, saved, reminder } = setup();
-    accounts.down.add('DebitTransfer');
-    const result = await startTransfer(deps, 't1', request(), undefined, FAR);
-    expect(result).toMatchObject({ ok: true, transfer: { status: 'PENDING' } });
-    expect(saved[0]).toMatchObject({ step: 'DEBIT', status: 'PENDING' });
-    expect(reminder.armed).toBe(true);
-    expect(accounts.movements).toEqual([]);
-  });
-
-  it('answers a refused debit with its code and leaves no record', async () => {
-    const { deps, last, reminder } = setup();
+  it('answers a refused debit with its code, leaving nothing: no record, no stream, no reminder', async () => {
+    const { deps, saved, reminder, streamTypes } = setup();
     const result = await startTransfer(deps, 't1', request({ amount: '100.01' }), undefined, FAR);
     expect(result).toEqual({ ok: false, error: { code: 'INSUFFICIENT_FUNDS', message: 'INSUFFICIENT_FUNDS' } });
-    expect(last()).toBeUndefined();
+    expect(saved).toEqual([]);
+    expect(streamTypes()).toBeUndefined();
     expect(reminder.armed).toBe(false);
   });
 
-  it('checks the destination and the amount before recording anything', async () => {
-    const { deps, saved, accounts } = setup();
+  it('checks the destination and the amount before anything', async () => {
+    const { deps, saved, bank, reminder } = setup();
     const code = async (r: TransferStartRequest) => {
       const res = await startTransfer(deps, 't', r, undefined, FAR);
       return res.ok ? 'ok' : res.error.code;
@@ -138,66 +186,95 @@ describe('transfer process', () => {
     expect(await code(request({ toAccountId: 'nope' }))).toBe('ACCOUNT_NOT_FOUND');
     expect(await code(request({ amount: '1.001' }))).toBe('VALIDATION_FAILED');
     expect(saved).toEqual([]);
-    expect(accounts.movements).toEqual([]);
+    expect(bank.movements).toEqual([]);
+    expect(reminder.armed).toBe(false);
   });
 
-  it('answers an unknown source or another currency from the refused debit, leaving no trace', async () => {
-    const { accounts, deps, last, reminder } = setup();
-    accounts.open('usd', 0, 'USD');
+  it('answers an unknown source or another currency from the refused debit', async () => {
+    const { bank, deps } = setup();
+    bank.open('usd', 0, 'USD');
     const code = async (r: TransferStartRequest) => {
       const res = await startTransfer(deps, 't', r, undefined, FAR);
       return res.ok ? 'ok' : res.error.code;
     };
     expect(await code(request({ fromAccountId: 'nope' }))).toBe('ACCOUNT_NOT_FOUND');
     expect(await code(request({ toAccountId: 'usd' }))).toBe('CURRENCY_MISMATCH');
-    expect(last()).toBeUndefined(); // the record of each was removed
-    expect(reminder.armed).toBe(false);
-    expect(accounts.movements).toEqual([]);
+    expect(bank.movements).toEqual([]);
   });
 
-  it('refunds when the credit is refused, having saved that decision first', async () => {
-    const { accounts, deps, saved, last } = setup();
-    accounts.accounts.get('b')!.status = 'CLOSED';
+  it('a credit the destination refuses is recorded in the log, then refunded', async () => {
+    const { bank, deps, last, streamTypes } = setup();
+    bank.apply('b', { type: 'AccountFrozen', data: { reason: null } });
     const result = await startTransfer(deps, 't1', request(), undefined, FAR);
-    expect(result).toMatchObject({ ok: true, transfer: { status: 'FAILED', failureCode: 'ACCOUNT_CLOSED' } });
-    expect(accounts.movements).toEqual([
-      ['a', 'DebitTransfer', -2_500],
-      ['a', 'RefundTransfer', 2_500],
+    expect(result).toMatchObject({ ok: true, transfer: { status: 'FAILED', failureCode: 'ACCOUNT_FROZEN' } });
+    expect(streamTypes()).toEqual(['TransferStarted', 'TransferCreditRefused', 'TransferFailed']);
+    expect(bank.movements).toEqual([
+      ['a', 'TransferDebited'],
+      ['a', 'TransferRefunded'],
     ]);
-    // The refund decision, then the end with the answer given: no save between idempotent steps.
-    expect(saved.map((r) => r?.step)).toEqual(['DEBIT', 'REFUND', 'DONE']);
     expect(last()).toMatchObject({
       status: 'FAILED',
-      failureCode: 'ACCOUNT_CLOSED',
-      firstAnswer: { status: 'FAILED', failureCode: 'ACCOUNT_CLOSED' },
+      firstAnswer: { status: 'FAILED', failureCode: 'ACCOUNT_FROZEN' },
     });
-    expect(accounts.accounts.get('a')!.balance).toBe(10_000);
+    expect(bank.balance('a')).toBe(10_000);
   });
 
-  it('resumed after any lost answer, moves the money exactly once', async () => {
-    for (const step of ['DebitTransfer', 'CreditTransfer', 'SettleTransfer', 'RefundTransfer'] as const) {
-      const { accounts, deps, last } = setup();
-      if (step === 'RefundTransfer') accounts.accounts.get('b')!.status = 'FROZEN';
-      accounts.crashAfter.add(step);
-      await expect(startTransfer(deps, 't1', request(), undefined, FAR)).rejects.toThrow('died');
-      // The reminder fires: the record as saved is all it has.
-      const resumed = await advance(deps, last()!, Date.now() + FAR);
-      expect([step, resumed.status]).toEqual([step, step === 'RefundTransfer' ? 'FAILED' : 'COMPLETED']);
-      const moved = accounts.movements.filter(([, type]) => type !== 'SettleTransfer');
-      expect([step, moved.length]).toEqual([step, 2]);
-      expect(accounts.accounts.get('a')!.balance + accounts.accounts.get('b')!.balance).toBe(10_000);
+  it('once refused, never credited: a later resume after the destination is unfrozen still refunds', async () => {
+    const { bank, deps, streamTypes } = setup();
+    bank.apply('b', { type: 'AccountFrozen', data: { reason: null } });
+    bank.down.add('finish');
+    await startTransfer(deps, 't1', request(), undefined, FAR);
+    expect(streamTypes()).toEqual(['TransferStarted', 'TransferCreditRefused']);
+    bank.apply('b', { type: 'AccountUnfrozen', data: {} });
+    bank.down.clear();
+    const { record } = await resume(deps, undefined, Date.now() + FAR);
+    expect(record).toMatchObject({ status: 'FAILED', failureCode: 'ACCOUNT_FROZEN' });
+    expect(bank.balance('b')).toBe(0);
+    expect(bank.balance('a')).toBe(10_000);
+  });
+
+  it('resumed after any lost answer, with or without its record, moves the money exactly once', async () => {
+    for (const lost of ['debit', 'credit', 'finish'] as const) {
+      for (const refused of [false, true]) {
+        for (const keepRecord of [true, false]) {
+          const { bank, deps, last } = setup();
+          if (refused) bank.apply('b', { type: 'AccountFrozen', data: { reason: null } });
+          bank.lostAnswer.add(lost);
+          const first = await startTransfer(deps, 't1', request(), undefined, FAR);
+          expect(first).toMatchObject({ ok: true, transfer: { status: 'PENDING' } });
+          const { record, ended } = await resume(deps, keepRecord ? last() : undefined, Date.now() + FAR);
+          const label = { lost, refused, keepRecord };
+          expect({ ...label, status: record?.status, ended }).toEqual({
+            ...label,
+            status: refused ? 'FAILED' : 'COMPLETED',
+            ended: true,
+          });
+          expect({ ...label, moved: bank.movements.length }).toEqual({ ...label, moved: refused ? 2 : 3 });
+          expect(bank.balance('a') + bank.balance('b')).toBe(10_000);
+          expect(bank.balance('b')).toBe(refused ? 0 : 2_500);
+        }
+      }
     }
   });
 
-  it('a refused debit found by the reminder ends the transfer FAILED, nothing moved', async () => {
-    const { accounts, deps, last } = setup();
-    accounts.down.add('DebitTransfer');
-    await startTransfer(deps, 't1', request(), undefined, FAR);
-    accounts.down.clear();
-    accounts.accounts.get('a')!.status = 'FROZEN';
-    const resumed = await advance(deps, last()!, Date.now() + FAR);
-    expect(resumed).toMatchObject({ status: 'FAILED', failureCode: 'ACCOUNT_FROZEN', step: 'DONE' });
-    expect(accounts.movements).toEqual([]);
+  it('a debit whose answer never came is retried by the reminder; refused then, it fails and nothing moved', async () => {
+    const { bank, deps, last } = setup();
+    bank.down.add('debit');
+    const first = await startTransfer(deps, 't1', request(), undefined, FAR);
+    expect(first).toMatchObject({ ok: true, transfer: { status: 'PENDING' } });
+    expect(last()).toMatchObject({ started: false, status: 'PENDING' });
+    bank.down.clear();
+    bank.apply('a', { type: 'AccountFrozen', data: { reason: null } });
+    const { record, ended } = await resume(deps, last(), Date.now() + FAR);
+    expect(record).toMatchObject({ status: 'FAILED', failureCode: 'ACCOUNT_FROZEN' });
+    expect(ended).toBe(true);
+    expect(bank.movements).toEqual([]);
+  });
+
+  it('a reminder with no record and nothing in the log has nothing to do', async () => {
+    const { deps, bank } = setup();
+    expect(await resume(deps, undefined, Date.now() + FAR)).toEqual({ record: undefined, ended: true });
+    expect(bank.movements).toEqual([]);
   });
 
   it('answers repeats: the same key replays, other details are refused', async () => {
@@ -224,6 +301,37 @@ describe('transfer process', () => {
     expect(await startTransfer(deps, 't1', request({ amount: '26' }), record, FAR)).toMatchObject({
       ok: false,
       error: { code: 'TRANSFER_ALREADY_EXISTS' },
+    });
+  });
+
+  it('a record rebuilt from the log answers a repeat of the same request as the same transfer', async () => {
+    const { bank, deps, last } = setup();
+    bank.lostAnswer.add('credit');
+    await startTransfer(deps, 't1', request({ amount: '25.5' }), undefined, FAR);
+    await resume(deps, undefined, Date.now() + FAR); // the record was lost; the reminder rebuilds it
+    const rebuilt = last()!;
+    expect(rebuilt).toMatchObject({ status: 'COMPLETED', amount: 2_550 });
+    expect(await startTransfer(deps, 't1', request({ amount: '25.50' }), rebuilt, FAR)).toMatchObject({
+      ok: true,
+      replayed: true,
+      transfer: { status: 'COMPLETED' },
+    });
+    expect(await startTransfer(deps, 't1', request({ amount: '25.51' }), rebuilt, FAR)).toMatchObject({
+      ok: false,
+      error: { code: 'TRANSFER_ALREADY_EXISTS' },
+    });
+  });
+
+  it('with its record lost, a repeat with other details is refused by the log', async () => {
+    const { deps } = setup();
+    await startTransfer(deps, 't1', request(), undefined, FAR);
+    expect(await startTransfer(deps, 't1', request({ amount: '26' }), undefined, FAR)).toMatchObject({
+      ok: false,
+      error: { code: 'TRANSFER_ALREADY_EXISTS' },
+    });
+    expect(await startTransfer(deps, 't1', request(), undefined, FAR)).toMatchObject({
+      ok: true,
+      transfer: { status: 'COMPLETED' },
     });
   });
 });

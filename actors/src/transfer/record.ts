@@ -1,18 +1,19 @@
 import { TransferViewSchema, type TransferView } from '@bank/domain';
 import { z } from 'zod';
 
-export const STEPS = ['DEBIT', 'CREDIT', 'SETTLE', 'REFUND', 'DONE'] as const;
-export type Step = (typeof STEPS)[number];
-
-/** The Transfer actor's durable state: the transfer, the next step to run, and what identifies its request. */
+/**
+ * What the Transfer actor keeps in its state store: a cache, never the truth. The transfer's own
+ * stream in the log decides where it is; this record adds what the log does not hold: the
+ * request's identity (for repeats) and the first answer given (for a repeated Idempotency-Key).
+ * Lost, it costs only that: the log still drives the transfer to its end.
+ */
 export const TransferRecordSchema = TransferViewSchema.extend({
-  step: z.enum(STEPS),
   correlationId: z.string(),
-  /** Identifies the request, so a repeat with the same transfer id and other details is refused. */
-  fingerprint: z.string(),
   idempotency: z.object({ keyHash: z.string(), requestHash: z.string() }).optional(),
   /** The first answer given, returned again for a request with the same Idempotency-Key. */
   firstAnswer: TransferViewSchema.optional(),
+  /** True once the debit is known to be in the log (until then, the reminder retries it). */
+  started: z.boolean(),
 });
 export type TransferRecord = z.infer<typeof TransferRecordSchema>;
 

@@ -2,13 +2,19 @@ import { AbstractActor, type ActorId, type DaprClient } from '@dapr/dapr';
 import {
   AccountActorResultSchema,
   BANK_ACCOUNT_ACTOR_TYPE,
+  emptyTransferStream,
+  foldTransferStream,
+  progressOf,
   TRANSFER_ACTOR_TYPE,
   TransferStartRequestSchema,
+  TransferStepResultSchema,
+  transferStreamId,
   type AccountActorResult,
   type TransferResult,
+  type TransferStepResult,
 } from '@bank/domain';
-import { invokeActorWhenPlaced, type DaprSidecar, type Logger } from '@bank/service-kit';
-import { advance, startTransfer, type TransferDeps } from './process';
+import { invokeActorWhenPlaced, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
+import { resume, startTransfer, transferViewOf, type TransferDeps } from './process';
 import { TransferRecordSchema, viewOf, type TransferRecord } from './record';
 
 const RECORD_KEY = 'transfer';
@@ -21,24 +27,31 @@ const TICK_BUDGET_MS = 30_000;
 export type TransferActorDeps = {
   /** This app's sidecar: actor state, reminders, and calls to the BankAccount actors. */
   sidecar: DaprSidecar;
+  /** The log, where each transfer's own stream says where it stands. */
+  eventLog: Pick<EventLogClient, 'readAll'>;
   log: Logger;
   /** Reminder period: how soon an interrupted transfer is resumed (seconds). */
   retrySeconds: number;
 };
 
 /**
- * Builds the Transfer actor class: one per transfer id, driving it from debit to credit (or
- * refund) with a reminder until it ends. It calls BankAccount actors, which never call back.
+ * Builds the Transfer actor class: one per transfer id, asking the BankAccount actors for the
+ * steps its stream in the log calls for, with a reminder until it ends. It calls BankAccount
+ * actors, which never call back.
  */
 export function transferActor(deps: TransferActorDeps): new (client: DaprClient, id: ActorId) => AbstractActor {
-  const unavailable = (message: string): AccountActorResult => ({
-    ok: false,
-    error: { code: 'SERVICE_UNAVAILABLE', message },
-  });
-  const callAccount = async (accountId: string, method: string, body: unknown): Promise<AccountActorResult> => {
+  const call = async <T>(
+    accountId: string,
+    method: string,
+    body: unknown,
+    parse: (raw: unknown) => { success: true; data: T } | { success: false },
+  ): Promise<T | { ok: false; error: { code: 'SERVICE_UNAVAILABLE'; message: string } }> => {
+    const unavailable = (message: string) => ({
+      ok: false as const,
+      error: { code: 'SERVICE_UNAVAILABLE' as const, message },
+    });
     try {
-      const raw = await invokeActorWhenPlaced(deps.sidecar, BANK_ACCOUNT_ACTOR_TYPE, accountId, method, body);
-      const parsed = AccountActorResultSchema.safeParse(raw);
+      const parsed = parse(await invokeActorWhenPlaced(deps.sidecar, BANK_ACCOUNT_ACTOR_TYPE, accountId, method, body));
       return parsed.success ? parsed.data : unavailable('unreadable answer from the account actor');
     } catch (err) {
       return unavailable(`account ${accountId} did not answer: ${(err as Error).message}`);
@@ -65,7 +78,6 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
       }
       try {
         const existing = await this.load();
-        // The record in memory follows what is saved (see `store` below), never ahead of it.
         return await startTransfer(this.deps(), transferId, parsed.data, existing, START_BUDGET_MS);
       } catch (err) {
         this.loaded = false;
@@ -77,12 +89,15 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
       }
     }
 
-    /** Where the transfer is, from its own record (the read model may not have caught up yet). */
+    /** Where the transfer is (the read model may not have caught up yet): its record once ended, else the log. */
     async status(): Promise<TransferResult> {
       try {
         const record = await this.load();
-        if (!record) return { ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: 'no such transfer' } };
-        return { ok: true, transfer: viewOf(record) };
+        if (record && record.status !== 'PENDING') return { ok: true, transfer: viewOf(record) };
+        const progress = await this.deps().stream.read();
+        if (progress) return { ok: true, transfer: transferViewOf(progress) };
+        if (record) return { ok: true, transfer: viewOf(record) }; // accepted; its debit not made yet
+        return { ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: 'no such transfer' } };
       } catch (err) {
         this.loaded = false;
         deps.log.warn({ err, transferId: this.getActorId().getId() }, 'transfer status unreadable');
@@ -95,12 +110,13 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
       const transferId = this.getActorId().getId();
       try {
         const record = await this.load();
-        if (!record || record.step === 'DONE') {
+        if (record && record.status !== 'PENDING') {
           await this.deps().retries.disarm();
           return;
         }
-        deps.log.info({ transferId, step: record.step }, 'resuming transfer');
-        await advance(this.deps(), record, Date.now() + TICK_BUDGET_MS);
+        deps.log.info({ transferId, recorded: record !== undefined }, 'resuming transfer');
+        const { ended } = await resume(this.deps(), record, Date.now() + TICK_BUDGET_MS);
+        if (ended) await this.deps().retries.disarm();
       } catch (err) {
         this.loaded = false;
         deps.log.warn({ err, transferId }, 'transfer not advanced; the reminder will try again');
@@ -110,7 +126,15 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
     private async load(): Promise<TransferRecord | undefined> {
       if (this.loaded) return this.record;
       const stored = await deps.sidecar.getActorState(TRANSFER_ACTOR_TYPE, this.getActorId().getId(), RECORD_KEY);
-      this.record = stored === undefined ? undefined : TransferRecordSchema.parse(stored);
+      const parsed = stored === undefined ? undefined : TransferRecordSchema.safeParse(stored);
+      if (parsed && !parsed.success) {
+        // A record of an earlier version (before the log decided transfers): not resumable here.
+        deps.log.error(
+          { transferId: this.getActorId().getId() },
+          'transfer record of an earlier version; let transfers finish before upgrading',
+        );
+      }
+      this.record = parsed?.success ? parsed.data : undefined;
       this.loaded = true;
       return this.record;
     }
@@ -120,8 +144,16 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
       const every = `${deps.retrySeconds}s`;
       return {
         accounts: {
-          execute: (accountId, request) => callAccount(accountId, 'execute', request),
-          view: (accountId) => callAccount(accountId, 'view', {}),
+          step: (accountId, request) =>
+            call<TransferStepResult>(accountId, 'transferStep', request, (raw) =>
+              TransferStepResultSchema.safeParse(raw),
+            ),
+          view: (accountId) =>
+            call<AccountActorResult>(accountId, 'view', {}, (raw) => AccountActorResultSchema.safeParse(raw)),
+        },
+        stream: {
+          read: async () =>
+            progressOf(foldTransferStream(emptyTransferStream(), await deps.eventLog.readAll(transferStreamId(id), 1))),
         },
         store: {
           save: async (record) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decodeAccountEvent } from './account/codec';
 import type { AccountEvent } from './account/events';
-import { IdSchema } from './ids';
+import { StreamIdSchema } from './streams';
 
 export const EventMetadataSchema = z.object({
   correlationId: z.string().min(1).max(200),
@@ -12,7 +12,7 @@ export type EventMetadata = z.infer<typeof EventMetadataSchema>;
 /** An event as it is stored in the log and carried between apps. */
 export const StoredEventSchema = z.object({
   eventId: z.string().uuid(),
-  streamId: IdSchema,
+  streamId: StreamIdSchema,
   version: z.number().int().positive(),
   type: z.string().min(1),
   schemaVersion: z.number().int().positive(),

@@ -5,3 +5,5 @@ export * from './account';
 export * from './ids';
 export * from './envelope';
 export * from './contracts';
+export * from './streams';
+export * from './transfer';

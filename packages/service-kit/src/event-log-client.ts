@@ -11,6 +11,7 @@ import {
   type ReadLogResult,
   type IdempotencyRecord,
   type AppendResult,
+  type MultiAppendRequest,
   type ReadStreamResult,
   type StoredEvent,
 } from '@bank/domain';
@@ -38,6 +39,16 @@ export class EventLogClient {
         ...(idempotency ? { idempotency } : {}),
       });
       return AppendResultSchema.parse(body);
+    } catch (err) {
+      if (err instanceof SidecarError && err.status === 409) return AppendResultSchema.parse(err.body);
+      throw err;
+    }
+  }
+
+  /** Appends to several streams in one transaction, all or nothing (see MultiAppendRequestSchema). */
+  async appendAll(streams: MultiAppendRequest['streams']): Promise<AppendResult> {
+    try {
+      return AppendResultSchema.parse(await this.sidecar.invoke(this.appId, 'appends', 'POST', { streams }));
     } catch (err) {
       if (err instanceof SidecarError && err.status === 409) return AppendResultSchema.parse(err.body);
       throw err;

@@ -22,14 +22,6 @@ const Common = {
   idempotency: z.strictObject({ keyHash: Sha256Hex, requestHash: Sha256Hex }).optional(),
 };
 
-const TransferLegFields = {
-  transferId: IdSchema,
-  counterpartyAccountId: IdSchema,
-  /** Minor units: the Transfer actor has already parsed the amount for the currency. */
-  amountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  currency: z.enum(CURRENCIES as [Currency, ...Currency[]]),
-};
-
 /** The one argument of the BankAccount actor's `execute` method. */
 export const AccountActorRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -51,20 +43,6 @@ export const AccountActorRequestSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('Freeze'), ...Common, reason: z.string().max(500).optional() }),
   z.strictObject({ type: z.enum(['Unfreeze', 'Close']), ...Common }),
-  // The steps of a transfer, sent by the Transfer actor with an idempotency key per step.
-  z.strictObject({
-    type: z.enum(['DebitTransfer', 'CreditTransfer']),
-    ...Common,
-    ...TransferLegFields,
-    description: z.string().max(500).optional(),
-  }),
-  z.strictObject({
-    type: z.literal('RefundTransfer'),
-    ...Common,
-    ...TransferLegFields,
-    failureCode: z.string().min(1).max(64),
-  }),
-  z.strictObject({ type: z.literal('SettleTransfer'), ...Common, transferId: IdSchema }),
 ]);
 export type AccountActorRequest = z.infer<typeof AccountActorRequestSchema>;
 

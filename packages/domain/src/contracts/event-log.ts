@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PublishedEventSchema, StoredEventSchema, type PublishedEvent } from '../envelope';
+import { StreamIdSchema } from '../streams';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -26,6 +27,26 @@ export const AppendRequestSchema = z
   .refine((r) => r.events.length > 0 || r.idempotency, 'an append needs events or an idempotency record');
 export type AppendRequest = z.infer<typeof AppendRequestSchema>;
 
+/**
+ * event-source: POST /appends — several streams in one transaction, all or nothing, each at its
+ * expected version (a transfer step: the account's events and the transfer's own). A stream
+ * with no events is pinned at its expected version.
+ */
+export const MultiAppendRequestSchema = z.strictObject({
+  streams: z
+    .array(
+      z.strictObject({
+        streamId: StreamIdSchema,
+        expectedVersion: z.number().int().nonnegative(),
+        events: z.array(StoredEventSchema).max(100),
+      }),
+    )
+    .min(1)
+    .max(4),
+  idempotency: z.strictObject({ keyHash: Sha256Hex, record: IdempotencyRecordSchema }).optional(),
+});
+export type MultiAppendRequest = z.infer<typeof MultiAppendRequestSchema>;
+
 /** Result of an append: the stream's new version and the log transaction that holds it. */
 export const AppendResultSchema = z.union([
   z.object({
@@ -39,6 +60,8 @@ export const AppendResultSchema = z.union([
     ok: z.literal(false),
     code: z.literal('VERSION_CONFLICT'),
     currentVersion: z.number().int().nonnegative(),
+    /** In a multi-stream append: the stream that moved (currentVersion is its version). */
+    streamId: z.string().optional(),
   }),
   z.object({
     ok: z.literal(false),

@@ -54,3 +54,55 @@ export const TransferResultSchema = z.discriminatedUnion('ok', [
   }),
 ]);
 export type TransferResult = z.infer<typeof TransferResultSchema>;
+
+const PHASES = ['DEBITED', 'CREDITED', 'CREDIT_REFUSED', 'COMPLETED', 'FAILED'] as const;
+
+/** A transfer as its own stream in the log says it is (money in minor units). */
+export const TransferProgressSchema = z.object({
+  transferId: IdSchema,
+  fromAccountId: IdSchema,
+  toAccountId: IdSchema,
+  amount: z.number().int().positive(),
+  currency: CurrencySchema,
+  description: z.string().nullable(),
+  phase: z.enum(PHASES),
+  failureCode: z.string().optional(),
+  /** The version of the transfer's stream this was read at. */
+  version: z.number().int().positive(),
+  createdAt: z.string(),
+  completedAt: z.string().optional(),
+});
+export type TransferProgress = z.infer<typeof TransferProgressSchema>;
+
+/**
+ * The one argument of the BankAccount actor's `transferStep` method, sent by the Transfer actor.
+ * Only the debit names the terms (it starts the transfer's stream); every later step takes them
+ * from the log, so a step cannot be sent with made-up details.
+ */
+export const TransferStepRequestSchema = z.discriminatedUnion('step', [
+  z.strictObject({
+    step: z.literal('debit'),
+    correlationId: z.string().min(1).max(200),
+    transferId: IdSchema,
+    toAccountId: IdSchema,
+    amountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    currency: CurrencySchema,
+    description: z.string().max(500).nullable(),
+  }),
+  z.strictObject({
+    step: z.enum(['credit', 'finish']),
+    correlationId: z.string().min(1).max(200),
+    transferId: IdSchema,
+  }),
+]);
+export type TransferStepRequest = z.infer<typeof TransferStepRequestSchema>;
+
+/** What `transferStep` returns: where the transfer stands after the step, or why it was refused. */
+export const TransferStepResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), transfer: TransferProgressSchema }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ code: ErrorCodeSchema, message: z.string(), path: z.string().optional() }),
+  }),
+]);
+export type TransferStepResult = z.infer<typeof TransferStepResultSchema>;
