@@ -1,5 +1,5 @@
 // `npm start`: builds what is missing, starts the whole system, prints where to point a client,
-// and on Ctrl-C or SIGTERM stops every process it started.
+// restarts any process that dies, and on Ctrl-C or SIGTERM stops every process it started.
 import path from 'node:path';
 import { FatalError, say } from './lib/log.mjs';
 import { run } from './lib/exec.mjs';
@@ -30,10 +30,9 @@ async function main() {
     dataDir,
     onSupervisor: (s) => (supervisor = s),
   });
-  stack.supervisor.onCrash = (entry) => {
-    say('start', `${entry.name} crashed; stopping the system (see ${entry.logFile})`);
-    void shutdown(1);
-  };
+  // A process that dies is started again (with backoff, and a line that says so), as Kubernetes
+  // would: the apps ride out a restart of Redis, ImmuDB, the read model or a sidecar.
+  stack.supervisor.restartCrashed();
 
   process.stdout.write(
     [

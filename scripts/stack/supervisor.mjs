@@ -1,5 +1,6 @@
 // Starts child processes in their own process groups, logs each to a file, and stops
-// every one it started (SIGTERM, then SIGKILL), so nothing is left running.
+// every one it started (SIGTERM, then SIGKILL), so nothing is left running. With
+// `restartCrashed()`, a process that dies is started again with backoff, as Kubernetes would.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -12,6 +13,7 @@ export class Supervisor {
     this.children = [];
     this.stopping = false;
     this.onCrash = () => {};
+    this.pendingRestarts = new Set();
     fs.mkdirSync(logDir, { recursive: true });
   }
 
@@ -29,7 +31,7 @@ export class Supervisor {
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
     fs.closeSync(log);
-    const entry = { name, child, logFile, exited: false, spec };
+    const entry = { name, child, logFile, exited: false, spec, startedAt: Date.now() };
     child.on('exit', (code, signal) => {
       entry.exited = true;
       if (!this.stopping && !entry.expectedExit) {
@@ -60,6 +62,33 @@ export class Supervisor {
     return this.start(name, cmd, args, { env, cwd, user });
   }
 
+  /**
+   * From now on, a process that exits unexpectedly is started again with the same command:
+   * after 1 s, then 2, 4, ... up to `maxMs` while it keeps dying; a process that ran for
+   * `healthyAfterMs` starts over at 1 s. Each restart is said on stderr. Stopping the stack
+   * cancels pending restarts.
+   */
+  restartCrashed({ initialMs = 1000, maxMs = 30_000, healthyAfterMs = 60_000 } = {}) {
+    this.onCrash = (entry) => {
+      const ranMs = Date.now() - entry.startedAt;
+      const attempt = ranMs >= healthyAfterMs ? 1 : (entry.restarts ?? 0) + 1;
+      const delayMs = Math.min(maxMs, initialMs * 2 ** (attempt - 1));
+      say('stack', `${entry.name}: restarting in ${delayMs / 1000}s (restart ${attempt} in a row)`);
+      const timer = setTimeout(() => {
+        this.pendingRestarts.delete(timer);
+        if (this.stopping) return;
+        try {
+          const next = this.restart(entry.name);
+          next.restarts = attempt;
+          say('stack', `${entry.name}: restarted (pid ${next.child.pid})`);
+        } catch (err) {
+          say('stack', `${entry.name}: could not restart: ${err.message}`);
+        }
+      }, delayMs);
+      this.pendingRestarts.add(timer);
+    };
+  }
+
   find(name) {
     const entry = this.children.find((c) => c.name === name);
     if (!entry) throw new Error(`no process named ${name}`);
@@ -69,6 +98,8 @@ export class Supervisor {
   /** Stops children in reverse start order: apps before their sidecars before infrastructure. */
   async stopAll(graceMs = 8000) {
     this.stopping = true;
+    for (const timer of this.pendingRestarts) clearTimeout(timer);
+    this.pendingRestarts.clear();
     for (const entry of [...this.children].reverse()) await stopOne(entry, graceMs);
     this.children = [];
   }
