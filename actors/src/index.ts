@@ -13,6 +13,7 @@ import {
   sidecarFromEnv,
 } from '@bank/service-kit';
 import { bankAccountActor } from './bank-account-actor';
+import { TransferMetrics } from './metrics';
 import { Ping } from './ping-actor';
 import { transferActor } from './transfer/transfer-actor';
 
@@ -32,6 +33,10 @@ async function main(): Promise<void> {
   });
   const http = server.daprServer.getServer() as import('express').Express;
   mountHealth(http, [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }]);
+  const metrics = new TransferMetrics();
+  http.get('/metrics', (_req, res) => {
+    res.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.prometheusText());
+  });
 
   await server.actor.init();
   const snapshotEvery = envPositiveInt('SNAPSHOT_EVERY', 100);
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
       eventLog,
       log,
       retrySeconds: envPositiveInt('TRANSFER_RETRY_SECONDS', 10),
+      metrics,
     }),
   );
   await server.actor.registerActor(Ping);

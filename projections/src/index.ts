@@ -6,6 +6,9 @@ import {
   eventsOf,
   isAccountStream,
   PUBSUB_NAME,
+  TRANSFER_ACTOR_TYPE,
+  TransferResultSchema,
+  type TransferResult,
 } from '@bank/domain';
 import {
   bindAddress,
@@ -16,6 +19,7 @@ import {
   envString,
   EventLogClient,
   exitOnSignals,
+  invokeActorWhenPlaced,
   type Logger,
   mountHealth,
   sidecarFromEnv,
@@ -27,6 +31,7 @@ import { LagTracker } from './lag';
 import { Projectors } from './projectors';
 import type { ReadModel } from './read-model';
 import { Rebuilder } from './rebuild';
+import { TransferSweep } from './transfer-sweep';
 import { chooseGuardMode } from './version-guard';
 
 async function main(): Promise<void> {
@@ -71,6 +76,14 @@ async function main(): Promise<void> {
     },
   });
 
+  const sweep = new TransferSweep({
+    transfers: async () => projectors.model(await generations.live()).transfers,
+    resume: (transferId) => resumeTransfer(sidecar, transferId),
+    log: log.child({ component: 'transfer-sweep' }),
+    everyMs: envPositiveInt('TRANSFER_SWEEP_EVERY_MS', 30_000),
+    olderThanMs: envPositiveInt('TRANSFER_SWEEP_AFTER_MS', 30_000),
+  });
+
   const server = new DaprServer({
     serverHost: bindAddress(),
     serverPort: String(port),
@@ -85,7 +98,7 @@ async function main(): Promise<void> {
     // Reported, never failing: a lagging projection must keep receiving events to catch up.
     { name: 'projection-lag', check: async () => lag.snapshot() },
   ]);
-  mountInternalRoutes(http, { rebuilder, lag, log });
+  mountInternalRoutes(http, { rebuilder, lag, sweep, log });
 
   // The SDK acks a callback that throws as SUCCESS, so every path returns a status explicitly.
   await server.pubsub.subscribe(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, async (data: unknown) => {
@@ -116,9 +129,10 @@ async function main(): Promise<void> {
   });
   await server.start();
   lag.start();
+  sweep.start();
   log.info({ port }, 'projections listening');
   void upgradeLayout(projectors.model(await generations.live()), rebuilder, log);
-  exitOnSignals(log, [() => lag.stop(), () => server.stop(), () => mongo.close()]);
+  exitOnSignals(log, [() => lag.stop(), () => sweep.stop(), () => server.stop(), () => mongo.close()]);
 }
 
 /**
@@ -139,6 +153,19 @@ async function upgradeLayout(model: ReadModel, rebuilder: Rebuilder, log: Logger
   } catch (err) {
     log.error({ err }, 'could not check the read model layout; run npm run projections:rebuild if it is old');
   }
+}
+
+/** Asks a Transfer actor to drive its transfer from the log (see transfer-sweep.ts). */
+async function resumeTransfer(sidecar: DaprSidecar, transferId: string): Promise<TransferResult> {
+  try {
+    const parsed = TransferResultSchema.safeParse(
+      await invokeActorWhenPlaced(sidecar, TRANSFER_ACTOR_TYPE, transferId, 'resume', {}),
+    );
+    if (parsed.success) return parsed.data;
+  } catch {
+    // answered below
+  }
+  return { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'the transfer service did not answer' } };
 }
 
 main().catch((err) => {

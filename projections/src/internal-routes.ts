@@ -7,10 +7,16 @@ import type { Logger } from '@bank/service-kit';
 import type { LagTracker } from './lag';
 import { prometheusText } from './metrics';
 import type { Rebuilder } from './rebuild';
+import type { TransferSweep } from './transfer-sweep';
 
 export function mountInternalRoutes(
   http: Pick<Express, 'get' | 'post'>,
-  deps: { rebuilder: Rebuilder; lag: Pick<LagTracker, 'snapshot'>; log: Logger },
+  deps: {
+    rebuilder: Rebuilder;
+    lag: Pick<LagTracker, 'snapshot'>;
+    sweep?: Pick<TransferSweep, 'status'>;
+    log: Logger;
+  },
 ): void {
   const guarded =
     (handler: (req: Request, res: Response) => Promise<void> | void) => async (req: Request, res: Response) => {
@@ -43,7 +49,7 @@ export function mountInternalRoutes(
     guarded((_req, res) => {
       res
         .type('text/plain; version=0.0.4; charset=utf-8')
-        .send(prometheusText(deps.lag.snapshot(), deps.rebuilder.status()));
+        .send(prometheusText(deps.lag.snapshot(), deps.rebuilder.status(), deps.sweep?.status()));
     }),
   );
 }

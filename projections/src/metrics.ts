@@ -1,10 +1,11 @@
 import type { LagSnapshot } from './lag';
 import type { RebuildStatus } from './rebuild';
+import type { SweepStatus } from './transfer-sweep';
 
 type Gauge = { name: string; help: string; value: number };
 
 /** The projections app's metrics in the Prometheus text exposition format (version 0.0.4). */
-export function prometheusText(lag: LagSnapshot, rebuild: RebuildStatus): string {
+export function prometheusText(lag: LagSnapshot, rebuild: RebuildStatus, sweep?: SweepStatus): string {
   const gauges: Gauge[] = [
     {
       name: 'bank_projection_lag_events',
@@ -44,6 +45,20 @@ export function prometheusText(lag: LagSnapshot, rebuild: RebuildStatus): string
       value: rebuild.positionTx,
     },
   ];
+  if (sweep?.sweptAt) {
+    gauges.push(
+      {
+        name: 'bank_transfers_stuck',
+        help: 'Transfers still PENDING long after they started, found by the last sweep (each was resumed; alert when this stays above 0)',
+        value: sweep.stuck,
+      },
+      {
+        name: 'bank_transfer_sweep_timestamp_seconds',
+        help: 'When unfinished transfers were last looked for (Unix time)',
+        value: Date.parse(sweep.sweptAt) / 1000,
+      },
+    );
+  }
   // Until the first probe ran, the lag is unknown: leave its gauges out rather than report 0.
   const known = lag.measuredAt !== null;
   return gauges

@@ -65,6 +65,7 @@ export class ReadModel {
     // Also serves the trial balance, which reads every account of a currency.
     await this.accounts.createIndex({ currency: 1, balance: -1 }, { name: 'currency_balance' });
     await this.dailyBalances.createIndex({ accountId: 1, date: 1 }, { name: 'account_date' });
+    await this.transfers.createIndex({ status: 1 }, { name: 'status' }); // the sweep of unfinished transfers
   }
 
   /** Whether some account document is of an earlier layout (read once at start: a scan). */

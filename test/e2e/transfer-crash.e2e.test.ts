@@ -6,7 +6,8 @@ import { appUrl, commandApi, get, post, queryApi } from './http';
 //   - the process running the transfer logic (the actors app, host of the Transfer and
 //     BankAccount actors) is killed with SIGKILL, three times;
 //   - Redis (actor state: snapshots and transfer records; pub/sub; the relay's cursor) is killed
-//     with SIGKILL and its data removed before it starts again, twice.
+//     with SIGKILL and its data removed before it starts again, twice, each time with the actors
+//     app killed too (so nothing survives in an actor's memory either).
 // Afterwards every accepted transfer has ended, each step is in the log exactly once (the debit
 // and then the credit and settle, or the refund), no money was created or lost, and the books
 // balance with nothing left in transit.
@@ -56,7 +57,16 @@ const FAULTS: Fault[] = [
       await control('restart', 'actors');
     },
   },
-  { label: 'Redis wiped (kill -9, data removed, restarted)', times: 2, inject: () => control('wipe', 'redis') },
+  {
+    // The actors app dies with it, so no actor keeps in memory what Redis held.
+    label: 'Redis wiped (kill -9, data removed, restarted) with the actors app killed',
+    times: 2,
+    inject: async () => {
+      await control('kill', 'actors');
+      await control('wipe', 'redis');
+      await control('restart', 'actors');
+    },
+  },
 ];
 
 it.each(FAULTS)(

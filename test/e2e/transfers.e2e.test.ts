@@ -334,6 +334,30 @@ describe('transfers', () => {
       expect([await cents(from), await cents(to)]).toEqual([700, 300]);
       expect(await trialBalance()).toMatchObject({ balanced: true });
     });
+    it('a transfer with no record and no reminder anywhere is found unfinished and finished, with no client retry', async () => {
+      const [from, to] = [await openAccount({ initialDeposit: '10.00' }), await openAccount()];
+      const transferId = `t-${randomUUID()}`;
+      // Debited as a Transfer actor would, which then died before saving anything or arming its
+      // reminder: only the log (and the read model projected from it) knows of this transfer.
+      const debit = {
+        step: 'debit',
+        transferId,
+        toAccountId: to,
+        amountMinor: 250,
+        currency: 'EUR',
+        description: null,
+      };
+      expect(await step(from, debit)).toMatchObject({ ok: true, transfer: { phase: 'DEBITED' } });
+      expect(await ended(transferId)).toMatchObject({ status: 'COMPLETED' }); // the projections' sweep resumed it
+      expect((await streamOf(transferId)).map((e) => e.type)).toEqual([
+        'TransferStarted',
+        'TransferCreditRecorded',
+        'TransferCompleted',
+      ]);
+      expect([await cents(from), await cents(to)]).toEqual([750, 250]);
+      const metrics = await fetch(`${appUrl('projections')}/metrics`).then((r) => r.text());
+      expect(metrics).toMatch(/^bank_transfers_stuck \d+$/m);
+    });
   });
 
   it('asks for a supported currency on the trial balance', async () => {

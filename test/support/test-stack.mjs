@@ -15,6 +15,9 @@ export async function startTestStack({ apps }) {
   process.env.SNAPSHOT_EVERY ??= '3';
   // Resume interrupted transfers quickly, so the crash tests do not wait on the default 10 s.
   process.env.TRANSFER_RETRY_SECONDS ??= '2';
+  // ... and look for unfinished transfers often (the default is every 30 s, for those 30 s old).
+  process.env.TRANSFER_SWEEP_EVERY_MS ??= '2000';
+  process.env.TRANSFER_SWEEP_AFTER_MS ??= '3000';
   process.stderr.write('\n');
   const stack = await startStack({ base: TEST_PORT_BASE, appPorts: 'block', dataDir, apps });
   // Workers are started after global setup and inherit this environment.

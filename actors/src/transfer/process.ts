@@ -28,6 +28,7 @@ import {
   type TransferView,
 } from '@bank/domain';
 import type { Logger } from '@bank/service-kit';
+import type { TransferMetrics } from '../metrics';
 import { viewOf, type TransferRecord } from './record';
 
 export type TransferDeps = {
@@ -44,6 +45,7 @@ export type TransferDeps = {
   retries: { arm(): Promise<void>; disarm(): Promise<void> };
   now: () => Date;
   log: Logger;
+  metrics?: TransferMetrics;
 };
 
 type Failure = Extract<TransferResult, { ok: false }>;

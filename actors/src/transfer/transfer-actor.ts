@@ -14,6 +14,7 @@ import {
   type TransferStepResult,
 } from '@bank/domain';
 import { invokeActorWhenPlaced, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
+import type { TransferMetrics } from '../metrics';
 import { resume, startTransfer, transferViewOf, type TransferDeps } from './process';
 import { TransferRecordSchema, viewOf, type TransferRecord } from './record';
 
@@ -32,6 +33,8 @@ export type TransferActorDeps = {
   log: Logger;
   /** Reminder period: how soon an interrupted transfer is resumed (seconds). */
   retrySeconds: number;
+  /** Counts what needs an operator: steps refused outright, steps not completed (see metrics.ts). */
+  metrics: TransferMetrics;
 };
 
 /**
@@ -105,6 +108,32 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
       }
     }
 
+    /**
+     * Drives the transfer from the log now (the projections' sweep of unfinished transfers
+     * calls this), and makes sure its reminder is armed while it has not ended: a transfer
+     * whose record, reminder or both were lost is still finished.
+     */
+    async resume(): Promise<TransferResult> {
+      const transferId = this.getActorId().getId();
+      try {
+        const { record, ended } = await resume(this.deps(), await this.load(), Date.now() + TICK_BUDGET_MS);
+        if (!record) return { ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: 'no such transfer' } };
+        if (ended)
+          await this.deps()
+            .retries.disarm()
+            .catch(() => undefined);
+        else await this.deps().retries.arm();
+        return { ok: true, transfer: viewOf(record) };
+      } catch (err) {
+        this.loaded = false;
+        deps.log.warn({ err, transferId }, 'transfer not resumed');
+        return {
+          ok: false,
+          error: { code: 'SERVICE_UNAVAILABLE', message: 'the transfer could not be resumed; retry' },
+        };
+      }
+    }
+
     /** Dapr calls this on every reminder tick until the transfer ends and disarms it. */
     override async receiveReminder(): Promise<void> {
       const transferId = this.getActorId().getId();
@@ -171,6 +200,7 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
         },
         now: () => new Date(),
         log: deps.log,
+        metrics: deps.metrics,
       };
     }
   }
