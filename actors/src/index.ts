@@ -14,6 +14,7 @@ import {
 } from '@bank/service-kit';
 import { bankAccountActor } from './bank-account-actor';
 import { TransferMetrics } from './metrics';
+import { tolerateDeactivationOfInactiveActors } from './sdk-deactivation';
 import { Ping } from './ping-actor';
 import { transferActor } from './transfer/transfer-actor';
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     res.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.prometheusText());
   });
 
+  tolerateDeactivationOfInactiveActors(log);
   await server.actor.init();
   const snapshotEvery = envPositiveInt('SNAPSHOT_EVERY', 100);
   const eventLog = new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID));

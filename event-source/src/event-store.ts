@@ -25,6 +25,8 @@ import { PreconditionFailed, type ImmuClient, type KV, type Precondition } from 
 
 const EVENT_PREFIX = 'e/';
 const IDEMPOTENCY_PREFIX = 'i/';
+/** The relay's checkpoint: a copy of its cursor kept in the log itself (see relay.ts). */
+const RELAY_CHECKPOINT_KEY = Buffer.from('r/relay-checkpoint');
 const PAGE = 500;
 /**
  * Transactions per TxScan of the global log: at most 1 000 entries each (group commit's bound),
@@ -236,6 +238,24 @@ export class EventStore {
       if (txs.length < want) break; // the head
     }
     return { events, lastTx };
+  }
+
+  /** The last relay checkpoint written (0 when none). */
+  async relayCheckpoint(): Promise<number> {
+    const [entry] = await this.db.scan(RELAY_CHECKPOINT_KEY, { limit: 1 });
+    if (!entry || !entry.key.equals(RELAY_CHECKPOINT_KEY)) return 0;
+    const tx = (JSON.parse(entry.value.toString('utf8')) as { tx?: unknown }).tx;
+    return typeof tx === 'number' && Number.isSafeInteger(tx) && tx >= 0 ? tx : 0;
+  }
+
+  /** Records that every event up to transaction `tx` was published; returns the record's own transaction. */
+  async saveRelayCheckpoint(tx: number): Promise<number> {
+    const header = await this.writer.submit({
+      kvs: [{ key: RELAY_CHECKPOINT_KEY, value: Buffer.from(JSON.stringify({ tx })) }],
+      preconditions: [],
+      exclusive: ['relay-checkpoint'],
+    });
+    return header.id;
   }
 
   /** The log's last committed transaction (0 for an empty database). */

@@ -4,11 +4,13 @@ import {
   createHttpApp,
   createLogger,
   envPort,
+  envPositiveInt,
   envString,
   exitOnSignals,
   finish,
   sidecarFromEnv,
 } from '@bank/service-kit';
+import { AnchorRecord } from './audit/anchor-record';
 import { AuditLog } from './audit/audit-log';
 import { daprTrustedStateStore } from './audit/trusted-state';
 import { EventStore } from './event-store';
@@ -29,13 +31,19 @@ async function main(): Promise<void> {
   };
   const immudb = new ImmuClient({ ...login, database });
   const store = new EventStore(immudb);
-  const relay = new Relay(store, sidecar, log.child({ component: 'relay' }), database);
+  const relay = new Relay(
+    store,
+    sidecar,
+    log.child({ component: 'relay' }),
+    database,
+    envPositiveInt('RELAY_CHECKPOINT_MS', 60_000),
+  );
 
   const app = createHttpApp(log, [
     { name: 'immudb', check: async () => void (await immudb.currentState()) },
     { name: 'dapr-sidecar', check: () => sidecar.healthy() },
   ]);
-  const audit = new AuditLog(immudb, daprTrustedStateStore(sidecar, database));
+  const audit = new AuditLog(immudb, daprTrustedStateStore(sidecar, database), new AnchorRecord(immudb));
   app.use(eventLogRoutes(store, audit, (tx) => relay.notify(tx)));
   app.get('/relay', (_req, res) => {
     res.json({ ...relay.status(), groupCommit: store.commitStats() });

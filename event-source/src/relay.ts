@@ -8,6 +8,12 @@
  * one publish and a fraction of a state write per batch instead of one publish per event and
  * a write per batch. A restart republishes what the durable cursor had not yet recorded; the
  * projections skip events they have applied (invariant 4).
+ *
+ * The state store can be lost (a wiped Redis). So that a relay that starts without its cursor does
+ * not publish the whole log again, a copy of the cursor is also kept in the log database itself
+ * at most every CHECKPOINT_MS (one small ImmuDB transaction a minute while events flow, none when
+ * idle): the relay starts from the later of the two. What it then republishes is at most that
+ * minute; whatever pub/sub lost with the store, the projections apply from the log themselves.
  */
 import { ACCOUNT_EVENTS_TOPIC, MAX_EVENTS_PER_MESSAGE, PUBSUB_NAME, type AccountEventsMessage } from '@bank/domain';
 import type { DaprSidecar, Logger } from '@bank/service-kit';
@@ -29,6 +35,12 @@ export class Relay {
   /** Last transaction recorded in the state store, and when. */
   private savedCursor = 0;
   private savedAt = 0;
+  /** Last transaction recorded in the log's checkpoint, and when; the checkpoint's own transaction. */
+  private checkpointed = 0;
+  private checkpointTx = 0;
+  private checkpointedAt = Date.now();
+  /** Where this relay started publishing from. */
+  private startedFrom = 0;
   private wake: (() => void) | undefined;
   private running = false;
   private stopped: Promise<void> | undefined;
@@ -41,14 +53,25 @@ export class Relay {
     private readonly sidecar: DaprSidecar,
     private readonly log: Logger,
     database: string,
+    /** How often the cursor is also written to the log database (see the heading). */
+    private readonly checkpointMs = 60_000,
   ) {
     this.cursorKey = cursorKeyOf(database);
   }
 
   async start(): Promise<void> {
     const saved = await this.sidecar.getState<{ tx: number }>(STATE_STORE, this.cursorKey);
-    this.cursor = saved?.tx ?? 0;
-    this.savedCursor = this.cursor;
+    const checkpoint = await this.store.relayCheckpoint();
+    this.cursor = Math.max(saved?.tx ?? 0, checkpoint);
+    this.savedCursor = saved?.tx ?? 0;
+    this.checkpointed = checkpoint;
+    if (saved === undefined && checkpoint > 0) {
+      this.log.warn(
+        { checkpoint },
+        'relay cursor missing from the state store: resuming from the checkpoint kept in the log',
+      );
+    }
+    this.startedFrom = this.cursor;
     this.log.info({ cursor: this.cursor }, 'relay starting');
     this.running = true;
     this.stopped = this.loop();
@@ -67,8 +90,8 @@ export class Relay {
     this.wake?.();
   }
 
-  status(): { cursorTx: number; headTx: number } {
-    return { cursorTx: this.cursor, headTx: Math.max(this.headTx, this.cursor) };
+  status(): { cursorTx: number; headTx: number; startedFromTx: number } {
+    return { cursorTx: this.cursor, headTx: Math.max(this.headTx, this.cursor), startedFromTx: this.startedFrom };
   }
 
   private async loop(): Promise<void> {
@@ -107,6 +130,13 @@ export class Relay {
     await this.sidecar.saveState(STATE_STORE, this.cursorKey, { tx });
     this.savedCursor = tx;
     this.savedAt = Date.now();
+    // Not when all that is new is the last checkpoint itself: an idle log stays unwritten.
+    const moved = tx !== this.checkpointed && tx !== this.checkpointTx;
+    if (moved && (force || Date.now() - this.checkpointedAt >= this.checkpointMs)) {
+      this.checkpointTx = await this.store.saveRelayCheckpoint(tx);
+      this.checkpointed = tx;
+      this.checkpointedAt = Date.now();
+    }
   }
 
   private sleep(ms: number): Promise<void> {

@@ -80,6 +80,11 @@ export function eventLogRoutes(store: EventStore, audit: AuditLog, onAppended: (
     }
     if (!page.verification.verified)
       req.log.error({ streamId, verification: page.verification }, 'log verification failed');
+    else if (page.verification.checks.consistency === 'REESTABLISHED')
+      req.log.error(
+        { streamId, verification: page.verification },
+        'the trusted log state was lost (its store was wiped): trusted anew from this read',
+      );
     res.json(page);
   });
 

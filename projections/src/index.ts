@@ -60,6 +60,10 @@ async function main(): Promise<void> {
     eventLog,
     log: log.child({ component: 'lag' }),
     pollMs: envPositiveInt('PROJECTION_LAG_POLL_MS', 1_000),
+    heal: {
+      afterMs: envPositiveInt('PROJECTION_HEAL_AFTER_MS', 10_000),
+      apply: (generation, events) => projectors.projector(generation).applyAll(events),
+    },
   });
   const rebuilder = new Rebuilder({
     generations,

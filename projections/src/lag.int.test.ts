@@ -106,4 +106,41 @@ describe('projection lag on a real MongoDB-wire server (FerretDB)', () => {
     expect(await restarted.probe()).toMatchObject({ appliedTx: 4, behindEvents: 0 });
     expect(log.calls).toEqual([4]);
   });
+
+  it('applies from the log what pub/sub never delivered, once it is older than the heal delay', async () => {
+    const a = `heal-a-${randomUUID()}`;
+    const log = fakeLog([
+      [event(a, 1, minutesAgo(3))],
+      [event(a, 2, minutesAgo(2))],
+      [event(a, 3, new Date().toISOString())],
+    ]);
+    const own = mongo.db(`it_lag_heal_${randomUUID().slice(0, 8)}`); // no checkpoint of the first test
+    const generations = new Generations(own);
+    const projectors = new Projectors(own, log, silent);
+    const applied: number[] = [];
+    const lag = new LagTracker({
+      generations,
+      projectors,
+      eventLog: log,
+      log: silent,
+      heal: {
+        afterMs: 60_000,
+        apply: async (generation, events) => {
+          applied.push(...events.map((e) => e.logTx));
+          await projectors.projector(generation).applyAll(events);
+        },
+      },
+    });
+    // Nothing was delivered: the probe finds events minutes old and applies the log itself,
+    // the young one included (it was in the same page).
+    const first = await lag.probe();
+    expect(first.error).toBeUndefined();
+    expect(first).toMatchObject({ behindEvents: 3 });
+    expect(applied).toEqual([1, 2, 3]);
+    expect(await projectors.model(0).streamVersion(a)).toBe(3);
+    expect(await lag.probe()).toMatchObject({ appliedTx: 3, behindEvents: 0, behindMs: 0 });
+    // Caught up: nothing more to heal.
+    await lag.probe();
+    expect(applied).toEqual([1, 2, 3]);
+  });
 });

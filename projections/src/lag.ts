@@ -9,8 +9,13 @@
  *     there is none.
  * A probe every `pollMs` advances appliedTx by reading the log after it; the position is
  * persisted per generation, so a restart resumes where it was instead of re-reading the log.
+ *
+ * Pub/sub is not trusted to deliver everything: when the oldest event not in the read model is
+ * older than `healAfterMs`, its delivery was lost (a wiped broker, a dropped message) or is stuck,
+ * and the probe applies the log after appliedTx itself (idempotent, like a redelivery). So the read
+ * model converges on the log whatever happened to the messages.
  */
-import { isAccountStream } from '@bank/domain';
+import { isAccountStream, type PublishedEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
 import type { Generations } from './generations';
 import type { Projectors } from './projectors';
@@ -60,6 +65,8 @@ export class LagTracker {
       log: Logger;
       pollMs?: number;
       maxScanTxs?: number;
+      /** Applies events read from the log to the live generation (see the heading). */
+      heal?: { afterMs: number; apply: (generation: number, events: PublishedEvent[]) => Promise<void> };
     },
   ) {}
 
@@ -145,6 +152,10 @@ export class LagTracker {
       if (contiguous) applied = cursor;
       if (!moved || cursor >= headTx || cursor - startTx >= maxScanTxs) break;
     }
+    const heal = this.deps.heal;
+    if (heal && oldest && Date.now() - Date.parse(oldest) > heal.afterMs) {
+      await this.healFrom(generation, applied, heal.apply);
+    }
     const exact = cursor >= headTx;
     if (!exact) behindEvents += headTx - cursor;
     if (applied > this.appliedTx) {
@@ -163,6 +174,22 @@ export class LagTracker {
       measuredAt: new Date().toISOString(),
     };
     return this.last;
+  }
+
+  /** Applies one page of the log after `afterTx` to the live generation, from the log itself. */
+  private async healFrom(
+    generation: number,
+    afterTx: number,
+    apply: (generation: number, events: PublishedEvent[]) => Promise<void>,
+  ): Promise<void> {
+    const page = await this.deps.eventLog.readLog(afterTx, 200);
+    const events = page.events.filter((e) => isAccountStream(e.streamId));
+    await apply(generation, events);
+    for (const e of events) this.noteApplied(generation, e.streamId, e.version);
+    this.deps.log.warn(
+      { fromTx: afterTx + 1, toTx: page.lastTx, events: events.length },
+      'events long undelivered by pub/sub: applied them from the log',
+    );
   }
 
   private async isApplied(

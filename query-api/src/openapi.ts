@@ -182,6 +182,20 @@ export const QUERY_ROUTES: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/api/v1/transfers/{transferId}/events',
+    summary: "The transfer's own audit trail: the steps that decided it, from the ImmuDB log with proofs",
+    description:
+      "Each step of a transfer commits the account events and one event of the transfer's own stream in one log transaction: TransferStarted (with the debit), TransferCreditRecorded or TransferCreditRefused (with the credit, or the destination's refusal), then TransferCompleted (with the settle) or TransferFailed (with the refund). Paged and verified exactly as an account's audit trail. 404 TRANSFER_NOT_FOUND when the log has no step of it (a refused transfer leaves none).",
+    pathParams: { transferId: IdSchema },
+    query: EventsQuery,
+    responses: {
+      200: { description: 'one verified page', schema: AuditPage },
+      ...commonProblems(400, 404, 503),
+      502: { description: 'LOG_VERIFICATION_FAILED: the log did not verify', schema: VerificationProblem },
+    },
+  },
+  {
+    method: 'get',
     path: '/api/v1/reports/top-accounts',
     summary: 'Accounts with the highest balance in one currency',
     query: TopAccountsQuery,

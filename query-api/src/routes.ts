@@ -10,10 +10,11 @@ import {
   parseMajor,
   READ_MODEL_LAYOUT,
   TRANSACTION_TYPES,
+  transferStreamId,
   type Currency,
 } from '@bank/domain';
 import { ApiError, parseInput, SidecarError, toProblem, type EventLogClient } from '@bank/service-kit';
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Document } from 'mongodb';
 import { Coalescer } from './coalesce';
@@ -73,12 +74,12 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
       : err;
   };
 
-  // The audit trail, read from the ImmuDB log through event-source, which checks the proofs.
-  router.get('/api/v1/accounts/:accountId/events', async (req, res) => {
-    const accountId = parseInput(IdSchema, req.params.accountId, 'path');
+  // The audit trail, read from the ImmuDB log through event-source, which checks the proofs: an
+  // account's stream, and a transfer's own (the steps that decided it).
+  const auditTrail = async (req: Request, res: Response, streamId: string, notFound: ApiError) => {
     const { fromVersion, limit } = parseInput(EventsQuery, req.query, 'query');
-    const page = await eventLog.audit(accountId, fromVersion, limit).catch(logUnavailable);
-    if (!page) throw new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`);
+    const page = await eventLog.audit(streamId, fromVersion, limit).catch(logUnavailable);
+    if (!page) throw notFound;
     const { verification } = page;
     if (!verification.verified) {
       // Never hand out entries that failed verification: a problem with the verification report.
@@ -104,6 +105,15 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
       nextFromVersion: page.nextFromVersion,
       verification,
     });
+  };
+  router.get('/api/v1/accounts/:accountId/events', async (req, res) => {
+    const accountId = parseInput(IdSchema, req.params.accountId, 'path');
+    await auditTrail(req, res, accountId, new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`));
+  });
+  router.get('/api/v1/transfers/:transferId/events', async (req, res) => {
+    const transferId = parseInput(IdSchema, req.params.transferId, 'path');
+    const notFound = new ApiError('TRANSFER_NOT_FOUND', `transfer ${transferId} not found in the log`);
+    await auditTrail(req, res, transferStreamId(transferId), notFound);
   });
 
   // Answered from the event log itself (through event-source), not from the read model.

@@ -4,6 +4,12 @@ import { EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody, TransferBody
 import { appUrl, appUrls, commandApi, get, post } from './http';
 
 const logHead = async () => (await get(`${appUrl('event-source')}/relay`)).body.headTx as number;
+/**
+ * Events in the log after transaction `tx`. (The log head itself may move: the relay writes a
+ * checkpoint of its cursor into the log database after earlier tests' appends.)
+ */
+const eventsAfter = async (tx: number) =>
+  ((await get(`${appUrl('event-source')}/log?afterTx=${tx}&limit=1000`)).body.events as unknown[]).length;
 const streamVersion = async (id: string) =>
   (await get(`${appUrl('event-source')}/streams/${id}/events`)).body.streamVersion;
 
@@ -83,7 +89,7 @@ describe('malformed input on every POST route', () => {
     }
 
     expect(await streamVersion(id)).toBe(versionBefore);
-    expect(await logHead()).toBe(headBefore);
+    expect(await eventsAfter(headBefore)).toBe(0);
     for (const url of Object.values(appUrls())) {
       expect((await get(`${url}/readyz`)).status).toBe(200);
     }

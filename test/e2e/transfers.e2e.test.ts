@@ -271,8 +271,17 @@ describe('transfers', () => {
         'TransferCreditRefused',
         'TransferFailed',
       ]);
-      const audit = await get(`${appUrl('event-source')}/streams/transfer.${refused.body.transferId}/audit`);
+      // The public audit trail of the transfer: its steps, verified like an account's.
+      const audit = await get(`${queryApi()}/api/v1/transfers/${refused.body.transferId}/events`);
+      expect(audit.status).toBe(200);
+      expect(audit.body.items.map((e: { type: string }) => e.type)).toEqual([
+        'TransferStarted',
+        'TransferCreditRefused',
+        'TransferFailed',
+      ]);
       expect(audit.body.verification).toMatchObject({ verified: true, entriesVerified: 3 });
+      const none = await get(`${queryApi()}/api/v1/transfers/t-${randomUUID()}/events`);
+      expect([none.status, none.body.code]).toEqual([404, 'TRANSFER_NOT_FOUND']);
     });
 
     it('a step asked again, or with no transfer behind it, moves nothing', async () => {

@@ -18,6 +18,10 @@ export async function startTestStack({ apps }) {
   // ... and look for unfinished transfers often (the default is every 30 s, for those 30 s old).
   process.env.TRANSFER_SWEEP_EVERY_MS ??= '2000';
   process.env.TRANSFER_SWEEP_AFTER_MS ??= '3000';
+  // ... apply from the log what pub/sub did not deliver within 3 s (default 10 s), and keep the
+  // relay's checkpoint in the log every second (default every minute), for the chaos tests.
+  process.env.PROJECTION_HEAL_AFTER_MS ??= '3000';
+  process.env.RELAY_CHECKPOINT_MS ??= '1000';
   process.stderr.write('\n');
   const stack = await startStack({ base: TEST_PORT_BASE, appPorts: 'block', dataDir, apps });
   // Workers are started after global setup and inherit this environment.

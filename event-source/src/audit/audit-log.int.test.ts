@@ -3,6 +3,7 @@ import type { StoredEvent } from '@bank/domain';
 import { EventStore } from '../event-store';
 import { ImmuClient } from '../immudb/client';
 import type { ImmuState, VerifiableEntry } from '../immudb/verify';
+import { AnchorRecord } from './anchor-record';
 import { AuditLog } from './audit-log';
 import { memoryTrustedStateStore } from './trusted-state';
 
@@ -212,5 +213,39 @@ describe('audit read from ImmuDB with client-side proofs', () => {
     expect(ids.length).toBeGreaterThan(0);
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  describe('when the store loses the trusted state', () => {
+    it('checks against the copy this process kept, and saves it back', async () => {
+      const { id } = await stream(2);
+      const trust = memoryTrustedStateStore();
+      const audit = new AuditLog(db, trust);
+      const first = await audit.read(id, 1, 10);
+      trust.wipe();
+      await stream(1); // the log moves on
+      const second = await audit.read(id, 1, 10);
+      expect(second!.verification).toMatchObject({
+        verified: true,
+        trustedState: first!.verification.state,
+        checks: { consistency: 'PASSED', inclusion: 'PASSED' },
+      });
+      expect(hex((await trust.load()).state!)).toEqual(second!.verification.state);
+    });
+
+    it('says the anchor was re-established, not first used, when no copy survived either', async () => {
+      const { id } = await stream(2);
+      const noteKey = `a/test-anchor-${randomUUID()}`;
+      const before = await new AuditLog(db, memoryTrustedStateStore(), new AnchorRecord(db, noteKey)).read(id, 1, 10);
+      expect(before!.verification.checks.consistency).toBe('FIRST_USE');
+      // A restarted event-source whose store was wiped: nothing trusted, no copy in memory.
+      const restarted = new AuditLog(db, memoryTrustedStateStore(), new AnchorRecord(db, noteKey));
+      const lost = await restarted.read(id, 1, 10);
+      expect(lost!.verification).toMatchObject({
+        verified: true,
+        trustedState: null,
+        checks: { consistency: 'REESTABLISHED', inclusion: 'PASSED' },
+      });
+      expect((await restarted.read(id, 1, 10))!.verification.checks.consistency).toBe('PASSED');
+    });
   });
 });

@@ -9,6 +9,7 @@ import { eventKey, streamPrefix } from '../event-store';
 import type { ImmuClient } from '../immudb/client';
 import { verifyConsistency, verifyEntry, type Check, type ImmuState } from '../immudb/verify';
 import { MalformedProof } from '../immudb/verify/from-proto';
+import type { AnchorRecord } from './anchor-record';
 import type { TrustedStateStore } from './trusted-state';
 
 type LogReader = Pick<ImmuClient, 'scan' | 'currentState' | 'verifiableGet' | 'verifiableTxById'>;
@@ -28,9 +29,14 @@ class VerificationFailed extends Error {
 }
 
 export class AuditLog {
+  /** The last state this process trusted: a copy, in case the store loses it while we run. */
+  private remembered: ImmuState | undefined;
+
   constructor(
     private readonly db: LogReader,
     private readonly trust: TrustedStateStore,
+    /** Notes in the log that an anchor was established, so that losing it is reported. */
+    private readonly anchors?: Pick<AnchorRecord, 'established' | 'note'>,
   ) {}
 
   /** Undefined when the stream has no event at all. */
@@ -44,7 +50,13 @@ export class AuditLog {
     const nextFromVersion = found.length > limit ? fromVersion + limit : null;
     // Read after the scan, so every entry found is at or before it.
     const state = await this.db.currentState();
-    const { state: trusted, token } = await this.trust.load();
+    const loaded = await this.trust.load();
+    const { token } = loaded;
+    // The store lost the anchor while this process ran: check against the copy, and save it back.
+    const restored = loaded.state === undefined && this.remembered !== undefined;
+    const trusted = loaded.state ?? this.remembered;
+    // Lost with no copy here: trusted anew, and said so, if one was established before.
+    const reestablished = trusted === undefined && this.anchors !== undefined && (await this.anchors.established());
     const report = (checks: LogVerification['checks'], entriesVerified: number, failure: string | null) => ({
       verified: failure === null,
       state: view(state),
@@ -70,8 +82,11 @@ export class AuditLog {
           );
         }
       });
-      await this.advance(state, trusted, token);
-      const consistency = trusted ? 'PASSED' : 'FIRST_USE';
+      if (restored) await this.advance(newer(state, trusted!), undefined, token);
+      else await this.advance(state, trusted, token);
+      if (trusted === undefined && !reestablished) await this.anchors?.note(state);
+      this.remembered = trusted ? newer(state, trusted) : state;
+      const consistency = trusted ? 'PASSED' : reestablished ? 'REESTABLISHED' : 'FIRST_USE';
       return {
         events,
         nextFromVersion,
@@ -82,7 +97,7 @@ export class AuditLog {
       const checks: LogVerification['checks'] =
         err.stage === 'consistency'
           ? { consistency: 'FAILED', inclusion: 'NOT_CHECKED' }
-          : { consistency: trusted ? 'PASSED' : 'FIRST_USE', inclusion: 'FAILED' };
+          : { consistency: trusted ? 'PASSED' : reestablished ? 'REESTABLISHED' : 'FIRST_USE', inclusion: 'FAILED' };
       return { events: [], nextFromVersion: null, verification: report(checks, entriesVerified, err.message) };
     }
   }
@@ -121,6 +136,8 @@ export class AuditLog {
     // Everything was verified; the anchor simply stays where a concurrent reader left it.
   }
 }
+
+const newer = (a: ImmuState, b: ImmuState) => (a.txId >= b.txId ? a : b);
 
 function view(s: ImmuState) {
   return { txId: s.txId, txHash: s.txHash.toString('hex') };

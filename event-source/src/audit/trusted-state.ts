@@ -41,12 +41,17 @@ export function daprTrustedStateStore(sidecar: DaprSidecar, database: string, st
 }
 
 /** In memory, same semantics; for tests. */
-export function memoryTrustedStateStore(initial?: ImmuState): TrustedStateStore & { saved: ImmuState[] } {
+export function memoryTrustedStateStore(initial?: ImmuState): TrustedStateStore & { saved: ImmuState[]; wipe(): void } {
   let current = initial;
   let version = initial ? 1 : 0;
   const saved: ImmuState[] = [];
   return {
     saved,
+    /** Loses the anchor, as a wiped state store would. */
+    wipe() {
+      current = undefined;
+      version++;
+    },
     async load() {
       return { state: current, token: current ? String(version) : undefined };
     },

@@ -125,8 +125,13 @@ export const LogVerificationSchema = z.object({
   /** The last state event-source trusted before this read (null on first use). */
   trustedState: ImmuStateSchema.nullable(),
   checks: z.object({
-    /** state extends trustedState (or the other way round): PASSED, FAILED, FIRST_USE (nothing trusted yet), NOT_CHECKED. */
-    consistency: z.enum(['PASSED', 'FAILED', 'FIRST_USE', 'NOT_CHECKED']),
+    /**
+     * state extends trustedState (or the other way round): PASSED, FAILED, NOT_CHECKED;
+     * FIRST_USE: nothing was ever trusted for this log, state is trusted from now on;
+     * REESTABLISHED: a trusted state existed but was lost (its store was wiped): state is trusted
+     * anew, and nothing before it could be checked against what was trusted.
+     */
+    consistency: z.enum(['PASSED', 'FAILED', 'FIRST_USE', 'REESTABLISHED', 'NOT_CHECKED']),
     /** every returned entry is in its transaction, itself an ancestor of state. */
     inclusion: z.enum(['PASSED', 'FAILED', 'NOT_CHECKED']),
   }),
