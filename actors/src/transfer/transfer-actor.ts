@@ -57,7 +57,9 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
       const parsed = parse(await invokeActorWhenPlaced(deps.sidecar, BANK_ACCOUNT_ACTOR_TYPE, accountId, method, body));
       return parsed.success ? parsed.data : unavailable('unreadable answer from the account actor');
     } catch (err) {
-      return unavailable(`account ${accountId} did not answer: ${(err as Error).message}`);
+      // The Dapr error stays in this log; the caller hears a plain 503.
+      deps.log.warn({ err, accountId, method }, 'account actor did not answer');
+      return unavailable(`account ${accountId} did not answer; retry`);
     }
   };
 
