@@ -17,6 +17,7 @@ import {
   envPort,
   envPositiveInt,
   envString,
+  readModelClientOptions,
   EventLogClient,
   exitOnSignals,
   invokeActorWhenPlaced,
@@ -39,9 +40,7 @@ async function main(): Promise<void> {
   const port = envPort('PROJECTIONS_PORT', 3004);
   const { host, httpPort } = sidecarFromEnv();
   const sidecar = new DaprSidecar({ host, httpPort });
-  const mongo = new MongoClient(envString('MONGO_URL', 'mongodb://127.0.0.1:27017/'), {
-    serverSelectionTimeoutMS: 5000,
-  });
+  const mongo = new MongoClient(envString('MONGO_URL', 'mongodb://127.0.0.1:27017/'), readModelClientOptions());
   await mongo.connect();
   const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
   const eventLog = new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID));

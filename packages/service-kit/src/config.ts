@@ -30,3 +30,14 @@ export function envPositiveInt(name: string, fallback: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name}=${raw} is not a positive integer`);
   return value;
 }
+
+/**
+ * Options of the MongoDB client of every app that reads or writes the read model. The pool is
+ * capped (MONGO_MAX_POOL_SIZE, 16 by default) so that the apps together stay below FerretDB
+ * 1.24's own PostgreSQL pool (50 connections): with all 50 in use under overload, FerretDB was
+ * seen to stop answering every client for good, every PostgreSQL session idle (the benchmark's
+ * 100/s step). A real MongoDB needs no more than this either.
+ */
+export function readModelClientOptions(): { serverSelectionTimeoutMS: number; maxPoolSize: number } {
+  return { serverSelectionTimeoutMS: 5000, maxPoolSize: envPositiveInt('MONGO_MAX_POOL_SIZE', 16) };
+}
