@@ -8,6 +8,7 @@ import {
   type TransferStepResult,
 } from '@bank/domain';
 import type { DaprSidecar, EventLogClient, Logger } from '@bank/service-kit';
+import type { z } from 'zod';
 import { catchUp, emptySnapshot, execute, type Snapshot } from './execute';
 import { executeTransferStep } from './transfer-step';
 
@@ -44,38 +45,44 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
     }
 
     /** The one command entry point. Returns a result; it never throws to Dapr. */
-    async execute(raw: unknown): Promise<AccountActorResult> {
-      const accountId = this.getActorId().getId();
-      const parsed = AccountActorRequestSchema.safeParse(raw);
-      if (!parsed.success) {
-        return {
-          ok: false,
-          error: { code: 'VALIDATION_FAILED', message: parsed.error.issues.map((i) => i.message).join('; ') },
-        };
-      }
-      try {
-        const current = await this.load(accountId);
-        const { result, snapshot } = await execute(executeDeps, accountId, current, parsed.data);
-        this.snapshot = snapshot;
-        if (snapshot.version - this.persistedVersion >= deps.snapshotEvery) await this.persist(snapshot);
-        return result;
-      } catch (err) {
-        this.snapshot = undefined; // re-read from state and log on the next call
-        deps.log.error({ err, accountId, correlationId: parsed.data.correlationId }, 'command failed');
-        return {
-          ok: false,
-          error: { code: 'SERVICE_UNAVAILABLE', message: 'the command could not be completed; it may be retried' },
-        };
-      }
+    execute(raw: unknown): Promise<AccountActorResult> {
+      return this.run(raw, AccountActorRequestSchema, execute, (request) => ({
+        failure: 'command failed',
+        context: { correlationId: request.correlationId },
+        message: 'the command could not be completed; it may be retried',
+      }));
     }
 
     /**
      * One step of a transfer that touches this account, sent by the Transfer actor: decided
      * against this account and the transfer's stream in the log, committed with both.
      */
-    async transferStep(raw: unknown): Promise<TransferStepResult> {
+    transferStep(raw: unknown): Promise<TransferStepResult> {
+      return this.run(raw, TransferStepRequestSchema, executeTransferStep, (request) => ({
+        failure: 'transfer step failed',
+        context: { transferId: request.transferId, step: request.step },
+        message: 'the step could not be completed; retry',
+      }));
+    }
+
+    /**
+     * Validates a request, runs it against the account caught up with the log, keeps the
+     * snapshot it leaves (persisted every `snapshotEvery` events), and turns a crash into a
+     * SERVICE_UNAVAILABLE result: Dapr never sees an exception.
+     */
+    private async run<Request, Result>(
+      raw: unknown,
+      schema: z.ZodType<Request>,
+      work: (
+        d: typeof executeDeps,
+        accountId: string,
+        current: Snapshot,
+        request: Request,
+      ) => Promise<{ result: Result; snapshot: Snapshot }>,
+      onCrash: (request: Request) => { failure: string; context: object; message: string },
+    ): Promise<Result | Extract<AccountActorResult, { ok: false }>> {
       const accountId = this.getActorId().getId();
-      const parsed = TransferStepRequestSchema.safeParse(raw);
+      const parsed = schema.safeParse(raw);
       if (!parsed.success) {
         return {
           ok: false,
@@ -83,18 +90,15 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
         };
       }
       try {
-        const current = await this.load(accountId);
-        const { result, snapshot } = await executeTransferStep(executeDeps, accountId, current, parsed.data);
+        const { result, snapshot } = await work(executeDeps, accountId, await this.load(accountId), parsed.data);
         this.snapshot = snapshot;
         if (snapshot.version - this.persistedVersion >= deps.snapshotEvery) await this.persist(snapshot);
         return result;
       } catch (err) {
-        this.snapshot = undefined;
-        deps.log.error(
-          { err, accountId, transferId: parsed.data.transferId, step: parsed.data.step },
-          'transfer step failed',
-        );
-        return { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'the step could not be completed; retry' } };
+        this.snapshot = undefined; // re-read from state and log on the next call
+        const { failure, context, message } = onCrash(parsed.data);
+        deps.log.error({ err, accountId, ...context }, failure);
+        return { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message } };
       }
     }
 

@@ -106,6 +106,12 @@ const VerificationProblem = z.object({
   code: z.literal('LOG_VERIFICATION_FAILED'),
   verification: Verification,
 });
+/** The answers of both audit trails (an account's, a transfer's). */
+const AUDIT_RESPONSES = {
+  200: { description: 'one verified page', schema: AuditPage },
+  ...commonProblems(400, 404, 503),
+  502: { description: 'LOG_VERIFICATION_FAILED: the log did not verify', schema: VerificationProblem },
+};
 const READ_HEADERS = {
   'X-Read-Model-Version': 'with minVersion: the version the read model had',
   ETag: 'the account version',
@@ -174,11 +180,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
       'Events in version order from fromVersion (default 1), at most limit (default 50, max 500), read from the log itself (not the read model). Every item comes with its ImmuDB inclusion proof and the state with its consistency proof, all checked by event-source before answering (see verification). If any check fails the answer is 502 LOG_VERIFICATION_FAILED with verification.verified false and the reason in verification.failure, and no items: unverified entries are never returned. A fromVersion past the end gives an empty, verified page.',
     pathParams: { accountId: IdSchema },
     query: EventsQuery,
-    responses: {
-      200: { description: 'one verified page', schema: AuditPage },
-      ...commonProblems(400, 404, 503),
-      502: { description: 'LOG_VERIFICATION_FAILED: the log did not verify', schema: VerificationProblem },
-    },
+    responses: AUDIT_RESPONSES,
   },
   {
     method: 'get',
@@ -188,11 +190,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
       "Each step of a transfer commits the account events and one event of the transfer's own stream in one log transaction: TransferStarted (with the debit), TransferCreditRecorded or TransferCreditRefused (with the credit, or the destination's refusal), then TransferCompleted (with the settle) or TransferFailed (with the refund). Paged and verified exactly as an account's audit trail. 404 TRANSFER_NOT_FOUND when the log has no step of it (a refused transfer leaves none).",
     pathParams: { transferId: IdSchema },
     query: EventsQuery,
-    responses: {
-      200: { description: 'one verified page', schema: AuditPage },
-      ...commonProblems(400, 404, 503),
-      502: { description: 'LOG_VERIFICATION_FAILED: the log did not verify', schema: VerificationProblem },
-    },
+    responses: AUDIT_RESPONSES,
   },
   {
     method: 'get',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appUrl, commandApi, get, post, queryApi } from './http';
+import { appUrl, commandApi, get, post, queryApi, control, sleep } from './http';
 
 // Chaos: each part the apps depend on (Redis, ImmuDB, the read model's FerretDB and PostgreSQL,
 // Dapr placement and scheduler) is killed with SIGKILL, one at a time, in the middle of a mixed
@@ -37,11 +37,6 @@ const ACCOUNTS = 6;
 const CLIENTS = 6;
 const DOWN_MS = 2_000;
 
-const control = (action: 'kill' | 'restart' | 'wipe', name: string) =>
-  fetch(`${process.env.BANK_TEST_CONTROL_URL}/${action}/${name}`, { method: 'POST' }).then(async (r) => {
-    if (r.status !== 204) throw new Error(`${action} ${name}: ${await r.text()}`);
-  });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cents = (text: string) => Math.round(Number(text) * 100);
 
 type Sent = { kind: 'deposit' | 'withdrawal' | 'transfer'; accountId: string; to?: string; amount: string };

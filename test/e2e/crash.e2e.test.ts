@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { appUrl, commandApi, get, post } from './http';
+import { appUrl, commandApi, get, post, control, sleep } from './http';
 
 // Crash tests: kill -9 one app in the middle of a stream of commands, restart it, and check that
 // every acknowledged command is in the log exactly once and the read model converges to the log.
 // Clients retry with the same Idempotency-Key, as the contract tells them to.
-
-const control = (action: 'kill' | 'restart', name: string) =>
-  fetch(`${process.env.BANK_TEST_CONTROL_URL}/${action}/${name}`, { method: 'POST' }).then(async (r) => {
-    if (r.status !== 204) throw new Error(`${action} ${name}: ${await r.text()}`);
-  });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Command = { accountId: string; key: string; transactionId?: string };
 

@@ -26,3 +26,14 @@ export const sidecarUrl = (app: string) => (JSON.parse(process.env.BANK_SIDECAR_
 /** The Dapr app id of an app of the test stack (suffixed by its port block; see scripts/stack/ports.mjs). */
 export const daprAppIdOf = (app: string) =>
   (JSON.parse(process.env.BANK_DAPR_APP_IDS!) as Record<string, string>)[app]!;
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Kills (SIGKILL), restarts or wipes (Redis only: killed, data removed, started again) a process
+ * of the test stack, through the control server the test runner's main process keeps.
+ */
+export const control = (action: 'kill' | 'restart' | 'wipe', name: string) =>
+  fetch(`${process.env.BANK_TEST_CONTROL_URL}/${action}/${name}`, { method: 'POST' }).then(async (r) => {
+    if (r.status !== 204) throw new Error(`${action} ${name}: ${await r.text()}`);
+  });

@@ -8,7 +8,7 @@ import {
   READ_MODEL_META_COLLECTION,
 } from '@bank/domain';
 import { BSON, MongoClient } from 'mongodb';
-import { appUrl, commandApi, daprAppIdOf, get, post, queryApi, sidecarUrl } from './http';
+import { appUrl, commandApi, daprAppIdOf, get, post, queryApi, sidecarUrl, control, sleep } from './http';
 
 // Read-model rebuild (npm run projections:rebuild) and projection lag, through the real stack.
 
@@ -31,12 +31,6 @@ beforeAll(async () => {
   }
 });
 afterAll(() => mongo.close());
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const control = (action: 'kill' | 'restart', name: string) =>
-  fetch(`${process.env.BANK_TEST_CONTROL_URL}/${action}/${name}`, { method: 'POST' }).then(async (r) => {
-    if (r.status !== 204) throw new Error(`${action} ${name}: ${await r.text()}`);
-  });
 
 /** `npm run projections:rebuild` against the test stack (found by its port block, like `npm start`'s). */
 function runRebuildCommand(): Promise<{ code: number | null; stdout: string; stderr: string }> {

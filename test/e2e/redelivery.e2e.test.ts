@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { appUrl, sidecarUrl, commandApi, get, post, queryApi } from './http';
+import { appUrl, sidecarUrl, commandApi, get, post, queryApi, sleep } from './http';
 
 // Invariant 4 through the real pub/sub: every event of an account published again, twice, in a
 // shuffled order, leaves the read model exactly as it was.
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function readModelOf(accountId: string) {
   const [account, summary, history, daily] = await Promise.all([

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appUrl, commandApi, get, post, queryApi } from './http';
+import { appUrl, commandApi, get, post, queryApi, control, sleep } from './http';
 
 // The transfer crash tests: 500 concurrent transfers among 20 accounts while a fault is injected
 // at random points:
@@ -18,11 +18,6 @@ const FROZEN = 2; // the last accounts: destinations only, so transfers to them 
 const OPENING = 1_000_00;
 const CLIENTS = 16;
 
-const control = (action: 'kill' | 'restart' | 'wipe', name: string) =>
-  fetch(`${process.env.BANK_TEST_CONTROL_URL}/${action}/${name}`, { method: 'POST' }).then(async (r) => {
-    if (r.status !== 204) throw new Error(`${action} ${name}: ${await r.text()}`);
-  });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cents = (text: string) => Math.round(Number(text) * 100); // test-side arithmetic on 2-digit amounts
 
 type Planned = { transferId: string; fromAccountId: string; toAccountId: string; amount: string };

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appUrl, commandApi, get, post, queryApi, sidecarUrl, type Reply } from './http';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { appUrl, commandApi, get, post, queryApi, sidecarUrl, type Reply, sleep } from './http';
 
 async function openAccount(fields: Record<string, unknown> = {}): Promise<string> {
   const accountId = `tr-${randomUUID()}`;
@@ -252,6 +250,17 @@ describe('transfers', () => {
         version: number;
       }>;
     const cents = async (accountId: string) => Math.round(Number((await settled(accountId)).balance) * 100);
+    /**
+     * A transfer debited as a Transfer actor would debit it, which then died before saving
+     * anything or arming its reminder: only the log has it.
+     */
+    const debitedOnly = async (amountMinor: number) => {
+      const [from, to] = [await openAccount({ initialDeposit: '10.00' }), await openAccount()];
+      const transferId = `t-${randomUUID()}`;
+      const debit = { step: 'debit', transferId, toAccountId: to, amountMinor, currency: 'EUR', description: null };
+      expect(await step(from, debit)).toMatchObject({ ok: true, transfer: { phase: 'DEBITED' } });
+      return { from, to, transferId, debit };
+    };
 
     it("keeps the transfer's own stream in the log, one event per step, verifiable like an account's", async () => {
       const [from, to] = [await openAccount({ initialDeposit: '10.00' }), await openAccount()];
@@ -317,18 +326,7 @@ describe('transfers', () => {
     });
 
     it('a transfer the log shows started is finished from the log, with no record of it anywhere else', async () => {
-      const [from, to] = [await openAccount({ initialDeposit: '10.00' }), await openAccount()];
-      const transferId = `t-${randomUUID()}`;
-      // Debited as a Transfer actor would, which then died before saving anything or arming its reminder.
-      const debit = {
-        step: 'debit',
-        transferId,
-        toAccountId: to,
-        amountMinor: 300,
-        currency: 'EUR',
-        description: null,
-      };
-      expect(await step(from, debit)).toMatchObject({ ok: true, transfer: { phase: 'DEBITED' } });
+      const { from, to, transferId, debit } = await debitedOnly(300);
       expect(await step(from, debit)).toMatchObject({ ok: true, transfer: { phase: 'DEBITED', version: 1 } });
       // The client's retry reaches a Transfer actor with no record: the log says where it is.
       const retry = await transfer({ transferId, fromAccountId: from, toAccountId: to, amount: '3.00' });
@@ -344,19 +342,8 @@ describe('transfers', () => {
       expect(await trialBalance()).toMatchObject({ balanced: true });
     });
     it('a transfer with no record and no reminder anywhere is found unfinished and finished, with no client retry', async () => {
-      const [from, to] = [await openAccount({ initialDeposit: '10.00' }), await openAccount()];
-      const transferId = `t-${randomUUID()}`;
-      // Debited as a Transfer actor would, which then died before saving anything or arming its
-      // reminder: only the log (and the read model projected from it) knows of this transfer.
-      const debit = {
-        step: 'debit',
-        transferId,
-        toAccountId: to,
-        amountMinor: 250,
-        currency: 'EUR',
-        description: null,
-      };
-      expect(await step(from, debit)).toMatchObject({ ok: true, transfer: { phase: 'DEBITED' } });
+      // Only the log (and the read model projected from it) knows of this transfer.
+      const { from, to, transferId } = await debitedOnly(250);
       expect(await ended(transferId)).toMatchObject({ status: 'COMPLETED' }); // the projections' sweep resumed it
       expect((await streamOf(transferId)).map((e) => e.type)).toEqual([
         'TransferStarted',
