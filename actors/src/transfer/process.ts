@@ -40,7 +40,7 @@ export type TransferDeps = {
   /** This transfer's stream in the log, folded (undefined when it has no event: never debited). */
   stream: { read(): Promise<TransferProgress | undefined> };
   /** This transfer's record (actor state, a cache of the request and the first answer). */
-  store: { save(record: TransferRecord): Promise<void>; remove(): Promise<void> };
+  store: { save(record: TransferRecord): Promise<void> };
   /** The reminder that resumes the transfer until it ends. */
   retries: { arm(): Promise<void>; disarm(): Promise<void> };
   now: () => Date;

@@ -115,7 +115,7 @@ function setup() {
   const bank = new FakeBank();
   bank.open('a', 10_000);
   bank.open('b', 0);
-  const saved: Array<TransferRecord | undefined> = [];
+  const saved: TransferRecord[] = [];
   const reminder = { armed: false, armedBeforeFirstStep: false };
   const deps: TransferDeps = {
     accounts: {
@@ -128,7 +128,6 @@ function setup() {
     stream: { read: async () => bank.progress('t1') },
     store: {
       save: async (r) => void saved.push(r),
-      remove: async () => void saved.push(undefined),
     },
     retries: {
       arm: async () => void (reminder.armed = true),

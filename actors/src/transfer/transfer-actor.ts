@@ -2,8 +2,6 @@ import { AbstractActor, type ActorId, type DaprClient } from '@dapr/dapr';
 import {
   AccountActorResultSchema,
   BANK_ACCOUNT_ACTOR_TYPE,
-  emptyTransferStream,
-  foldTransferStream,
   progressOf,
   TRANSFER_ACTOR_TYPE,
   TransferStartRequestSchema,
@@ -15,6 +13,7 @@ import {
 } from '@bank/domain';
 import { invokeActorWhenPlaced, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
 import type { TransferMetrics } from '../metrics';
+import { readTransfer } from '../transfer-step';
 import { resume, startTransfer, transferViewOf, type TransferDeps } from './process';
 import { TransferRecordSchema, viewOf, type TransferRecord } from './record';
 
@@ -183,17 +182,12 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
             call<AccountActorResult>(accountId, 'view', {}, (raw) => AccountActorResultSchema.safeParse(raw)),
         },
         stream: {
-          read: async () =>
-            progressOf(foldTransferStream(emptyTransferStream(), await deps.eventLog.readAll(transferStreamId(id), 1))),
+          read: async () => progressOf(await readTransfer(deps.eventLog, transferStreamId(id))),
         },
         store: {
           save: async (record) => {
             await deps.sidecar.saveActorState(TRANSFER_ACTOR_TYPE, id, RECORD_KEY, record);
             this.record = record;
-          },
-          remove: async () => {
-            await deps.sidecar.deleteActorState(TRANSFER_ACTOR_TYPE, id, RECORD_KEY);
-            this.record = undefined;
           },
         },
         retries: {

@@ -10,10 +10,6 @@ const TRANSFER_STREAM_PREFIX = 'transfer.';
 
 export const transferStreamId = (transferId: string): string => `${TRANSFER_STREAM_PREFIX}${transferId}`;
 
-/** The transfer id of a transfer stream, undefined for an account stream. */
-export const transferIdOfStream = (streamId: string): string | undefined =>
-  streamId.startsWith(TRANSFER_STREAM_PREFIX) ? streamId.slice(TRANSFER_STREAM_PREFIX.length) : undefined;
-
 export const isAccountStream = (streamId: string): boolean => !streamId.startsWith(TRANSFER_STREAM_PREFIX);
 
 /** Any stream of the log: an account id, or `transfer.` and a transfer id. */

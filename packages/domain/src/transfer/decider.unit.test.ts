@@ -1,22 +1,10 @@
 import { DomainError } from '../errors';
 import type { TransferCommand } from './commands';
 import { transfer } from './decider';
-import type { TransferEvent, TransferTerms } from './events';
+import type { TransferEvent } from './events';
+import { creditRecorded, refused, started, terms } from './fixtures.test';
 
-const terms: TransferTerms = {
-  transferId: 't-1',
-  fromAccountId: 'a',
-  toAccountId: 'b',
-  amount: 1_000,
-  currency: 'EUR',
-  description: null,
-};
-const started: TransferEvent = { type: 'TransferStarted', data: terms };
-const credited: TransferEvent = { type: 'TransferCreditRecorded', data: { transactionId: 'tx' } };
-const refused: TransferEvent = {
-  type: 'TransferCreditRefused',
-  data: { failureCode: 'ACCOUNT_FROZEN', reason: 'account is frozen' },
-};
+const credited = creditRecorded('tx');
 const start: TransferCommand = { type: 'StartTransfer', data: terms };
 const recordCredit: TransferCommand = { type: 'RecordCredit', data: { transactionId: 'tx' } };
 const recordRefusal: TransferCommand = {

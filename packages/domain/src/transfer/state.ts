@@ -13,6 +13,3 @@ export type StartedTransferState = { phase: TransferPhase; terms: TransferTerms;
 export type TransferState = { phase: 'NONE' } | StartedTransferState;
 
 export const initialTransferState = (): TransferState => ({ phase: 'NONE' });
-
-export const isTransferEnded = (state: TransferState): boolean =>
-  state.phase === 'COMPLETED' || state.phase === 'FAILED';

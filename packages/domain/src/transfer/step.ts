@@ -20,9 +20,6 @@ import { transfer } from './decider';
 import type { TransferEvent, TransferTerms } from './events';
 import type { StartedTransferState, TransferState } from './state';
 
-export const TRANSFER_STEPS = ['debit', 'credit', 'finish'] as const;
-export type TransferStepName = (typeof TRANSFER_STEPS)[number];
-
 export type TransferStep = { step: 'debit'; terms: TransferTerms } | { step: 'credit' | 'finish'; transferId: string };
 
 export type StepDecision = {

@@ -2,17 +2,10 @@ import { bankAccount } from '../account/decider';
 import type { AccountEvent } from '../account/events';
 import { DomainError } from '../errors';
 import { transfer } from './decider';
-import type { TransferEvent, TransferTerms } from './events';
+import type { TransferEvent } from './events';
+import { creditRecorded, refused, started, terms } from './fixtures.test';
 import { decideTransferStep, type TransferStep } from './step';
 
-const terms: TransferTerms = {
-  transferId: 't-1',
-  fromAccountId: 'a',
-  toAccountId: 'b',
-  amount: 1_000,
-  currency: 'EUR',
-  description: 'rent',
-};
 const opened = (accountId: string, currency: 'EUR' | 'USD' = 'EUR'): AccountEvent => ({
   type: 'AccountOpened',
   data: { accountId, ownerId: 'o', ownerName: 'Ada', accountType: 'CHECKING', currency, overdraftLimit: 0 },
@@ -23,12 +16,7 @@ const deposit = (amount: number): AccountEvent => ({
 });
 const account = (...events: AccountEvent[]) => events.reduce(bankAccount.evolve, bankAccount.initialState());
 const transferOf = (...events: TransferEvent[]) => events.reduce(transfer.evolve, transfer.initialState());
-const started: TransferEvent = { type: 'TransferStarted', data: terms };
-const credited: TransferEvent = { type: 'TransferCreditRecorded', data: { transactionId: 'tx-c' } };
-const refused: TransferEvent = {
-  type: 'TransferCreditRefused',
-  data: { failureCode: 'ACCOUNT_FROZEN', reason: 'account is frozen' },
-};
+const credited = creditRecorded('tx-c');
 const debited: AccountEvent = {
   type: 'TransferDebited',
   data: { transferId: 't-1', transactionId: 'tx-d', toAccountId: 'b', amount: 1_000, description: 'rent' },
