@@ -8,6 +8,7 @@ import { run } from '../scripts/lib/exec.mjs';
 import { say as log, elapsed } from '../scripts/lib/log.mjs';
 import { infraEnv } from '../scripts/stack/infra.mjs';
 import { REPO_ROOT, startStack } from '../scripts/stack/stack.mjs';
+import { useBenchToken } from './lib/auth.mjs';
 import { latencyChart, markdown } from './lib/report.mjs';
 import { baselines } from './scenarios/baselines.mjs';
 import { drain, hotAccount, openAccounts, steppedMovements } from './scenarios/commands.mjs';
@@ -47,6 +48,7 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-bench-'));
   const stack = await startStack({ base: BENCH_PORT_BASE, appPorts: 'block', dataDir });
   stack.env = infraEnv(stack.layout);
+  await useBenchToken(dataDir, stack.layout);
   try {
     const ctx = { stack, urls: stack.urls, dataDir, seconds: plan.seconds, say };
     const result = { startedAt: new Date(started).toISOString(), quick, plan, machine: machine() };

@@ -4,9 +4,16 @@
 // starts the rebuild through Dapr service invocation and shows its progress until it is done.
 // On Kubernetes, forward a port to the projections pod's sidecar and name it instead:
 //   kubectl -n bank port-forward deploy/projections 3500:3500 &
-//   PROJECTIONS_DAPR_URL=http://127.0.0.1:3500 npm run projections:rebuild
+//   PROJECTIONS_DAPR_URL=http://127.0.0.1:3500 BANK_TOKEN=<an admin's token> \
+//   DAPR_API_TOKEN=<the projections sidecar's API token> npm run projections:rebuild
+// Locally it signs an admin token with the stack's development issuer and reads the sidecar's
+// API token from the stack's data directory (BANK_DATA_DIR, default .data).
 //   exit 0: rebuilt and switched; 1: the rebuild failed; 2: another rebuild is running; 3: no stack
+import path from 'node:path';
+import { mintToken } from './stack/dev-issuer.mjs';
 import { daprAppId, portLayout, RUN_PORT_BASE } from './stack/ports.mjs';
+import { installationSecrets } from './stack/secrets.mjs';
+import { REPO_ROOT } from './stack/stack.mjs';
 
 const POLL_MS = 500;
 const LINE_EVERY_MS = 2_000;
@@ -18,9 +25,21 @@ const sidecar = cluster
 const appId = cluster ? 'projections' : daprAppId(RUN_PORT_BASE, 'projections');
 const endpoint = `${sidecar}/invoke/${appId}/method/internal/rebuild`;
 const tty = process.stdout.isTTY === true;
+const dataDir = path.resolve(process.env.BANK_DATA_DIR ?? path.join(REPO_ROOT, '.data'));
+let authorization;
+const auth = async () =>
+  (authorization ??= `Bearer ${
+    process.env.BANK_TOKEN ?? (await mintToken(dataDir, { sub: 'operator:projections-rebuild', roles: ['admin'] }))
+  }`);
+const sidecarToken = () =>
+  cluster ? (process.env.DAPR_API_TOKEN ?? '') : installationSecrets(dataDir).daprApiTokens.projections;
 
 async function call(method) {
-  const res = await fetch(endpoint, { method, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(endpoint, {
+    method,
+    headers: { authorization: await auth(), 'dapr-api-token': sidecarToken() },
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await res.text();
   let body;
   try {

@@ -3,11 +3,12 @@ import { AbstractActor, type DaprClient, type ActorId } from '@dapr/dapr';
 import {
   AccountActorRequestSchema,
   BANK_ACCOUNT_ACTOR_TYPE,
+  TransferStepCallSchema,
   TransferStepRequestSchema,
   type AccountActorResult,
   type TransferStepResult,
 } from '@bank/domain';
-import type { DaprSidecar, EventLogClient, Logger } from '@bank/service-kit';
+import { sameSecret, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
 import type { z } from 'zod';
 import { catchUp, emptySnapshot, execute, type Snapshot } from './execute';
 import { executeTransferStep } from './transfer-step';
@@ -21,6 +22,8 @@ export type ActorDeps = {
   log: Logger;
   /** Persist the snapshot once it is this many events ahead of the persisted one (and on deactivation). */
   snapshotEvery: number;
+  /** The secret the Transfer actor proves its steps with (ACTORS_INTERNAL_TOKEN; see TransferStepCallSchema). */
+  internalToken: string;
 };
 
 /**
@@ -58,7 +61,15 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
      * against this account and the transfer's stream in the log, committed with both.
      */
     transferStep(raw: unknown): Promise<TransferStepResult> {
-      return this.run(raw, TransferStepRequestSchema, executeTransferStep, (request) => ({
+      const call = TransferStepCallSchema.safeParse(raw);
+      if (!call.success || !sameSecret(call.data.callerToken, deps.internalToken)) {
+        deps.log.warn({ accountId: this.getActorId().getId() }, 'transfer step refused: not from the Transfer actor');
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'FORBIDDEN', message: 'transfer steps are taken by the Transfer actor only' },
+        });
+      }
+      return this.run(call.data.request, TransferStepRequestSchema, executeTransferStep, (request) => ({
         failure: 'transfer step failed',
         context: { transferId: request.transferId, step: request.step },
         message: 'the step could not be completed; retry',

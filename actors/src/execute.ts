@@ -81,8 +81,15 @@ export async function execute(
     return record ? { result: replay(record, key.requestHash), snapshot: refusal.snapshot } : refusal;
   };
   for (let attempt = 0; ; attempt++) {
+    // Before anything that could tell a stranger about the account (its version, its rules).
+    if (isSomeoneElses(request, snapshot)) {
+      return fail(snapshot, 'ACCOUNT_NOT_FOUND', `account ${accountId} does not exist`);
+    }
     if (request.expectedVersion !== undefined && request.expectedVersion !== snapshot.version) {
       snapshot = await catchUp(deps.eventLog, accountId, snapshot); // the snapshot may be the stale one
+      if (isSomeoneElses(request, snapshot)) {
+        return fail(snapshot, 'ACCOUNT_NOT_FOUND', `account ${accountId} does not exist`);
+      }
       if (request.expectedVersion !== snapshot.version) {
         return refuse(
           fail(
@@ -136,6 +143,16 @@ export async function execute(
         snapshot = await catchUp(deps.eventLog, accountId, snapshot);
     }
   }
+}
+
+/** A customer's command (it names its owner) on an account that belongs to another owner. */
+function isSomeoneElses(request: AccountActorRequest, snapshot: Snapshot): boolean {
+  return (
+    request.onlyOwner !== undefined &&
+    request.type !== 'OpenAccount' &&
+    snapshot.state.status !== 'NONE' &&
+    snapshot.state.ownerId !== request.onlyOwner
+  );
 }
 
 function decide(deps: ExecuteDeps, accountId: string, snapshot: Snapshot, request: AccountActorRequest): StoredEvent[] {

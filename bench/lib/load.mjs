@@ -1,6 +1,7 @@
 // Load generation with autocannon (an established HTTP load generator), reduced to the
 // figures the report needs.
 import autocannon from 'autocannon';
+import { credentialsFor } from './auth.mjs';
 
 /**
  * @param opts.url base URL; opts.requests autocannon request specs; opts.rate offered requests/s
@@ -9,6 +10,7 @@ import autocannon from 'autocannon';
 export async function load({ url, requests, connections = 16, seconds, rate, timeoutS = 10 }) {
   const result = await autocannon({
     url,
+    headers: credentialsFor(url),
     connections,
     duration: seconds,
     timeout: timeoutS,

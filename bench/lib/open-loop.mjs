@@ -4,6 +4,7 @@
 // back and then waits for the next second, so the load arrives in bursts of `connections`
 // requests, and its coordinated-omission correction assumes a 1 ms interval.
 import http from 'node:http';
+import { credentialsFor } from './auth.mjs';
 import { percentiles, round } from './load.mjs';
 
 /**
@@ -68,7 +69,10 @@ function send(agent, host, port, { method, path, body }, timeoutMs) {
       method,
       path,
       agent,
-      headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
+      headers: {
+        ...credentialsFor(`http://${host}:${port}`),
+        ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+      },
     });
     const timer = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs);
     req.on('error', (err) => {

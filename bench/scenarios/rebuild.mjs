@@ -8,11 +8,11 @@ import { openLoop } from '../lib/open-loop.mjs';
 
 const DONE = /Rebuilt generation (\d+) from (\d+) log transactions: (\d+) events in ([\d.]+) s \((\d+) events\/s/;
 
-function rebuildOnce({ stack }) {
+function rebuildOnce({ stack, dataDir }) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['scripts/rebuild.mjs'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, BANK_PORT_BASE: String(stack.layout.base) },
+      env: { ...process.env, BANK_PORT_BASE: String(stack.layout.base), BANK_DATA_DIR: dataDir },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -28,12 +28,12 @@ function rebuildOnce({ stack }) {
   });
 }
 
-export async function rebuild({ stack, urls, accounts, seconds, say, depositRate }) {
+export async function rebuild({ stack, dataDir, urls, accounts, seconds, say, depositRate }) {
   say('rebuild of the read model, quiet system');
-  const quiet = await rebuildOnce({ stack });
+  const quiet = await rebuildOnce({ stack, dataDir });
   say(`rebuild while deposits arrive at ${depositRate}/s`);
   let done = false;
-  const rebuilding = rebuildOnce({ stack }).finally(() => (done = true));
+  const rebuilding = rebuildOnce({ stack, dataDir }).finally(() => (done = true));
   const writes = [];
   // Keep writing until the rebuild has ended (in steps of `seconds`, so the figures are per step).
   while (!done) {

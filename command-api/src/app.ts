@@ -1,4 +1,12 @@
-import { createHttpApp, finish, mountOpenApi, type Logger, type ReadinessCheck } from '@bank/service-kit';
+import {
+  authenticate,
+  createHttpApp,
+  finish,
+  mountOpenApi,
+  type Logger,
+  type ReadinessCheck,
+  type TokenVerifier,
+} from '@bank/service-kit';
 import type { Express } from 'express';
 import type { AccountActors } from './account-client';
 import { commandApiDocument } from './openapi';
@@ -12,9 +20,11 @@ export function buildApp(deps: {
   actors: AccountActors;
   transfers: TransferActors;
   readiness: ReadinessCheck[];
+  verifyToken: TokenVerifier;
 }): Express {
   const app = createHttpApp(deps.log, deps.readiness);
   mountOpenApi(app, commandApiDocument());
+  app.use('/api/v1', authenticate(deps.verifyToken));
   app.use(commandRoutes(deps.actors));
   app.use(transferRoutes(deps.transfers));
   finish(app, deps.log);

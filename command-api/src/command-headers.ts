@@ -10,7 +10,9 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /**
  * The Idempotency-Key header, as hashes: the key's (it is never stored in clear) and the
  * request's (method, route, path parameters and validated body), so a reuse with another request
- * is detected.
+ * is detected. The key is scoped to the caller's token subject: two principals using the same key
+ * never meet. The system itself keeps no keys in this space (transfer steps are decided by the
+ * log, not by keys), and a client key is hashed under its own `client` prefix.
  */
 export function idempotencyOf(req: Request, body: unknown): { keyHash: string; requestHash: string } | undefined {
   const key = req.header('idempotency-key');
@@ -22,8 +24,10 @@ export function idempotencyOf(req: Request, body: unknown): { keyHash: string; r
   }
   // The route and its decoded parameters, not the raw path: %2D or a trailing slash is the same request.
   const route = `${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
+  const sub = req.principal?.sub;
+  if (sub === undefined) throw new Error('idempotencyOf needs an authenticated request');
   return {
-    keyHash: sha256(key),
+    keyHash: sha256(JSON.stringify(['client', sub, key])),
     requestHash: sha256(JSON.stringify({ method: req.method, route, params: req.params, body })),
   };
 }

@@ -1,4 +1,12 @@
-import { bindAddress, createLogger, DaprSidecar, envPort, exitOnSignals, sidecarFromEnv } from '@bank/service-kit';
+import {
+  bindAddress,
+  createLogger,
+  DaprSidecar,
+  envPort,
+  exitOnSignals,
+  sidecarFromEnv,
+  tokenVerifierFromEnv,
+} from '@bank/service-kit';
 import { AccountActors } from './account-client';
 import { buildApp } from './app';
 import { TransferActors } from './transfer-client';
@@ -16,6 +24,7 @@ function main(): void {
     actors: new AccountActors(sidecar),
     transfers: new TransferActors(sidecar),
     readiness: [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }],
+    verifyToken: tokenVerifierFromEnv(),
   });
   const server = app.listen(port, bindAddress(), () => log.info({ port }, 'command-api listening'));
   exitOnSignals(log, [], server);

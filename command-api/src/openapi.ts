@@ -7,6 +7,7 @@ import {
   type RouteDoc,
 } from '@bank/service-kit';
 import { z } from 'zod';
+import { COMMANDERS } from './routes';
 import { AccountIdParam, EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody, TransferBody } from './schemas';
 
 const Money = MoneyText;
@@ -48,7 +49,7 @@ export const COMMAND_ROUTES: RouteDoc[] = [
     path: '/api/v1/accounts',
     summary: 'Open an account',
     description:
-      'A non-zero initialDeposit is recorded as its own deposit. Without accountId the server generates one (derived from the Idempotency-Key when one is given, so retries reach the same account).',
+      'A non-zero initialDeposit is recorded as its own deposit. Without accountId the server generates one (derived from the Idempotency-Key when one is given, so retries reach the same account). A customer opens accounts only in its own name (ownerId = the token subject; otherwise 403).',
     headers: COMMAND_HEADERS,
     body: OpenAccountBody,
     responses: {
@@ -106,7 +107,7 @@ export const COMMAND_ROUTES: RouteDoc[] = [
       'The answer says how far the transfer got (usually COMPLETED or FAILED already); GET /api/v1/transfers/{transferId}',
       'on the query API follows it. Idempotent by transferId (the same details again answer with the transfer;',
       'other details answer 409 TRANSFER_ALREADY_EXISTS) and by Idempotency-Key (without transferId, the id is',
-      'derived from the key).',
+      'derived from the key). A customer transfers only from its own accounts (to any account).',
     ].join(' '),
     headers: COMMAND_HEADERS.filter((h) => h.name !== 'If-Match'),
     body: TransferBody,
@@ -132,5 +133,5 @@ export const commandApiDocument = () =>
       description:
         'Writes. Each account is a Dapr virtual actor; every change is an event in an ImmuDB log. Errors are RFC 9457 problem details.',
     },
-    COMMAND_ROUTES,
+    COMMAND_ROUTES.map((route) => ({ ...route, roles: COMMANDERS })),
   );

@@ -11,6 +11,9 @@ describe('command API OpenAPI document', () => {
     actors: {} as AccountActors,
     transfers: {} as TransferActors,
     readiness: [],
+    verifyToken: async () => {
+      throw new Error('not called');
+    },
   });
   const doc = commandApiDocument();
 

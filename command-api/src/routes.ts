@@ -1,19 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { formatMinor, type AccountActorRequest, type AccountActorSuccess } from '@bank/domain';
-import { parseInput } from '@bank/service-kit';
+import { accessOf, allow, ApiError, parseInput, type Role } from '@bank/service-kit';
 import { Router, type Request, type Response } from 'express';
 import type { AccountActors } from './account-client';
 import { expectedVersionOf, idempotencyOf, newIdFromKey } from './command-headers';
 import { AccountIdParam, EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody } from './schemas';
 
+/** Who may send commands (api-contract.md): a customer on its own accounts, tellers and admins on any. */
+export const COMMANDERS: Role[] = ['customer', 'teller', 'admin'];
+
 /** The command side of the public API (api-contract.md, "Command API"). */
 export function commandRoutes(actors: AccountActors): Router {
   const router = Router();
 
-  /** Sends one command to the account's actor with the headers every command accepts. */
+  /**
+   * Sends one command to the account's actor with the headers every command accepts. A
+   * customer's command carries its subject: the actor answers ACCOUNT_NOT_FOUND for an account
+   * the customer does not own, as if it did not exist.
+   */
   async function send(req: Request, accountId: string, body: unknown, command: CommandFields) {
+    const { ownerId } = accessOf(req);
     const result = await actors.execute(accountId, {
       ...command,
+      ...(ownerId === undefined ? {} : { onlyOwner: ownerId }),
       correlationId: req.correlationId,
       expectedVersion: expectedVersionOf(req),
       idempotency: idempotencyOf(req, body),
@@ -21,8 +30,14 @@ export function commandRoutes(actors: AccountActors): Router {
     return result;
   }
 
-  router.post('/api/v1/accounts', async (req, res) => {
+  const commanders = allow(...COMMANDERS);
+
+  router.post('/api/v1/accounts', commanders, async (req, res) => {
     const body = parseInput(OpenAccountBody, req.body, 'body');
+    const { ownerId } = accessOf(req);
+    if (ownerId !== undefined && body.ownerId !== ownerId) {
+      throw new ApiError('FORBIDDEN', 'a customer opens accounts only in its own name (ownerId = token subject)');
+    }
     const accountId = body.accountId ?? newIdFromKey(idempotencyOf(req, body), randomUUID);
     const result = await send(req, accountId, body, {
       type: 'OpenAccount',
@@ -53,7 +68,7 @@ export function commandRoutes(actors: AccountActors): Router {
     ['deposits', 'Deposit', 'DEPOSIT'],
     ['withdrawals', 'Withdraw', 'WITHDRAWAL'],
   ] as const) {
-    router.post(`/api/v1/accounts/:accountId/${path}`, async (req, res) => {
+    router.post(`/api/v1/accounts/:accountId/${path}`, commanders, async (req, res) => {
       const accountId = parseInput(AccountIdParam, req.params.accountId, 'path');
       const body = parseInput(MoneyMovementBody, req.body, 'body');
       const result = await send(req, accountId, body, {
@@ -83,7 +98,7 @@ export function commandRoutes(actors: AccountActors): Router {
     ['unfreeze', 'Unfreeze', EmptyBody],
     ['close', 'Close', EmptyBody],
   ] as const) {
-    router.post(`/api/v1/accounts/:accountId/${path}`, async (req, res) => {
+    router.post(`/api/v1/accounts/:accountId/${path}`, commanders, async (req, res) => {
       const accountId = parseInput(AccountIdParam, req.params.accountId, 'path');
       const body = parseInput(schema, req.body ?? {}, 'body');
       const result = await send(req, accountId, body, { type, ...body } as CommandFields);
@@ -94,7 +109,10 @@ export function commandRoutes(actors: AccountActors): Router {
   return router;
 }
 
-type CommandFields = DistributiveOmit<AccountActorRequest, 'correlationId' | 'expectedVersion' | 'idempotency'>;
+type CommandFields = DistributiveOmit<
+  AccountActorRequest,
+  'correlationId' | 'expectedVersion' | 'idempotency' | 'onlyOwner'
+>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function respond(res: Response, result: AccountActorSuccess, status: number): Response {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError, parseInput, transferJson } from '@bank/service-kit';
+import { accessOf, allow, ApiError, parseInput, transferJson } from '@bank/service-kit';
 import { Router } from 'express';
 import { idempotencyOf, newIdFromKey } from './command-headers';
+import { COMMANDERS } from './routes';
 import { TransferBody } from './schemas';
 import type { TransferActors } from './transfer-client';
 
@@ -9,11 +10,12 @@ import type { TransferActors } from './transfer-client';
 export function transferRoutes(transfers: TransferActors): Router {
   const router = Router();
 
-  router.post('/api/v1/transfers', async (req, res) => {
+  router.post('/api/v1/transfers', allow(...COMMANDERS), async (req, res) => {
     const body = parseInput(TransferBody, req.body, 'body');
     if (body.fromAccountId === body.toAccountId) {
       throw new ApiError('SAME_ACCOUNT_TRANSFER', 'fromAccountId and toAccountId must differ');
     }
+    const { ownerId } = accessOf(req);
     const idempotency = idempotencyOf(req, body);
     // Without a transferId, one derived from the Idempotency-Key makes a retry reach the same actor.
     const transferId = body.transferId ?? newIdFromKey(idempotency, randomUUID);
@@ -24,6 +26,8 @@ export function transferRoutes(transfers: TransferActors): Router {
       description: body.description,
       correlationId: req.correlationId,
       idempotency,
+      // A customer moves money only out of its own accounts (to any account).
+      ...(ownerId === undefined ? {} : { onlyOwner: ownerId }),
     });
     // The contract's 202 body: the transfer without description and completedAt.
     const { description: _description, completedAt: _completedAt, ...accepted } = transferJson(t);

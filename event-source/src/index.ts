@@ -2,6 +2,7 @@ import {
   bindAddress,
   DaprSidecar,
   createHttpApp,
+  requireAppToken,
   createLogger,
   envPort,
   envPositiveInt,
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     { name: 'immudb', check: async () => void (await immudb.currentState()) },
     { name: 'dapr-sidecar', check: () => sidecar.healthy() },
   ]);
+  app.use(requireAppToken(log));
   const audit = new AuditLog(immudb, daprTrustedStateStore(sidecar, database), new AnchorRecord(immudb));
   app.use(eventLogRoutes(store, audit, (tx) => relay.notify(tx)));
   app.get('/relay', (_req, res) => {

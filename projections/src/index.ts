@@ -23,7 +23,9 @@ import {
   invokeActorWhenPlaced,
   type Logger,
   mountHealth,
+  requireAppToken,
   sidecarFromEnv,
+  tokenVerifierFromEnv,
 } from '@bank/service-kit';
 import { MongoClient } from 'mongodb';
 import { Generations } from './generations';
@@ -38,8 +40,9 @@ import { chooseGuardMode } from './version-guard';
 async function main(): Promise<void> {
   const log = createLogger('projections');
   const port = envPort('PROJECTIONS_PORT', 3004);
-  const { host, httpPort } = sidecarFromEnv();
-  const sidecar = new DaprSidecar({ host, httpPort });
+  const dapr = sidecarFromEnv();
+  const { host, httpPort } = dapr;
+  const sidecar = new DaprSidecar(dapr);
   const mongo = new MongoClient(envString('MONGO_URL', 'mongodb://127.0.0.1:27017/'), readModelClientOptions());
   await mongo.connect();
   const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
@@ -91,17 +94,19 @@ async function main(): Promise<void> {
     serverHost: bindAddress(),
     serverPort: String(port),
     communicationProtocol: CommunicationProtocolEnum.HTTP,
-    clientOptions: { daprHost: host, daprPort: String(httpPort) },
+    clientOptions: { daprHost: host, daprPort: String(httpPort), daprApiToken: dapr.apiToken },
     logger: { level: LogLevel.Warn },
   });
   const http = server.daprServer.getServer() as import('express').Express;
+  // Before the SDK mounts its routes: every call but the probes must come from the sidecar.
+  http.use(requireAppToken(log));
   mountHealth(http, [
     { name: 'mongodb', check: async () => void (await mongo.db('admin').command({ ping: 1 })) },
     { name: 'dapr-sidecar', check: () => sidecar.healthy() },
     // Reported, never failing: a lagging projection must keep receiving events to catch up.
     { name: 'projection-lag', check: async () => lag.snapshot() },
   ]);
-  mountInternalRoutes(http, { rebuilder, lag, sweep, log });
+  mountInternalRoutes(http, { rebuilder, lag, sweep, log, verifyToken: tokenVerifierFromEnv() });
 
   // The SDK acks a callback that throws as SUCCESS, so every path returns a status explicitly.
   await server.pubsub.subscribe(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, async (data: unknown) => {

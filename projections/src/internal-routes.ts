@@ -1,9 +1,10 @@
 /**
  * The projections app's operational endpoints: the read-model rebuild (reached through Dapr
- * service invocation by `npm run projections:rebuild`) and Prometheus metrics.
+ * service invocation by `npm run projections:rebuild`; an admin's token required) and
+ * Prometheus metrics.
  */
-import type { Express, Request, Response } from 'express';
-import type { Logger } from '@bank/service-kit';
+import type { Express, Request, RequestHandler, Response } from 'express';
+import { allow, ApiError, authenticate, toProblem, type Logger, type TokenVerifier } from '@bank/service-kit';
 import type { LagTracker } from './lag';
 import { prometheusText } from './metrics';
 import type { Rebuilder } from './rebuild';
@@ -16,8 +17,21 @@ export function mountInternalRoutes(
     lag: Pick<LagTracker, 'snapshot'>;
     sweep?: Pick<TransferSweep, 'status'>;
     log: Logger;
+    verifyToken: TokenVerifier;
   },
 ): void {
+  const adminOnly = [authenticate(deps.verifyToken), allow('admin')];
+  /** Runs the handler for an admin; anyone else gets the 401 or 403 problem. */
+  const forAdmin =
+    (handler: (req: Request, res: Response) => Promise<void> | void) => async (req: Request, res: Response) => {
+      const refused = await runMiddleware(adminOnly, req, res);
+      if (refused) {
+        const apiError = ApiError.from(refused);
+        res.status(apiError.status).type('application/problem+json').json(toProblem(apiError));
+        return;
+      }
+      await handler(req, res);
+    };
   const guarded =
     (handler: (req: Request, res: Response) => Promise<void> | void) => async (req: Request, res: Response) => {
       try {
@@ -30,18 +44,22 @@ export function mountInternalRoutes(
 
   http.post(
     '/internal/rebuild',
-    guarded(async (_req, res) => {
-      const started = await deps.rebuilder.start();
-      if (started.ok) res.status(202).json(started.status);
-      else problem(res, 409, 'REBUILD_RUNNING', started.reason);
-    }),
+    guarded(
+      forAdmin(async (_req, res) => {
+        const started = await deps.rebuilder.start();
+        if (started.ok) res.status(202).json(started.status);
+        else problem(res, 409, 'REBUILD_RUNNING', started.reason);
+      }),
+    ),
   );
 
   http.get(
     '/internal/rebuild',
-    guarded((_req, res) => {
-      res.json(deps.rebuilder.status());
-    }),
+    guarded(
+      forAdmin((_req, res) => {
+        res.json(deps.rebuilder.status());
+      }),
+    ),
   );
 
   http.get(
@@ -52,6 +70,15 @@ export function mountInternalRoutes(
         .send(prometheusText(deps.lag.snapshot(), deps.rebuilder.status(), deps.sweep?.status()));
     }),
   );
+}
+
+/** Runs express middlewares in turn; resolves with the error one passed on, if any. */
+async function runMiddleware(chain: RequestHandler[], req: Request, res: Response): Promise<unknown> {
+  for (const middleware of chain) {
+    const err = await new Promise<unknown>((resolve) => void middleware(req, res, resolve));
+    if (err) return err;
+  }
+  return undefined;
 }
 
 function problem(res: Response, status: number, code: string, detail: string): void {

@@ -1,10 +1,12 @@
 import {
+  authenticate,
   createHttpApp,
   finish,
   mountOpenApi,
   type EventLogClient,
   type Logger,
   type ReadinessCheck,
+  type TokenVerifier,
 } from '@bank/service-kit';
 import type { Express } from 'express';
 import { queryApiDocument } from './openapi';
@@ -19,9 +21,11 @@ export function buildApp(deps: {
   eventLog: Pick<EventLogClient, 'balanceAt' | 'audit'>;
   transferStatus: TransferStatusSource;
   readiness: ReadinessCheck[];
+  verifyToken: TokenVerifier;
 }): Express {
   const app = createHttpApp(deps.log, deps.readiness);
   mountOpenApi(app, queryApiDocument());
+  app.use('/api/v1', authenticate(deps.verifyToken));
   app.use(queryRoutes(deps.read, deps.eventLog));
   app.use(transferRoutes(deps.read, deps.transferStatus));
   finish(app, deps.log);

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AuditReadResult } from '@bank/domain';
 import { SidecarError } from '@bank/service-kit';
 import pino from 'pino';
+import { createTestIssuer } from '../../test/support/issuer';
 import { buildApp } from './app';
 import type { ReadCollections } from './read-model';
 
@@ -21,13 +22,17 @@ const verification = (verified: boolean): AuditReadResult['verification'] => ({
 let answer: () => Promise<AuditReadResult | undefined>;
 let server: Server;
 let base: string;
+let auditor: { authorization: string };
 beforeAll(async () => {
+  const issuer = await createTestIssuer();
+  auditor = await issuer.bearer('auditor-1', ['auditor']);
   const app = buildApp({
     log: pino({ level: 'silent' }),
     read: {} as ReadCollections,
     eventLog: { balanceAt: async () => undefined, audit: () => answer() },
     transferStatus: async () => ({ ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: '' } }),
     readiness: [],
+    verifyToken: issuer.verifyToken,
   });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
@@ -38,7 +43,7 @@ afterAll(() => new Promise((r) => server.close(r)));
 describe('GET /api/v1/accounts/{id}/events', () => {
   it('answers 502 LOG_VERIFICATION_FAILED with the verification report and no items when the log did not verify', async () => {
     answer = async () => ({ events: [], nextFromVersion: null, verification: verification(false) });
-    const res = await fetch(base);
+    const res = await fetch(base, { headers: auditor });
     expect(res.status).toBe(502);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     const body = (await res.json()) as { detail: string; items?: unknown };
@@ -59,7 +64,7 @@ describe('GET /api/v1/accounts/{id}/events', () => {
       occurredAt: '2026-11-22T10:00:00.000Z',
     };
     answer = async () => ({ events: [event], nextFromVersion: 2, verification: verification(true) });
-    const res = await fetch(`${base}?fromVersion=1&limit=1`);
+    const res = await fetch(`${base}?fromVersion=1&limit=1`, { headers: auditor });
     expect(res.status).toBe(200);
     const { streamId: _streamId, ...item } = event;
     expect(await res.json()).toEqual({ items: [item], nextFromVersion: 2, verification: verification(true) });
@@ -67,10 +72,12 @@ describe('GET /api/v1/accounts/{id}/events', () => {
 
   it('answers 404 for an unknown account and 503 when event-source does not answer', async () => {
     answer = async () => undefined;
-    expect(((await (await fetch(base)).json()) as { code: string }).code).toBe('ACCOUNT_NOT_FOUND');
+    expect(((await (await fetch(base, { headers: auditor })).json()) as { code: string }).code).toBe(
+      'ACCOUNT_NOT_FOUND',
+    );
     answer = async () => {
       throw new SidecarError('down', 500, undefined);
     };
-    expect((await fetch(base)).status).toBe(503);
+    expect((await fetch(base, { headers: auditor })).status).toBe(503);
   });
 });

@@ -10,6 +10,7 @@ import {
   EventLogClient,
   exitOnSignals,
   sidecarFromEnv,
+  tokenVerifierFromEnv,
 } from '@bank/service-kit';
 import { MongoClient } from 'mongodb';
 import { liveReadCollections } from './read-model';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
       { name: 'dapr-sidecar', check: () => sidecar.healthy() },
       { name: 'read-model', check: async () => ({ generation: live.generation() }) },
     ],
+    verifyToken: tokenVerifierFromEnv(),
   });
 
   const server = app.listen(port, bindAddress(), () => log.info({ port }, 'query-api listening'));

@@ -11,9 +11,12 @@ import { z } from 'zod';
 import {
   AccountListQuery,
   AccountQuery,
+  AUDITORS,
   BalanceAtQuery,
   DailyBalancesQuery,
   EventsQuery,
+  READERS,
+  STAFF,
   TopAccountsQuery,
   TransactionsQuery,
 } from './routes';
@@ -121,14 +124,17 @@ export const QUERY_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/accounts',
+    roles: READERS,
     summary: 'List accounts, filtered by owner, status and currency',
-    description: 'Ordered by accountId; pass nextCursor back as cursor for the next page.',
+    description:
+      "Ordered by accountId; pass nextCursor back as cursor for the next page. A customer's list holds its own accounts only.",
     query: AccountListQuery,
     responses: { 200: { description: 'one page', schema: AccountPage }, ...commonProblems(400) },
   },
   {
     method: 'get',
     path: '/api/v1/accounts/{accountId}/summary',
+    roles: READERS,
     summary: "An account's totals",
     pathParams: { accountId: IdSchema },
     query: AccountQuery,
@@ -140,6 +146,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/accounts/{accountId}/daily-balances',
+    roles: READERS,
     summary: 'Opening and closing balance, credits and debits for each UTC day',
     description:
       'Every day from from (default: 29 days before to) to to (default: today), at most 366, starting no earlier than the day the account was opened; days without movements carry the balance.',
@@ -153,6 +160,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/accounts/{accountId}/balance-at',
+    roles: READERS,
     summary: 'The balance as of an instant, read from the event log',
     description:
       'version is that of the last event at or before timestamp. Found by binary search over the log (logarithmic in the number of events), not from the read model.',
@@ -175,6 +183,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/accounts/{accountId}/events',
+    roles: AUDITORS,
     summary: "The account's audit trail, read from the ImmuDB log with cryptographic proofs",
     description:
       'Events in version order from fromVersion (default 1), at most limit (default 50, max 500), read from the log itself (not the read model). Every item comes with its ImmuDB inclusion proof and the state with its consistency proof, all checked by event-source before answering (see verification). If any check fails the answer is 502 LOG_VERIFICATION_FAILED with verification.verified false and the reason in verification.failure, and no items: unverified entries are never returned. A fromVersion past the end gives an empty, verified page.',
@@ -185,6 +194,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/transfers/{transferId}/events',
+    roles: AUDITORS,
     summary: "The transfer's own audit trail: the steps that decided it, from the ImmuDB log with proofs",
     description:
       "Each step of a transfer commits the account events and one event of the transfer's own stream in one log transaction: TransferStarted (with the debit), TransferCreditRecorded or TransferCreditRefused (with the credit, or the destination's refusal), then TransferCompleted (with the settle) or TransferFailed (with the refund). Paged and verified exactly as an account's audit trail. 404 TRANSFER_NOT_FOUND when the log has no step of it (a refused transfer leaves none).",
@@ -195,6 +205,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/reports/top-accounts',
+    roles: STAFF,
     summary: 'Accounts with the highest balance in one currency',
     query: TopAccountsQuery,
     responses: { 200: { description: 'highest balance first', schema: TopAccounts }, ...commonProblems(400) },
@@ -202,6 +213,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/accounts/{accountId}',
+    roles: READERS,
     summary: 'Read an account',
     description:
       'Eventually consistent. With minVersion=N the server waits up to 5 s for the read model to reach version N.',
@@ -215,6 +227,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/accounts/{accountId}/transactions',
+    roles: READERS,
     summary: "List an account's transactions",
     description:
       "Newest first by default; pass nextCursor back as cursor for the next page, until it is null. from/to are ISO 8601 instants (inclusive); minAmount/maxAmount are decimal strings in the account currency (inclusive). With a type or amount filter, one request examines at most 1 024 transactions: a page that is not full by then ends early, possibly empty, with a nextCursor that continues where it stopped. 503 while the account's history is moved to a new read-model layout (retry).",
@@ -225,15 +238,17 @@ export const QUERY_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/transfers/{transferId}',
+    roles: READERS,
     summary: 'Read a transfer',
     description:
-      'From the read model; a transfer accepted a moment ago that it has not seen yet is answered by the transfer process itself.',
+      'From the read model; a transfer accepted a moment ago that it has not seen yet is answered by the transfer process itself. A customer sees the transfers into or out of its own accounts (404 for any other).',
     pathParams: { transferId: IdSchema },
     responses: { 200: { description: 'the transfer', schema: TransferFields }, ...commonProblems(400, 404, 503) },
   },
   {
     method: 'get',
     path: '/api/v1/ledger/trial-balance',
+    roles: AUDITORS,
     summary: 'Double-entry check of the whole ledger in one currency',
     description:
       'Every movement posts equal and opposite amounts: deposits and withdrawals against the external clearing account, transfers through the transit account. total is "0" and balanced is true whenever the books are right, including while transfers are in flight.',

@@ -12,6 +12,9 @@ describe('query API OpenAPI document', () => {
       eventLog: { balanceAt: async () => undefined, audit: async () => undefined },
       transferStatus: async () => ({ ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: '' } }),
       readiness: [],
+      verifyToken: async () => {
+        throw new Error('not called');
+      },
     });
     const mounted = mountedRoutes(app).filter((r) => r.includes('/api/'));
     const doc = queryApiDocument();

@@ -8,17 +8,20 @@ const MIN_VERSION_WAIT_MS = 5_000;
 /**
  * Reads an account document, waiting up to 5 s for the read model to reach `minVersion`
  * (read-your-writes). Every answer about one account carries X-Read-Model-Version and ETag.
+ * With `ownerId` (a customer), another owner's account is treated exactly as one that does not
+ * exist: same answers, same headers, same wait.
  */
 export async function accountAtLeast(
   read: ReadCollections,
   accountId: string,
-  minVersion: number | undefined,
+  { minVersion, ownerId }: { minVersion: number | undefined; ownerId: string | undefined },
   res: Response,
 ): Promise<AccountDoc> {
   const deadline = Date.now() + MIN_VERSION_WAIT_MS;
   for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
     const raw = await read.accounts.findOne({ _id: accountId });
-    const doc = raw ? AccountDocSchema.parse(raw) : undefined;
+    const found = raw ? AccountDocSchema.parse(raw) : undefined;
+    const doc = found && (ownerId === undefined || found.ownerId === ownerId) ? found : undefined;
     const version = doc?.version ?? 0;
     res.setHeader('X-Read-Model-Version', String(version));
     if (minVersion === undefined || version >= minVersion) {
@@ -70,4 +73,10 @@ export function decodeCursor(cursor: string, key: string, kind: 'number' | 'stri
   throw new ApiError('VALIDATION_FAILED', 'cursor is not one this API issued', [
     { path: 'query.cursor', message: 'invalid cursor' },
   ]);
+}
+
+/** Whether the read model knows `accountId` as an account of `ownerId`. */
+export async function ownsAccount(read: ReadCollections, accountId: string, ownerId: string): Promise<boolean> {
+  const doc = await read.accounts.findOne({ _id: accountId }, { projection: { _id: 0, ownerId: 1 } });
+  return doc?.ownerId === ownerId;
 }

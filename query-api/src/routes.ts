@@ -13,14 +13,23 @@ import {
   transferStreamId,
   type Currency,
 } from '@bank/domain';
-import { ApiError, parseInput, SidecarError, toProblem, type EventLogClient } from '@bank/service-kit';
+import {
+  accessOf,
+  allow,
+  ApiError,
+  parseInput,
+  SidecarError,
+  toProblem,
+  type EventLogClient,
+  type Role,
+} from '@bank/service-kit';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Document } from 'mongodb';
 import { Coalescer } from './coalesce';
 import { bucketsOf, historyPage } from './history';
 import type { ReadCollections } from './read-model';
-import { accountAtLeast, accountView, decodeCursor, encodeCursor } from './reads';
+import { accountAtLeast, accountView, decodeCursor, encodeCursor, ownsAccount } from './reads';
 
 const MinVersion = z.coerce.number().int().nonnegative().optional();
 const Instant = z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString());
@@ -65,9 +74,19 @@ export const TopAccountsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
 
+// Who may read what (api-contract.md): account reads are scoped to a customer's own accounts; the
+// audit trail and the books are the auditors' (and admins'); the ranking of every account is
+// for the bank's staff.
+export const READERS: Role[] = ['customer', 'teller', 'auditor', 'admin'];
+export const AUDITORS: Role[] = ['auditor', 'admin'];
+export const STAFF: Role[] = ['teller', 'auditor', 'admin'];
+
 /** The read side of the public API (api-contract.md, "Query API"). */
 export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient, 'balanceAt' | 'audit'>): Router {
   const router = Router();
+  const readers = allow(...READERS);
+  const auditors = allow(...AUDITORS);
+  const staff = allow(...STAFF);
   const logUnavailable = (err: unknown) => {
     throw err instanceof SidecarError
       ? new ApiError('SERVICE_UNAVAILABLE', 'the event log did not answer; retry shortly')
@@ -106,21 +125,25 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
       verification,
     });
   };
-  router.get('/api/v1/accounts/:accountId/events', async (req, res) => {
+  router.get('/api/v1/accounts/:accountId/events', auditors, async (req, res) => {
     const accountId = parseInput(IdSchema, req.params.accountId, 'path');
     await auditTrail(req, res, accountId, new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`));
   });
-  router.get('/api/v1/transfers/:transferId/events', async (req, res) => {
+  router.get('/api/v1/transfers/:transferId/events', auditors, async (req, res) => {
     const transferId = parseInput(IdSchema, req.params.transferId, 'path');
     const notFound = new ApiError('TRANSFER_NOT_FOUND', `transfer ${transferId} not found in the log`);
     await auditTrail(req, res, transferStreamId(transferId), notFound);
   });
 
   // Answered from the event log itself (through event-source), not from the read model.
-  router.get('/api/v1/accounts/:accountId/balance-at', async (req, res) => {
+  router.get('/api/v1/accounts/:accountId/balance-at', readers, async (req, res) => {
     const accountId = parseInput(IdSchema, req.params.accountId, 'path');
     const { timestamp } = parseInput(BalanceAtQuery, req.query, 'query');
-    const found = await eventLog.balanceAt(accountId, timestamp).catch(logUnavailable);
+    // A customer's: the owner is checked in the read model first (an account opened a moment
+    // ago may not be there yet: ACCOUNT_NOT_FOUND until it is).
+    const { ownerId } = accessOf(req);
+    const visible = ownerId === undefined || (await ownsAccount(read, accountId, ownerId));
+    const found = visible ? await eventLog.balanceAt(accountId, timestamp).catch(logUnavailable) : undefined;
     if (!found) throw new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} did not exist at ${timestamp}`);
     const currency = CurrencyParam.parse(found.currency);
     res.json({
@@ -132,10 +155,17 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
     });
   });
 
-  router.get('/api/v1/accounts', async (req, res) => {
+  router.get('/api/v1/accounts', readers, async (req, res) => {
     const q = parseInput(AccountListQuery, req.query, 'query');
+    // A customer's list holds its own accounts only, whatever ownerId it asks for.
+    const { ownerId } = accessOf(req);
+    if (ownerId !== undefined && q.ownerId !== undefined && q.ownerId !== ownerId) {
+      res.json({ items: [], nextCursor: null });
+      return;
+    }
+    const owner = ownerId ?? q.ownerId;
     const filter: Record<string, unknown> = {
-      ...(q.ownerId ? { ownerId: q.ownerId } : {}),
+      ...(owner ? { ownerId: owner } : {}),
       ...(q.status ? { status: q.status } : {}),
       ...(q.currency ? { currency: q.currency } : {}),
       ...(q.cursor ? { _id: { $gt: decodeCursor(q.cursor, 'id', 'string') } } : {}),
@@ -153,17 +183,17 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
     });
   });
 
-  router.get('/api/v1/accounts/:accountId', async (req, res) => {
+  router.get('/api/v1/accounts/:accountId', readers, async (req, res) => {
     const accountId = parseInput(IdSchema, req.params.accountId, 'path');
     const { minVersion } = parseInput(AccountQuery, req.query, 'query');
-    const doc = await accountAtLeast(read, accountId, minVersion, res);
+    const doc = await accountAtLeast(read, accountId, { minVersion, ownerId: accessOf(req).ownerId }, res);
     res.setHeader('ETag', `"${doc.version}"`).json(accountView(doc));
   });
 
-  router.get('/api/v1/accounts/:accountId/summary', async (req, res) => {
+  router.get('/api/v1/accounts/:accountId/summary', readers, async (req, res) => {
     const accountId = parseInput(IdSchema, req.params.accountId, 'path');
     const { minVersion } = parseInput(AccountQuery, req.query, 'query');
-    const a = await accountAtLeast(read, accountId, minVersion, res);
+    const a = await accountAtLeast(read, accountId, { minVersion, ownerId: accessOf(req).ownerId }, res);
     const money = (minor: number) => formatMinor(minor, a.currency);
     res.setHeader('ETag', `"${a.version}"`).json({
       accountId: a.accountId,
@@ -179,10 +209,15 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
     });
   });
 
-  router.get('/api/v1/accounts/:accountId/transactions', async (req, res) => {
+  router.get('/api/v1/accounts/:accountId/transactions', readers, async (req, res) => {
     const accountId = parseInput(IdSchema, req.params.accountId, 'path');
     const q = parseInput(TransactionsQuery, req.query, 'query');
-    const account = await accountAtLeast(read, accountId, q.minVersion, res);
+    const account = await accountAtLeast(
+      read,
+      accountId,
+      { minVersion: q.minVersion, ownerId: accessOf(req).ownerId },
+      res,
+    );
     const minAmount = q.minAmount === undefined ? undefined : amountParam(q.minAmount, account.currency, 'minAmount');
     const maxAmount = q.maxAmount === undefined ? undefined : amountParam(q.maxAmount, account.currency, 'maxAmount');
     if (minAmount !== undefined && maxAmount !== undefined && minAmount > maxAmount) {
@@ -225,10 +260,15 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
     });
   });
 
-  router.get('/api/v1/accounts/:accountId/daily-balances', async (req, res) => {
+  router.get('/api/v1/accounts/:accountId/daily-balances', readers, async (req, res) => {
     const accountId = parseInput(IdSchema, req.params.accountId, 'path');
     const q = parseInput(DailyBalancesQuery, req.query, 'query');
-    const account = await accountAtLeast(read, accountId, q.minVersion, res);
+    const account = await accountAtLeast(
+      read,
+      accountId,
+      { minVersion: q.minVersion, ownerId: accessOf(req).ownerId },
+      res,
+    );
     const to = q.to ?? new Date().toISOString().slice(0, 10);
     const from = q.from ?? addDays(to, -29);
     if (daysBetween(from, to) >= MAX_DAYS) {
@@ -270,7 +310,7 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
   // Sorting every account of the currency (FerretDB sorts in memory): one such query per
   // currency and limit at a time, shared by the requests that wait for it (see coalesce.ts).
   const topAccounts = new Coalescer<Document[]>();
-  router.get('/api/v1/reports/top-accounts', async (req, res) => {
+  router.get('/api/v1/reports/top-accounts', staff, async (req, res) => {
     const q = parseInput(TopAccountsQuery, req.query, 'query');
     const docs = await topAccounts.run(`${q.currency}:${q.limit}`, () =>
       read.accounts.find({ currency: q.currency }).sort({ balance: -1, _id: 1 }).limit(q.limit).toArray(),

@@ -7,12 +7,22 @@ import {
   TransferResultSchema,
   type TransferResult,
 } from '@bank/domain';
-import { ApiError, invokeActorWhenPlaced, parseInput, transferJson, type DaprSidecar } from '@bank/service-kit';
+import {
+  accessOf,
+  allow,
+  ApiError,
+  invokeActorWhenPlaced,
+  parseInput,
+  transferJson,
+  type DaprSidecar,
+  type TransferLike,
+} from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
 import { Coalescer } from './coalesce';
 import type { ReadCollections } from './read-model';
-import { CurrencyParam } from './routes';
+import { ownsAccount } from './reads';
+import { AUDITORS, CurrencyParam, READERS } from './routes';
 
 export const TrialBalanceQuery = z.strictObject({ currency: CurrencyParam });
 
@@ -36,18 +46,28 @@ export function transferStatusFromActors(sidecar: DaprSidecar): TransferStatusSo
 export function transferRoutes(read: ReadCollections, transferStatus: TransferStatusSource): Router {
   const router = Router();
 
-  router.get('/api/v1/transfers/:transferId', async (req, res) => {
+  router.get('/api/v1/transfers/:transferId', allow(...READERS), async (req, res) => {
     const transferId = parseInput(IdSchema, req.params.transferId, 'path');
     const doc = await read.transfers.findOne({ _id: transferId });
+    let transfer: TransferLike;
     if (doc) {
-      res.json(transferJson(TransferDocSchema.parse(doc)));
-      return;
+      transfer = TransferDocSchema.parse(doc);
+    } else {
+      // Not projected yet (it was accepted a moment ago, or it failed before any money moved):
+      // its Transfer actor knows.
+      const status = await transferStatus(transferId);
+      if (!status.ok) throw new ApiError(status.error.code, status.error.message);
+      transfer = status.transfer;
     }
-    // Not projected yet (it was accepted a moment ago, or it failed before any money moved):
-    // its Transfer actor knows.
-    const status = await transferStatus(transferId);
-    if (!status.ok) throw new ApiError(status.error.code, status.error.message);
-    res.json(transferJson(status.transfer));
+    // A customer sees the transfers into or out of its own accounts; any other, as if it did not exist.
+    const { ownerId } = accessOf(req);
+    if (ownerId !== undefined) {
+      const [from, to] = await Promise.all(
+        [transfer.fromAccountId, transfer.toAccountId].map((id) => ownsAccount(read, id, ownerId)),
+      );
+      if (!from && !to) throw new ApiError('TRANSFER_NOT_FOUND', `transfer ${transferId} not found`);
+    }
+    res.json(transferJson(transfer));
   });
 
   /**
@@ -59,7 +79,7 @@ export function transferRoutes(read: ReadCollections, transferStatus: TransferSt
    * wait for it (see coalesce.ts).
    */
   const trialBalances = new Coalescer<Sums>();
-  router.get('/api/v1/ledger/trial-balance', async (req, res) => {
+  router.get('/api/v1/ledger/trial-balance', allow(...AUDITORS), async (req, res) => {
     const { currency } = parseInput(TrialBalanceQuery, req.query, 'query');
     const { customer, external, transit } = await trialBalances.run(currency, () => sumLedger(read, currency));
     const total = customer + external + transit;

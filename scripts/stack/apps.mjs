@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { httpOk, waitFor } from './supervisor.mjs';
+import { authEnv } from './dev-issuer.mjs';
 import { infraEnv } from './infra.mjs';
 import { daprAppId, DEFAULT_RUN_PORT_BASE, portLayout } from './ports.mjs';
+import { daprSecretsFile, installationSecrets } from './secrets.mjs';
 import { say } from '../lib/log.mjs';
 
 export function readRunFile(repoRoot) {
@@ -39,18 +41,29 @@ function assertDefaultBlock(runFile) {
 }
 
 /**
- * Copies the component files for this stack's block: the committed ones point at the
- * default block's Redis, other blocks get their own port.
+ * Writes the component files for this stack: the committed ones are written for the default
+ * block; another block gets its own Redis port and its own (suffixed) app ids in scopes, and
+ * every stack the path of its own secrets file. `alsoScopedTo` adds app ids to every scoped
+ * component (a test's own sidecar).
  */
-export function renderComponents(repoRoot, runFile, layout, outDir) {
+export function renderComponents(repoRoot, runFile, layout, outDir, dataDir, { alsoScopedTo = [] } = {}) {
   const defaults = portLayout(DEFAULT_RUN_PORT_BASE, 'contract');
+  const appId = (id) => daprAppId(layout.base, id);
   const src = path.join(repoRoot, runFile.common.resourcesPath);
   fs.mkdirSync(outDir, { recursive: true });
   for (const file of fs.readdirSync(src).filter((f) => f.endsWith('.yaml'))) {
-    const text = fs
-      .readFileSync(path.join(src, file), 'utf8')
-      .replaceAll(`127.0.0.1:${defaults.redis.port}`, `127.0.0.1:${layout.redis.port}`);
-    fs.writeFileSync(path.join(outDir, file), text);
+    const doc = YAML.parse(fs.readFileSync(path.join(src, file), 'utf8'));
+    if (doc.kind === 'Component') {
+      if (doc.scopes) doc.scopes = [...doc.scopes.map(appId), ...alsoScopedTo];
+      for (const m of doc.spec.metadata ?? []) {
+        if (m.name === 'redisHost') m.value = m.value.replace(`:${defaults.redis.port}`, `:${layout.redis.port}`);
+        if (m.name === 'secretsFile') m.value = daprSecretsFile(dataDir);
+        if (m.name === 'publishingScopes' || m.name === 'subscriptionScopes') {
+          m.value = m.value.replace(/(^|;)([^=;]+)=/g, (_all, sep, id) => `${sep}${appId(id)}=`);
+        }
+      }
+    }
+    fs.writeFileSync(path.join(outDir, file), YAML.stringify(doc));
   }
   return outDir;
 }
@@ -58,16 +71,26 @@ export function renderComponents(repoRoot, runFile, layout, outDir) {
 export async function startApps(sup, bins, layout, dataDir, repoRoot) {
   const runFile = readRunFile(repoRoot);
   const common = runFile.common;
-  const resources = renderComponents(repoRoot, runFile, layout, path.join(dataDir, 'components'));
+  const resources = renderComponents(repoRoot, runFile, layout, path.join(dataDir, 'components'), dataDir);
   const started = [];
   const appId = (id) => daprAppId(layout.base, id);
+  const secrets = installationSecrets(dataDir);
   for (const app of runFile.apps) {
     const ports = layout.apps[app.appID];
     if (!ports) throw new Error(`dapr.yaml names an unknown app ${app.appID}`);
+    // The app and its sidecar authenticate each other: the app sends DAPR_API_TOKEN to the
+    // sidecar, the sidecar sends APP_API_TOKEN to the app (dapr-api-token header both ways).
+    const tokens = {
+      DAPR_API_TOKEN: secrets.daprApiTokens[app.appID],
+      APP_API_TOKEN: secrets.appApiTokens[app.appID],
+    };
     const env = {
+      ...tokens,
+      ...(app.appID === 'actors' ? { ACTORS_INTERNAL_TOKEN: secrets.actorsInternalToken } : {}),
       ...stringify(common.env),
       ...stringify(app.env),
       ...infraEnv(layout),
+      ...authEnv(dataDir),
       [ports.envVar]: String(ports.appPort),
       DAPR_HTTP_PORT: String(ports.daprHTTPPort),
       DAPR_GRPC_PORT: String(ports.daprGRPCPort),
@@ -91,6 +114,12 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
         '127.0.0.1',
         '--dapr-listen-addresses',
         '127.0.0.1',
+        // Both default to every interface: the internal gRPC port takes actor and service calls
+        // from other sidecars, the metrics port tells about the app.
+        '--dapr-internal-grpc-listen-address',
+        '127.0.0.1',
+        '--metrics-listen-address',
+        '127.0.0.1',
         '--dapr-http-port',
         ports.daprHTTPPort,
         '--dapr-grpc-port',
@@ -112,6 +141,7 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
         '--dapr-graceful-shutdown-seconds',
         '3',
       ].map(String),
+      { env: tokens },
     );
     const [cmd, ...args] = app.command;
     const proc = sup.start(app.appID, cmd === 'node' ? process.execPath : cmd, args, {

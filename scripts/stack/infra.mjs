@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chooseBackend, indexFerretdbTables, PG_ROLE, postgresArgs, preparePostgres } from './postgres.mjs';
+import { installationSecrets, writeSecretFile } from './secrets.mjs';
 import { httpOk, tcpOpen, waitFor } from './supervisor.mjs';
 import { say } from '../lib/log.mjs';
 
@@ -95,6 +96,8 @@ export async function startInfra(sup, bins, layout, dataDir) {
         'redis',
         bins.redisServer,
         [
+          // The password in a 0600 file, not on the command line where `ps` would show it.
+          writeSecretFile(dataDir, 'redis.conf', `requirepass ${installationSecrets(dataDir).redisPassword}\n`),
           '--port',
           redis.port,
           '--bind',
@@ -106,7 +109,7 @@ export async function startInfra(sup, bins, layout, dataDir) {
           '--save',
           '',
           '--protected-mode',
-          'no',
+          'yes',
           '--daemonize',
           'no',
         ].map(String),

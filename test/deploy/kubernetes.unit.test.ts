@@ -84,6 +84,38 @@ describe('Kubernetes manifests', () => {
       expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     });
 
+    it('authenticates to its sidecar and its sidecar to it with tokens from Secrets, never written here', () => {
+      expect(pod.metadata.annotations).toMatchObject({
+        'dapr.io/api-token-secret': 'dapr-api-token',
+        'dapr.io/app-token-secret': 'app-api-token',
+      });
+      expect(env.get('DAPR_API_TOKEN')?.valueFrom.secretKeyRef).toEqual({ name: 'dapr-api-token', key: 'token' });
+      expect(env.get('APP_API_TOKEN')?.valueFrom.secretKeyRef).toEqual({ name: 'app-api-token', key: 'token' });
+      if (appID === 'actors') {
+        expect(env.get('ACTORS_INTERNAL_TOKEN')?.valueFrom.secretKeyRef).toEqual({
+          name: 'actors-internal-token',
+          key: 'token',
+        });
+      }
+    });
+
+    it('knows the token issuer if it verifies user tokens', () => {
+      // The composition root builds the verifier.
+      const verifies = fs
+        .readFileSync(path.join(ROOT, app.appDirPath, 'src', 'index.ts'), 'utf8')
+        .includes('tokenVerifierFromEnv()');
+      const fromAuthConfig = (container.envFrom ?? []).some(
+        (e: { configMapRef?: { name: string } }) => e.configMapRef?.name === 'bank-auth',
+      );
+      expect([appID, fromAuthConfig]).toEqual([appID, verifies]);
+      if (verifies)
+        expect(Object.keys(find('ConfigMap', 'bank-auth')!.data).sort()).toEqual([
+          'AUTH_AUDIENCE',
+          'AUTH_ISSUER',
+          'AUTH_JWKS_URL',
+        ]);
+    });
+
     it('gets every infrastructure setting its code reads', () => {
       const infraVars = Object.keys(runFile.common.env);
       const needed = [...envReadBy(app.appDirPath)].filter((v) => infraVars.includes(v));
@@ -131,9 +163,11 @@ describe('Kubernetes manifests', () => {
   });
 
   it('have the Dapr components, resiliency and configuration of the local run, with the cluster Redis', () => {
-    for (const local of localResources) {
+    // The local secret store file stands in for Kubernetes Secrets, which need no component.
+    for (const local of localResources.filter((r) => r.spec.type !== 'secretstores.local.file')) {
       const remote = find(local.kind, local.metadata.name);
       expect(remote).toBeDefined();
+      expect([local.metadata.name, remote!.scopes]).toEqual([local.metadata.name, local.scopes]);
       const hostless = (d: Doc) =>
         JSON.parse(JSON.stringify(d.spec), (k, v) => (Array.isArray(v) ? v.filter((m) => m?.name !== 'redisHost') : v));
       expect(hostless(remote!)).toEqual(hostless(local));

@@ -1,4 +1,11 @@
-/** Minimal JSON HTTP helpers for end-to-end tests against the public APIs. */
+/**
+ * Minimal JSON HTTP helpers for end-to-end tests. Every request carries the credentials its
+ * target expects unless `headers` names its own ('' for none): a real bearer token of the staff
+ * for the public APIs; the sidecar's API token for a sidecar, the app's app token for an internal
+ * app's own port (`dapr-api-token`), as the apps and sidecars themselves send them.
+ */
+import { staffBearer } from './auth';
+
 export const commandApi = () => process.env.COMMAND_API_URL!;
 export const queryApi = () => process.env.QUERY_API_URL!;
 
@@ -7,15 +14,37 @@ export type Reply = { status: number; body: any; headers: Headers }; // eslint-d
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: withAuth({ 'content-type': 'application/json', ...(await credentialsFor(url)), ...headers }),
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: await res.json().catch(() => undefined), headers: res.headers };
 }
 
 export async function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
-  const res = await fetch(url, { headers });
+  const res = await fetch(url, { headers: withAuth({ ...(await credentialsFor(url)), ...headers }) });
   return { status: res.status, body: await res.json().catch(() => undefined), headers: res.headers };
+}
+
+/** A header given as '' is not sent at all. */
+function withAuth(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== ''));
+}
+
+type InternalTokens = { daprApiTokens: Record<string, string>; appApiTokens: Record<string, string> };
+const internalTokens = () => JSON.parse(process.env.BANK_TEST_INTERNAL_TOKENS!) as InternalTokens;
+
+async function credentialsFor(url: string): Promise<Record<string, string>> {
+  const origin = new URL(url).origin;
+  const sidecars = JSON.parse(process.env.BANK_SIDECAR_URLS!) as Record<string, string>;
+  for (const [app, base] of Object.entries(sidecars)) {
+    if (base === origin) return { ...(await staffBearer()), 'dapr-api-token': internalTokens().daprApiTokens[app]! };
+  }
+  for (const [app, base] of Object.entries(appUrls())) {
+    if (base === origin && !['command-api', 'query-api'].includes(app)) {
+      return { 'dapr-api-token': internalTokens().appApiTokens[app]! };
+    }
+  }
+  return staffBearer();
 }
 
 /** Where each app of the test stack listens (set by the test stack's global setup). */

@@ -39,7 +39,7 @@ function runRebuildCommand(): Promise<{ code: number | null; stdout: string; std
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['scripts/rebuild.mjs'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, BANK_PORT_BASE: String(base) },
+      env: { ...process.env, BANK_PORT_BASE: String(base), BANK_DATA_DIR: process.env.BANK_TEST_DATA_DIR },
     });
     let stdout = '';
     let stderr = '';

@@ -36,15 +36,12 @@ describe('redelivery through Dapr pub/sub', () => {
 
     const { events } = (await get(`${appUrl('event-source')}/streams/${accountId}/events`)).body;
     const copies = [...events, ...events].sort(() => Math.random() - 0.5);
-    const publish = `${sidecarUrl('command-api')}/v1.0/publish/pubsub/account-events`;
+    // Published as the relay does, through event-source's sidecar (the one publisher allowed).
+    const publish = `${sidecarUrl('event-source')}/v1.0/publish/pubsub/account-events`;
     await Promise.all(
       copies.map(async (e: { version: number }, i: number) => {
-        const res = await fetch(publish, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          // Same shape as the relay's messages; logTx/logIndex are positions in the log.
-          body: JSON.stringify({ ...e, logTx: 1_000_000 + i, logIndex: 0 }),
-        });
+        // Same shape as the relay's messages; logTx/logIndex are positions in the log.
+        const res = await post(publish, { ...e, logTx: 1_000_000 + i, logIndex: 0 });
         expect(res.status).toBe(204);
       }),
     );

@@ -239,10 +239,12 @@ describe('transfers', () => {
   });
 
   describe('decided by the log', () => {
-    /** A step asked of a BankAccount actor directly through a sidecar, as only the Transfer actor should. */
+    /** A step asked of a BankAccount actor directly through a sidecar, with the Transfer actor's secret. */
     const step = async (accountId: string, body: Record<string, unknown>) => {
       const url = `${sidecarUrl('command-api')}/v1.0/actors/BankAccount/${accountId}/method/transferStep`;
-      return (await post(url, { correlationId: 'e2e-step', ...body })).body;
+      const callerToken = (JSON.parse(process.env.BANK_TEST_INTERNAL_TOKENS!) as { actorsInternalToken: string })
+        .actorsInternalToken;
+      return (await post(url, { callerToken, request: { correlationId: 'e2e-step', ...body } })).body;
     };
     const streamOf = async (transferId: string) =>
       (await get(`${appUrl('event-source')}/streams/transfer.${transferId}/events`)).body.events as Array<{

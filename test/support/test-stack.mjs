@@ -4,6 +4,8 @@ import path from 'node:path';
 import { readRunFile, renderComponents } from '../../scripts/stack/apps.mjs';
 import { infraEnv } from '../../scripts/stack/infra.mjs';
 import { daprAppId, TEST_PORT_BASE } from '../../scripts/stack/ports.mjs';
+import { DEV_AUDIENCE, DEV_ISSUER, ensureDevIssuer } from '../../scripts/stack/dev-issuer.mjs';
+import { installationSecrets } from '../../scripts/stack/secrets.mjs';
 import { REPO_ROOT, startStack } from '../../scripts/stack/stack.mjs';
 import { startControl } from './control.mjs';
 
@@ -34,6 +36,15 @@ export async function startTestStack({ apps }) {
         Object.entries(stack.layout.apps).map(([id, a]) => [id, `http://127.0.0.1:${a.daprHTTPPort}`]),
       ),
     ),
+    // Every port each sidecar listens on (the tests check they are bound to loopback).
+    BANK_DAPRD_PORTS: JSON.stringify(
+      Object.fromEntries(
+        Object.entries(stack.layout.apps).map(([id, a]) => [
+          id,
+          [a.daprHTTPPort, a.daprGRPCPort, a.daprInternalGRPCPort, a.metricsPort],
+        ]),
+      ),
+    ),
     BANK_APP_URLS: JSON.stringify(
       Object.fromEntries(Object.entries(stack.layout.apps).map(([id, a]) => [id, `http://127.0.0.1:${a.appPort}`])),
     ),
@@ -41,6 +52,12 @@ export async function startTestStack({ apps }) {
       Object.fromEntries(Object.keys(stack.layout.apps).map((id) => [id, daprAppId(stack.layout.base, id)])),
     ),
     BANK_TEST_DATA_DIR: dataDir,
+    // The stack's development issuer, so the tests sign real tokens (test/e2e/auth.ts).
+    BANK_TEST_ISSUER_KEY: ensureDevIssuer(dataDir).privateJwk,
+    BANK_TEST_ISSUER: DEV_ISSUER,
+    BANK_TEST_AUDIENCE: DEV_AUDIENCE,
+    // The sidecars' API tokens and the apps' app tokens, for the tests that call them directly.
+    BANK_TEST_INTERNAL_TOKENS: JSON.stringify(installationSecrets(dataDir)),
     // For tests that run a sidecar of their own against this stack's components.
     DAPRD_PATH: stack.bins.daprd,
     DAPR_RESOURCES_PATH: renderComponents(
@@ -48,7 +65,10 @@ export async function startTestStack({ apps }) {
       readRunFile(REPO_ROOT),
       stack.layout,
       path.join(dataDir, 'it-components'),
+      dataDir,
+      { alsoScopedTo: ['it-sidecar'] },
     ),
+    REDIS_PASSWORD: installationSecrets(dataDir).redisPassword,
     DAPR_CONFIG_PATH: path.join(REPO_ROOT, 'config', 'dapr-config.yaml'),
     PLACEMENT_ADDRESS: `127.0.0.1:${stack.layout.placement.port}`,
     SCHEDULER_ADDRESS: `127.0.0.1:${stack.layout.scheduler.port}`,

@@ -66,6 +66,8 @@ export async function startTransfer(
   budgetMs: number,
 ): Promise<TransferResult> {
   const deadline = Date.now() + budgetMs;
+  const owned = await checkOwner(deps, request);
+  if (!owned.ok) return owned;
   if (existing) return repeat(deps, existing, request, deadline);
   if (request.fromAccountId === request.toAccountId) {
     return fail('SAME_ACCOUNT_TRANSFER', 'a transfer needs two different accounts');
@@ -203,6 +205,21 @@ async function repeat(
   if (existing.status !== 'PENDING') return { ok: true, transfer: viewOf(existing), replayed: true };
   const { record } = await resume(deps, existing, deadline);
   return { ok: true, transfer: viewOf(record ?? existing), replayed: true };
+}
+
+/**
+ * A customer's transfer (it names its owner) leaves only from an account of that owner; any other
+ * source answers ACCOUNT_NOT_FOUND, as if it did not exist, before anything about the transfer is
+ * told. An account's owner never changes, so the check cannot go stale before the debit.
+ */
+async function checkOwner(deps: TransferDeps, request: TransferStartRequest): Promise<Failure | { ok: true }> {
+  if (request.onlyOwner === undefined) return { ok: true };
+  const from = await deps.accounts.view(request.fromAccountId);
+  if (!from.ok && from.error.code === 'SERVICE_UNAVAILABLE') return { ok: false, error: from.error };
+  if (!from.ok || from.account.ownerId !== request.onlyOwner) {
+    return fail('ACCOUNT_NOT_FOUND', `account ${request.fromAccountId} does not exist`);
+  }
+  return { ok: true };
 }
 
 /**

@@ -13,9 +13,17 @@ export function envPort(name: string, fallback: number): number {
   return port;
 }
 
-/** Where this app's Dapr sidecar listens (set by the launcher, by `dapr run`, or by the injector). */
-export function sidecarFromEnv(): { host: string; httpPort: number } {
-  return { host: process.env.DAPR_HOST ?? '127.0.0.1', httpPort: envPort('DAPR_HTTP_PORT', 3500) };
+/**
+ * Where this app's Dapr sidecar listens (set by the launcher, by `dapr run`, or by the injector),
+ * and the API token the sidecar expects from it (DAPR_API_TOKEN), if it has one.
+ */
+export function sidecarFromEnv(): { host: string; httpPort: number; apiToken?: string } {
+  const apiToken = process.env.DAPR_API_TOKEN;
+  return {
+    host: process.env.DAPR_HOST ?? '127.0.0.1',
+    httpPort: envPort('DAPR_HTTP_PORT', 3500),
+    ...(apiToken ? { apiToken } : {}),
+  };
 }
 
 /** Interface the HTTP server binds to: loopback by default, 0.0.0.0 in containers (BIND_ADDRESS). */

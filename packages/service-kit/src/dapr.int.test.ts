@@ -83,6 +83,11 @@ describe('Dapr sidecar client with the Redis components', () => {
     expect((err as SidecarError).status).toBe(404);
   });
 
+  it('talks to a Redis that refuses clients without the installation password', async () => {
+    expect(await redis(['PING'], 'wrong-password')).toMatch(/^-WRONGPASS/);
+    expect(await redis(['PING'])).toBe('+PONG');
+  });
+
   it('reports an unreachable sidecar with no status', async () => {
     const nowhere = new DaprSidecar({ host: '127.0.0.1', httpPort: 1, timeoutMs: 1000 });
     const err = await nowhere.healthy().catch((e: unknown) => e);
@@ -91,15 +96,21 @@ describe('Dapr sidecar client with the Redis components', () => {
   });
 });
 
-/** One Redis command over RESP; returns the first reply line. */
-function redis(args: string[]): Promise<string> {
+/** One Redis command over RESP after AUTH; returns its reply's first line (or AUTH's, if refused). */
+function redis(args: string[], password = process.env.REDIS_PASSWORD!): Promise<string> {
   const [host, port] = process.env.REDIS_ADDRESS!.split(':');
+  const command = (parts: string[]) =>
+    `*${parts.length}\r\n${parts.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
   return new Promise((resolve, reject) => {
+    let replies = '';
     const socket = net.connect(Number(port), host, () => {
-      socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+      socket.write(command(['AUTH', password]) + command(args));
     });
-    socket.once('data', (data) => {
-      resolve(data.toString().split('\r\n')[0]!);
+    socket.on('data', (data) => {
+      replies += data.toString();
+      const lines = replies.split('\r\n');
+      if (lines.length < 3) return;
+      resolve(lines[0] === '+OK' ? lines[1]! : lines[0]!);
       socket.end();
     });
     socket.once('error', reject);

@@ -21,18 +21,26 @@ export class SidecarError extends Error {
   }
 }
 
-export type SidecarOptions = { host: string; httpPort: number; timeoutMs?: number };
+export type SidecarOptions = {
+  host: string;
+  httpPort: number;
+  timeoutMs?: number;
+  /** Sent as `dapr-api-token` on every call (the sidecar's DAPR_API_TOKEN). */
+  apiToken?: string;
+};
 
 export class DaprSidecar {
   private readonly host: string;
   private readonly port: number;
   private readonly timeoutMs: number;
+  private readonly auth: Record<string, string>;
   private readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64 });
 
   constructor(opts: SidecarOptions) {
     this.host = opts.host;
     this.port = opts.httpPort;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
+    this.auth = opts.apiToken ? { 'dapr-api-token': opts.apiToken } : {};
   }
 
   /** Calls a method of a virtual actor; Dapr activates it on whichever host placement chose. */
@@ -187,8 +195,8 @@ export class DaprSidecar {
         agent: this.agent,
         headers:
           payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+            ? this.auth
+            : { ...this.auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       });
       const timer = setTimeout(() => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
       const fail = (err: Error) => {

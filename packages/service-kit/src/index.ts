@@ -1,3 +1,5 @@
+export * from './app-token';
+export * from './auth';
 export * from './config';
 export * from './logger';
 export * from './problem';

@@ -4,6 +4,7 @@
  */
 import type { Express } from 'express';
 import { z } from 'zod';
+import type { Role } from './auth';
 import { docsPage } from './docs-page';
 
 export type ResponseDoc = { description: string; schema?: z.ZodType; headers?: Record<string, string> };
@@ -19,6 +20,18 @@ export type RouteDoc = {
   headers?: Array<{ name: string; description: string }>;
   body?: z.ZodType;
   responses: Record<number, ResponseDoc>;
+  /**
+   * The roles that may call it (a bearer token is then required: 401 without one, 403 for a
+   * token without any of these roles). `customer` means: on the customer's own accounts.
+   */
+  roles?: Role[];
+};
+
+const ROLE_TEXT: Record<Role, string> = {
+  customer: 'customer (own accounts only)',
+  teller: 'teller',
+  auditor: 'auditor',
+  admin: 'admin',
 };
 
 export const ProblemSchema = z
@@ -59,16 +72,26 @@ export function openApiDocument(info: { title: string; version: string; descript
         schema: { type: 'string' },
       })),
     ];
+    const description = [
+      r.description,
+      r.roles ? `Roles: ${r.roles.map((role) => ROLE_TEXT[role]).join(', ')}.` : undefined,
+    ].filter(Boolean);
+    const responses: Record<number, ResponseDoc> = {
+      ...r.responses,
+      ...(r.roles ? commonProblems(401) : {}),
+      ...(r.roles && r.roles.length < 4 ? commonProblems(403) : {}),
+    };
     paths[r.path] ??= {};
     paths[r.path]![r.method] = {
       summary: r.summary,
-      ...(r.description ? { description: r.description } : {}),
+      ...(description.length > 0 ? { description: description.join('\n\n') } : {}),
+      ...(r.roles ? { security: [{ bearer: [] }], 'x-roles': r.roles } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(r.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } }
         : {}),
       responses: Object.fromEntries(
-        Object.entries(r.responses).map(([status, res]) => [
+        Object.entries(responses).map(([status, res]) => [
           status,
           {
             description: res.description,
@@ -93,7 +116,23 @@ export function openApiDocument(info: { title: string; version: string; descript
       ),
     };
   }
-  return { openapi: '3.1.0', info, paths };
+  return {
+    openapi: '3.1.0',
+    info,
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A JWT of the configured issuer (asymmetric signature; `roles` claim: customer, teller, auditor, admin). ' +
+            'Locally: `npm run --silent token -- --sub <id> --role <role>`.',
+        },
+      },
+    },
+  };
 }
 
 /** Serves the document at /openapi.json and a browsable page at /docs. */
@@ -112,7 +151,10 @@ export const commonProblems = (...statuses: number[]): Record<number, ResponseDo
 
 const PROBLEM_TEXT: Record<number, string> = {
   400: 'VALIDATION_FAILED: bad JSON, bad field, bad amount, unknown field',
+  401: 'UNAUTHENTICATED: no bearer token, or one that is expired, malformed or not verifiable (WWW-Authenticate: Bearer)',
+  403: "FORBIDDEN: the token's roles do not allow this route",
   404: 'ACCOUNT_NOT_FOUND (or TRANSFER_NOT_FOUND)',
+  429: 'RATE_LIMITED: too many requests from this principal; retry after Retry-After seconds',
   409: 'ACCOUNT_ALREADY_EXISTS (or TRANSFER_ALREADY_EXISTS: the transferId is taken by a transfer with other details)',
   412: 'VERSION_CONFLICT: If-Match does not match the account version',
   413: 'PAYLOAD_TOO_LARGE: body over 64 KiB',

@@ -1,7 +1,7 @@
 import { formatMinor, type Currency } from '@bank/domain';
 
 /** A transfer in minor units, from the Transfer actor or the read model. */
-type TransferLike = {
+export type TransferLike = {
   transferId: string;
   fromAccountId: string;
   toAccountId: string;

@@ -20,6 +20,11 @@ const Common = {
   expectedVersion: z.number().int().nonnegative().optional(),
   /** From Idempotency-Key: hashes only, so keys never reach logs or storage in clear. */
   idempotency: z.strictObject({ keyHash: Sha256Hex, requestHash: Sha256Hex }).optional(),
+  /**
+   * A customer's command: the account must belong to this owner, otherwise the actor answers
+   * ACCOUNT_NOT_FOUND, exactly as if it did not exist.
+   */
+  onlyOwner: z.string().min(1).max(128).optional(),
 };
 
 /** The one argument of the BankAccount actor's `execute` method. */

@@ -1,0 +1,63 @@
+// The secrets of one installation (one data directory), made at its first start and never
+// committed: the Dapr API token of each app's sidecar (app -> sidecar), each app's app API
+// token (sidecar -> app), the actors app's own secret for its internal actor calls, and the
+// infrastructure's passwords. Kept in <data>/secrets/installation.json, mode 0600, in a 0700
+// directory. On Kubernetes the same values come from Secrets (deploy/kubernetes).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { APP_IDS } from './ports.mjs';
+
+const newSecret = () => crypto.randomBytes(32).toString('base64url');
+
+export function secretsDir(dataDir) {
+  const dir = path.join(dataDir, 'secrets');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  return dir;
+}
+
+/**
+ * The installation's secrets, made where missing (a secret added by a later version of this
+ * file is made at the next start; existing ones are kept).
+ * @returns {{ daprApiTokens: Record<string, string>, appApiTokens: Record<string, string>,
+ *   actorsInternalToken: string, redisPassword: string }}
+ */
+export function installationSecrets(dataDir) {
+  const file = path.join(secretsDir(dataDir), 'installation.json');
+  const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  const next = {
+    daprApiTokens: Object.fromEntries(APP_IDS.map((id) => [id, current.daprApiTokens?.[id] ?? newSecret()])),
+    appApiTokens: Object.fromEntries(APP_IDS.map((id) => [id, current.appApiTokens?.[id] ?? newSecret()])),
+    // The Transfer actor's proof to the BankAccount actors (both in the actors app only).
+    actorsInternalToken: current.actorsInternalToken ?? newSecret(),
+    redisPassword: current.redisPassword ?? newSecret(),
+  };
+  if (JSON.stringify(next) !== JSON.stringify(current)) {
+    const tmp = `${file}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(next, null, 2), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  }
+  fs.chmodSync(file, 0o600);
+  return next;
+}
+
+/** Writes `content` to `<data>/secrets/<name>` with mode 0600 (only when it changed); returns its path. */
+export function writeSecretFile(dataDir, name, content) {
+  const file = path.join(secretsDir(dataDir), name);
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== content) {
+    fs.writeFileSync(`${file}.tmp`, content, { mode: 0o600 });
+    fs.renameSync(`${file}.tmp`, file);
+  }
+  fs.chmodSync(file, 0o600);
+  return file;
+}
+
+/**
+ * The file the sidecars' local secret store reads (components/secretstore.yaml): the secrets
+ * components refer to by name, as Kubernetes Secrets of the same name and key do in a cluster.
+ */
+export function daprSecretsFile(dataDir) {
+  const { redisPassword } = installationSecrets(dataDir);
+  return writeSecretFile(dataDir, 'dapr-secrets.json', JSON.stringify({ 'redis-password': redisPassword }, null, 2));
+}
