@@ -5,6 +5,8 @@ import {
   mountOpenApi,
   type Logger,
   type ReadinessCheck,
+  rateLimit,
+  type RateLimitOptions,
   type TokenVerifier,
 } from '@bank/service-kit';
 import type { Express } from 'express';
@@ -21,10 +23,13 @@ export function buildApp(deps: {
   transfers: TransferActors;
   readiness: ReadinessCheck[];
   verifyToken: TokenVerifier;
+  /** Per-principal limits (none when absent: tests of the routes alone). */
+  rateLimit?: RateLimitOptions;
 }): Express {
   const app = createHttpApp(deps.log, deps.readiness);
   mountOpenApi(app, commandApiDocument());
   app.use('/api/v1', authenticate(deps.verifyToken));
+  if (deps.rateLimit) app.use('/api/v1', rateLimit(deps.rateLimit));
   app.use(commandRoutes(deps.actors));
   app.use(transferRoutes(deps.transfers));
   finish(app, deps.log);

@@ -5,6 +5,7 @@ import {
   envPort,
   exitOnSignals,
   sidecarFromEnv,
+  rateLimitFromEnv,
   tokenVerifierFromEnv,
 } from '@bank/service-kit';
 import { AccountActors } from './account-client';
@@ -25,6 +26,7 @@ function main(): void {
     transfers: new TransferActors(sidecar),
     readiness: [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }],
     verifyToken: tokenVerifierFromEnv(),
+    rateLimit: rateLimitFromEnv(),
   });
   const server = app.listen(port, bindAddress(), () => log.info({ port }, 'command-api listening'));
   exitOnSignals(log, [], server);

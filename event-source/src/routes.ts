@@ -1,5 +1,5 @@
 import { AppendRequestSchema, MultiAppendRequestSchema, StreamIdSchema, type ReadLogResult } from '@bank/domain';
-import { parseInput } from '@bank/service-kit';
+import { ApiError, Gate, GateFull, parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from './audit/audit-log';
@@ -14,9 +14,15 @@ const ReadQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(1000),
 });
 
+/**
+ * An audit page checks one inclusion proof per event (about 8 ms each here) on the process that
+ * also serves every append: pages are at most 100 events, and at most 2 pages are verified at a
+ * time with 16 more waiting; beyond that the caller is told to retry (503).
+ */
+export const AUDIT_PAGE_MAX = 100;
 const AuditQuery = z.strictObject({
   fromVersion: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(1),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).default(50),
 });
 const LogQuery = z.strictObject({
   afterTx: z.coerce.number().int().nonnegative().default(0),
@@ -26,6 +32,7 @@ const LogQuery = z.strictObject({
 /** The event log's internal API, called by the other apps through Dapr service invocation. */
 export function eventLogRoutes(store: EventStore, audit: AuditLog, onAppended: (tx: number) => void): Router {
   const router = Router();
+  const audits = new Gate(2, 16);
 
   router.post('/streams/:streamId/events', async (req, res) => {
     const streamId = parseInput(StreamIdSchema, req.params.streamId, 'path');
@@ -73,7 +80,13 @@ export function eventLogRoutes(store: EventStore, audit: AuditLog, onAppended: (
   router.get('/streams/:streamId/audit', async (req, res) => {
     const streamId = parseInput(StreamIdSchema, req.params.streamId, 'path');
     const query = parseInput(AuditQuery, req.query, 'query');
-    const page = await audit.read(streamId, query.fromVersion, query.limit);
+    const page = await audits
+      .run(() => audit.read(streamId, query.fromVersion, query.limit))
+      .catch((err) => {
+        throw err instanceof GateFull
+          ? new ApiError('SERVICE_UNAVAILABLE', 'too many audit reads in progress; retry')
+          : err;
+      });
     if (!page) {
       res.status(404).json({ found: false });
       return;

@@ -6,6 +6,8 @@ import {
   type EventLogClient,
   type Logger,
   type ReadinessCheck,
+  rateLimit,
+  type RateLimitOptions,
   type TokenVerifier,
 } from '@bank/service-kit';
 import type { Express } from 'express';
@@ -22,10 +24,13 @@ export function buildApp(deps: {
   transferStatus: TransferStatusSource;
   readiness: ReadinessCheck[];
   verifyToken: TokenVerifier;
+  /** Per-principal limits (none when absent: tests of the routes alone). */
+  rateLimit?: RateLimitOptions;
 }): Express {
   const app = createHttpApp(deps.log, deps.readiness);
   mountOpenApi(app, queryApiDocument());
   app.use('/api/v1', authenticate(deps.verifyToken));
+  if (deps.rateLimit) app.use('/api/v1', rateLimit(deps.rateLimit));
   app.use(queryRoutes(deps.read, deps.eventLog));
   app.use(transferRoutes(deps.read, deps.transferStatus));
   finish(app, deps.log);

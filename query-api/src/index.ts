@@ -10,6 +10,7 @@ import {
   EventLogClient,
   exitOnSignals,
   sidecarFromEnv,
+  rateLimitFromEnv,
   tokenVerifierFromEnv,
 } from '@bank/service-kit';
 import { MongoClient } from 'mongodb';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
       { name: 'read-model', check: async () => ({ generation: live.generation() }) },
     ],
     verifyToken: tokenVerifierFromEnv(),
+    rateLimit: rateLimitFromEnv(),
   });
 
   const server = app.listen(port, bindAddress(), () => log.info({ port }, 'query-api listening'));

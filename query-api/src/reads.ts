@@ -1,9 +1,14 @@
 import { AccountDocSchema, formatMinor, type AccountDoc } from '@bank/domain';
-import { ApiError } from '@bank/service-kit';
+import { ApiError, Gate, GateFull } from '@bank/service-kit';
 import type { Response } from 'express';
 import type { ReadCollections } from './read-model';
 
 const MIN_VERSION_WAIT_MS = 5_000;
+/**
+ * Reads waiting for the read model (minVersion) hold a request open for up to 5 s each: at most
+ * 64 wait at a time in this process; one more is answered 503 at once (retry).
+ */
+const waits = new Gate(64, 0);
 
 /**
  * Reads an account document, waiting up to 5 s for the read model to reach `minVersion`
@@ -17,26 +22,43 @@ export async function accountAtLeast(
   { minVersion, ownerId }: { minVersion: number | undefined; ownerId: string | undefined },
   res: Response,
 ): Promise<AccountDoc> {
-  const deadline = Date.now() + MIN_VERSION_WAIT_MS;
-  for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
+  const readOnce = async () => {
     const raw = await read.accounts.findOne({ _id: accountId });
     const found = raw ? AccountDocSchema.parse(raw) : undefined;
     const doc = found && (ownerId === undefined || found.ownerId === ownerId) ? found : undefined;
-    const version = doc?.version ?? 0;
-    res.setHeader('X-Read-Model-Version', String(version));
-    if (minVersion === undefined || version >= minVersion) {
-      if (!doc) throw new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`);
-      res.setHeader('ETag', `"${doc.version}"`);
-      return doc;
-    }
-    if (Date.now() > deadline) {
-      throw new ApiError(
-        'READ_MODEL_LAGGING',
-        `the read model is at version ${version}, not yet ${minVersion}; retry shortly`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, pause));
-  }
+    res.setHeader('X-Read-Model-Version', String(doc?.version ?? 0));
+    return doc;
+  };
+  const answer = (doc: AccountDoc | undefined) => {
+    if (!doc) throw new ApiError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`);
+    res.setHeader('ETag', `"${doc.version}"`);
+    return doc;
+  };
+  const reached = (doc: AccountDoc | undefined) => minVersion === undefined || (doc?.version ?? 0) >= minVersion;
+
+  const first = await readOnce();
+  if (reached(first)) return answer(first);
+  const deadline = Date.now() + MIN_VERSION_WAIT_MS;
+  const waited = await waits
+    .run(async () => {
+      for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
+        await new Promise((r) => setTimeout(r, pause));
+        const doc = await readOnce();
+        if (reached(doc)) return doc;
+        if (Date.now() > deadline) {
+          throw new ApiError(
+            'READ_MODEL_LAGGING',
+            `the read model is at version ${doc?.version ?? 0}, not yet ${minVersion}; retry shortly`,
+          );
+        }
+      }
+    })
+    .catch((err) => {
+      throw err instanceof GateFull
+        ? new ApiError('SERVICE_UNAVAILABLE', 'too many reads are waiting for the read model; retry shortly')
+        : err;
+    });
+  return answer(waited);
 }
 
 export function accountView(doc: AccountDoc) {

@@ -64,9 +64,10 @@ export const DailyBalancesQuery = z
 
 export const BalanceAtQuery = z.strictObject({ timestamp: Instant });
 
+/** An audit page checks one proof per event: at most 100 (event-source bounds the work too). */
 export const EventsQuery = z.strictObject({
   fromVersion: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(1),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
 export const TopAccountsQuery = z.strictObject({

@@ -12,7 +12,7 @@ import { findPostgresBin } from '../stack/postgres.mjs';
 
 const NEED_FREE_BYTES = 8 * 1024 ** 3; // module downloads + build cache of a cold dapr build
 
-/** Returns absolute paths of every binary: { daprd, placement, scheduler, immudb, ferretdb, redisServer }. */
+/** Returns absolute paths of every binary: { daprd, placement, scheduler, sentry, immudb, ferretdb, redisServer, pgBin }. */
 export async function ensureInfra() {
   const started = Date.now();
   checkNode();

@@ -38,6 +38,20 @@ export const RECIPES = [
     reuse: (name) => path.join(os.homedir(), '.dapr', 'bin', name),
   },
   {
+    // Sentry, Dapr's certificate authority for mTLS between sidecars: its own recipe (no
+    // components tag), so an install of the three binaries above is not rebuilt for it.
+    name: 'dapr-sentry',
+    module: 'github.com/dapr/dapr',
+    version: DAPR_VERSION,
+    ldflags: [
+      `-X github.com/dapr/dapr/pkg/buildinfo.version=${DAPR_VERSION}`,
+      `-X github.com/dapr/kit/logger.DaprVersion=${DAPR_VERSION}`,
+    ],
+    tags: '',
+    binaries: { sentry: './cmd/sentry' },
+    versionArgs: {},
+  },
+  {
     name: 'immudb',
     module: 'github.com/codenotary/immudb',
     version: IMMUDB_VERSION,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { httpOk, waitFor } from './supervisor.mjs';
+import { mtlsSidecar } from './control-plane.mjs';
 import { authEnv } from './dev-issuer.mjs';
 import { infraEnv } from './infra.mjs';
 import { daprAppId, DEFAULT_RUN_PORT_BASE, portLayout } from './ports.mjs';
@@ -68,6 +69,36 @@ export function renderComponents(repoRoot, runFile, layout, outDir, dataDir, { a
   return outDir;
 }
 
+/**
+ * Writes one Dapr configuration per app: the committed one (dapr-config.yaml) with the app's
+ * access-control policy (config/access-control.yaml), app ids suffixed for this block.
+ */
+export function renderConfigs(repoRoot, runFile, layout, outDir) {
+  const appId = (id) => daprAppId(layout.base, id);
+  const base = YAML.parse(fs.readFileSync(path.join(repoRoot, runFile.common.configFilePath), 'utf8'));
+  const policies = YAML.parse(fs.readFileSync(path.join(repoRoot, 'config', 'access-control.yaml'), 'utf8'));
+  fs.mkdirSync(outDir, { recursive: true });
+  const files = {};
+  for (const app of runFile.apps) {
+    const accessControl = policies[app.appID];
+    if (!accessControl) throw new Error(`config/access-control.yaml has no entry for ${app.appID}`);
+    const config = {
+      ...base,
+      metadata: { name: `${base.metadata.name}-${app.appID}` },
+      spec: {
+        ...base.spec,
+        accessControl: {
+          ...accessControl,
+          policies: (accessControl.policies ?? []).map((p) => ({ ...p, appId: appId(p.appId) })),
+        },
+      },
+    };
+    files[app.appID] = path.join(outDir, `${app.appID}.yaml`);
+    fs.writeFileSync(files[app.appID], YAML.stringify(config));
+  }
+  return files;
+}
+
 export async function startApps(sup, bins, layout, dataDir, repoRoot) {
   const runFile = readRunFile(repoRoot);
   const common = runFile.common;
@@ -75,6 +106,8 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
   const started = [];
   const appId = (id) => daprAppId(layout.base, id);
   const secrets = installationSecrets(dataDir);
+  const configs = renderConfigs(repoRoot, runFile, layout, path.join(dataDir, 'config'));
+  const mtls = mtlsSidecar(layout, dataDir);
   for (const app of runFile.apps) {
     const ports = layout.apps[app.appID];
     if (!ports) throw new Error(`dapr.yaml names an unknown app ${app.appID}`);
@@ -135,13 +168,14 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
         '--resources-path',
         resources,
         '--config',
-        path.join(repoRoot, common.configFilePath),
+        configs[app.appID],
+        ...mtls.args,
         '--log-level',
         app.logLevel ?? common.logLevel ?? 'info',
         '--dapr-graceful-shutdown-seconds',
         '3',
       ].map(String),
-      { env: tokens },
+      { env: { ...tokens, ...mtls.env } },
     );
     const [cmd, ...args] = app.command;
     const proc = sup.start(app.appID, cmd === 'node' ? process.execPath : cmd, args, {

@@ -1,24 +1,26 @@
-// The infrastructure processes of one stack: Dapr placement and scheduler, Redis, ImmuDB, FerretDB.
+// The infrastructure processes of one stack: Dapr's control plane (control-plane.mjs), Redis,
+// ImmuDB, FerretDB (on PostgreSQL or SQLite).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { startControlPlane } from './control-plane.mjs';
 import { chooseBackend, indexFerretdbTables, PG_ROLE, postgresArgs, preparePostgres } from './postgres.mjs';
 import { installationSecrets, writeSecretFile } from './secrets.mjs';
-import { httpOk, tcpOpen, waitFor } from './supervisor.mjs';
+import { tcpOpen, waitFor } from './supervisor.mjs';
 import { say } from '../lib/log.mjs';
 
 export const IMMUDB_USER = 'immudb';
 // ImmuDB's documented default; local only. Deployments set their own through a Secret.
 export const IMMUDB_LOCAL_PASSWORD = 'immudb';
 
-/** Starts the infrastructure in parallel and waits until each answers. */
+/** Starts the infrastructure (the control plane first, the rest in parallel) and waits until each answers. */
 export async function startInfra(sup, bins, layout, dataDir) {
   const dir = (name) => {
     const d = path.join(dataDir, name);
     fs.mkdirSync(d, { recursive: true });
     return d;
   };
-  const { placement, scheduler, redis, immudb, ferretdb } = layout;
+  const { redis, immudb, ferretdb } = layout;
   // Decided before ImmuDB starts, as ImmuDB creates its own databases at its first start.
   const { logDatabaseOf } = eventSourceModule('log-database.js');
   const logDatabase = logDatabaseOf(path.join(dataDir, 'immudb'));
@@ -27,69 +29,8 @@ export async function startInfra(sup, bins, layout, dataDir) {
   const backend = await chooseBackend(bins.pgBin, path.join(dataDir, 'postgres'), path.join(dataDir, 'ferretdb'));
   if (backend.kind === 'postgresql') await startPostgres(sup, backend, path.join(dataDir, 'postgres'), layout);
   layout.readModelBackend = backend.kind;
+  await startControlPlane(sup, bins, layout, dataDir);
   const procs = [
-    {
-      name: 'placement',
-      entry: sup.start(
-        'placement',
-        bins.placement,
-        [
-          '--port',
-          placement.port,
-          '--listen-address',
-          local,
-          '--healthz-port',
-          placement.healthz,
-          '--healthz-listen-address',
-          local,
-          '--metrics-port',
-          placement.metrics,
-          '--metrics-listen-address',
-          local,
-          '--id',
-          'placement-0',
-          '--initial-cluster',
-          `placement-0=${local}:${placement.raft}`,
-          '--log-level',
-          'warn',
-        ].map(String),
-      ),
-      ready: () => httpOk(`http://${local}:${placement.healthz}/healthz`),
-    },
-    {
-      name: 'scheduler',
-      entry: sup.start(
-        'scheduler',
-        bins.scheduler,
-        [
-          '--port',
-          scheduler.port,
-          '--listen-address',
-          local,
-          '--healthz-port',
-          scheduler.healthz,
-          '--healthz-listen-address',
-          local,
-          '--metrics-port',
-          scheduler.metrics,
-          '--metrics-listen-address',
-          local,
-          '--etcd-data-dir',
-          dir('scheduler'),
-          '--etcd-client-port',
-          scheduler.etcdClient,
-          '--etcd-client-listen-address',
-          local,
-          '--id',
-          'scheduler-0',
-          '--etcd-initial-cluster',
-          `scheduler-0=http://${local}:${scheduler.etcdPeer}`,
-          '--log-level',
-          'warn',
-        ].map(String),
-      ),
-      ready: () => httpOk(`http://${local}:${scheduler.healthz}/healthz`),
-    },
     {
       name: 'redis',
       entry: sup.start(

@@ -46,6 +46,7 @@ export function portLayout(base, appPorts = 'block') {
   return {
     base,
     placement: { port: base, healthz: base + 1, metrics: base + 2, raft: base + 7 },
+    sentry: { port: base + 9, healthz: base + 16 },
     scheduler: { port: base + 3, healthz: base + 4, metrics: base + 5, etcdClient: base + 6, etcdPeer: base + 8 },
     redis: { port: base + 10 },
     immudb: { port: base + 11, metrics: base + 12 },

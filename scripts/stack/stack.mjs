@@ -22,6 +22,8 @@ export async function startStack({ base, appPorts = 'block', dataDir, apps = tru
   const bins = await ensureInfra();
   const layout = portLayout(base, appPorts);
   const infraPorts = [
+    layout.sentry.port,
+    layout.sentry.healthz,
     layout.placement.port,
     layout.scheduler.port,
     layout.redis.port,
@@ -42,7 +44,7 @@ export async function startStack({ base, appPorts = 'block', dataDir, apps = tru
     say('stack', 'stopped');
   };
   try {
-    say('stack', `starting infrastructure on ports ${base}-${base + 15} (data: ${dataDir})`);
+    say('stack', `starting infrastructure on ports ${base}-${base + 16} (data: ${dataDir})`);
     await startInfra(supervisor, bins, layout, dataDir);
     if (apps) {
       say('stack', 'starting the five apps with their Dapr sidecars');

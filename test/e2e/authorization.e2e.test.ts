@@ -339,6 +339,28 @@ describe('tokens', () => {
   });
 });
 
+describe('rate limits', () => {
+  it('refuses a principal over its rate with 429 and Retry-After, leaves others alone, and lets it back after the wait', async () => {
+    // The test stack allows 20 requests/s with bursts of 40 per principal and API.
+    const flood = await bearer(`flood-${run}`, ['teller']);
+    const answers: Reply[] = [];
+    for (let wave = 0; wave < 4; wave++) {
+      answers.push(...(await Promise.all(Array.from({ length: 30 }, () => get(qry(`/accounts/${account}`), flood)))));
+    }
+    const limited = answers.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(answers.filter((r) => r.status !== 429).every((r) => r.status === 200)).toBe(true);
+    expect(limited[0]!.body.code).toBe('RATE_LIMITED');
+    const retryAfter = Number(limited[0]!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    // Another principal, and the other API, are not affected.
+    expect((await get(qry(`/accounts/${account}`), await bearer(`calm-${run}`, ['teller']))).status).toBe(200);
+    expect((await post(cmd(`/accounts/${account}/deposits`), { amount: '1.00' }, flood)).status).toBe(201);
+    await new Promise((r) => setTimeout(r, retryAfter * 1000));
+    expect((await get(qry(`/accounts/${account}`), flood)).status).toBe(200);
+  });
+});
+
 describe('operations', () => {
   it("lets only an admin reach the read-model rebuild, through the projections app's sidecar", async () => {
     const url = `${sidecarUrl('projections')}/v1.0/invoke/${daprAppIdOf('projections')}/method/internal/rebuild`;
@@ -427,6 +449,51 @@ describe('internal calls', () => {
     }
     const after = (await post(actorUrl('command-api', 'BankAccount', account, 'view'), {})).body.version;
     expect(after).toBe(before);
+  });
+
+  it("lets only the intended apps invoke event-source's routes (mTLS identities, access-control policy)", async () => {
+    const invoke = (from: string, method: string) =>
+      `${sidecarUrl(from)}/v1.0/invoke/${daprAppIdOf('event-source')}/method/${method}`;
+    const forgedAppend = {
+      streams: [
+        {
+          streamId: `forged-${run}`,
+          expectedVersion: 0,
+          events: [
+            {
+              eventId: randomUUID(),
+              streamId: `forged-${run}`,
+              version: 1,
+              type: 'MoneyDeposited',
+              schemaVersion: 1,
+              data: { transactionId: 'x', amount: '100000', description: null, balanceAfter: '100000' },
+              metadata: { correlationId: 'forged' },
+              occurredAt: new Date().toISOString(),
+            },
+          ],
+        },
+      ],
+    };
+    // Callers that hold their own sidecar's token, asking for what is not theirs to ask: 403.
+    const refused: Array<[string, 'GET' | 'POST', string]> = [
+      ['command-api', 'POST', 'appends'],
+      ['query-api', 'POST', 'appends'],
+      ['projections', 'POST', 'appends'],
+      ['command-api', 'GET', `streams/${account}/events`],
+      ['command-api', 'GET', `streams/${account}/audit`],
+      ['query-api', 'GET', `idempotency/${'0'.repeat(64)}`],
+    ];
+    for (const [from, verb, method] of refused) {
+      const res = verb === 'POST' ? await post(invoke(from, method), forgedAppend) : await get(invoke(from, method));
+      expect([from, verb, method, res.status]).toEqual([from, verb, method, 403]);
+    }
+    expect((await get(invoke('command-api', 'log?afterTx=0&limit=1'))).status).toBe(403);
+    // ... while the intended callers are served.
+    expect((await get(invoke('actors', `streams/${account}/events`))).status).toBe(200);
+    expect((await get(invoke('projections', 'log?afterTx=0&limit=1'))).status).toBe(200);
+    expect((await get(invoke('query-api', `streams/${account}/audit?fromVersion=1&limit=1`))).status).toBe(200);
+    // Nothing was appended by the refused calls.
+    expect((await get(invoke('actors', `streams/forged-${run}/events`))).body.streamVersion).toBe(0);
   });
 
   it('binds every port of every sidecar to loopback', async () => {

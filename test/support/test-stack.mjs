@@ -24,6 +24,11 @@ export async function startTestStack({ apps }) {
   // relay's checkpoint in the log every second (default every minute), for the chaos tests.
   process.env.PROJECTION_HEAL_AFTER_MS ??= '3000';
   process.env.RELAY_CHECKPOINT_MS ??= '1000';
+  // Rate limits low enough for a test to reach them; the staff principal most tests use is
+  // exempt (as a trusted service principal would be), so load tests are not throttled.
+  process.env.RATE_LIMIT_PER_SECOND ??= '20';
+  process.env.RATE_LIMIT_BURST ??= '40';
+  process.env.RATE_LIMIT_EXEMPT_SUBJECTS ??= 'e2e-staff';
   process.stderr.write('\n');
   const stack = await startStack({ base: TEST_PORT_BASE, appPorts: 'block', dataDir, apps });
   // Workers are started after global setup and inherit this environment.
@@ -70,6 +75,9 @@ export async function startTestStack({ apps }) {
     ),
     REDIS_PASSWORD: installationSecrets(dataDir).redisPassword,
     DAPR_CONFIG_PATH: path.join(REPO_ROOT, 'config', 'dapr-config.yaml'),
+    // A test's own sidecar joins the stack's mTLS (control-plane.mjs).
+    SENTRY_ADDRESS: `127.0.0.1:${stack.layout.sentry.port}`,
+    BANK_TRUST_ANCHORS_FILE: path.join(dataDir, 'sentry', 'ca.crt'),
     PLACEMENT_ADDRESS: `127.0.0.1:${stack.layout.placement.port}`,
     SCHEDULER_ADDRESS: `127.0.0.1:${stack.layout.scheduler.port}`,
     TEST_FREE_PORT_BASE: String(stack.layout.base + 80),

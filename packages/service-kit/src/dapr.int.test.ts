@@ -35,10 +35,16 @@ beforeAll(async () => {
       process.env.PLACEMENT_ADDRESS!,
       '--scheduler-host-address',
       process.env.SCHEDULER_ADDRESS!,
+      '--enable-mtls',
+      '--sentry-address',
+      process.env.SENTRY_ADDRESS!,
       '--log-level',
       'warn',
     ],
-    { stdio: ['ignore', logFile(), logFile()] },
+    {
+      stdio: ['ignore', logFile(), logFile()],
+      env: { ...process.env, DAPR_TRUST_ANCHORS: fs.readFileSync(process.env.BANK_TRUST_ANCHORS_FILE!, 'utf8') },
+    },
   );
   await sidecar.waitUntilHealthy(60_000);
 });

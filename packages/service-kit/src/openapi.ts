@@ -78,7 +78,7 @@ export function openApiDocument(info: { title: string; version: string; descript
     ].filter(Boolean);
     const responses: Record<number, ResponseDoc> = {
       ...r.responses,
-      ...(r.roles ? commonProblems(401) : {}),
+      ...(r.roles ? commonProblems(401, 429) : {}),
       ...(r.roles && r.roles.length < 4 ? commonProblems(403) : {}),
     };
     paths[r.path] ??= {};
