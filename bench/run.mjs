@@ -49,7 +49,7 @@ async function main() {
   process.env.RATE_LIMIT_EXEMPT_SUBJECTS ??= 'bench-staff';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-bench-'));
   const stack = await startStack({ base: BENCH_PORT_BASE, appPorts: 'block', dataDir });
-  stack.env = infraEnv(stack.layout);
+  stack.env = infraEnv(stack.layout, dataDir, { admin: true });
   await useBenchToken(dataDir, stack.layout);
   try {
     const ctx = { stack, urls: stack.urls, dataDir, seconds: plan.seconds, say };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ImmuClient } from './immudb/client';
-import { ensureLogDatabase, LOG_DATABASE_SETTINGS } from './log-database';
+import { ensureLogDatabase, ensureLogUser, LOG_DATABASE_SETTINGS, LOG_USER } from './log-database';
 
 const login = {
   address: process.env.IMMUDB_ADDRESS!,
@@ -27,5 +27,33 @@ describe('the log database on a real ImmuDB', () => {
 
   it('is the one the test stack runs on', async () => {
     expect(process.env.IMMUDB_DATABASE).toBe('bank');
+  });
+});
+
+describe("the log's own user", () => {
+  const logUser = { address: login.address, user: LOG_USER, password: process.env.BANK_TEST_IMMUDB_LOG_PASSWORD! };
+
+  it('reads and writes the log database, and nothing else', async () => {
+    const own = new ImmuClient({ ...logUser, database: process.env.IMMUDB_DATABASE! });
+    const key = Buffer.from(`it-credentials-${randomUUID()}`);
+    expect((await own.set([{ key, value: Buffer.from('v') }], [{ keyMustNotExist: { key } }])).id).toBeGreaterThan(0);
+    expect((await own.scan(key, { limit: 1 })).map((e) => e.value.toString())).toEqual(['v']);
+    await expect(own.createDatabase('itforbidden', LOG_DATABASE_SETTINGS)).rejects.toThrow();
+    await own.close();
+    const other = new ImmuClient({ ...logUser, database: 'defaultdb' });
+    await expect(other.open()).rejects.toThrow();
+    await other.close();
+    // event-source's start with it finds the database without being allowed to create one.
+    expect(await ensureLogDatabase(logUser, process.env.IMMUDB_DATABASE!)).toEqual({
+      created: false,
+      syncFrequencyMs: undefined,
+    });
+  });
+
+  it('is kept at the installation password, and the admin no longer answers to the default one', async () => {
+    expect(await ensureLogUser(login, process.env.IMMUDB_DATABASE!, logUser.password)).toEqual({ created: false });
+    const defaultAdmin = new ImmuClient({ ...login, password: 'immudb', database: 'defaultdb' });
+    await expect(defaultAdmin.open()).rejects.toThrow();
+    await defaultAdmin.close();
   });
 });

@@ -40,6 +40,17 @@ export async function ensureLogDatabase(
   try {
     const { alreadyExisted, syncFrequencyMs } = await admin.createDatabase(name, settings);
     return { created: !alreadyExisted, syncFrequencyMs };
+  } catch (err) {
+    // Not an admin (the log's own user, LOG_USER): the database is there if a session on it opens.
+    const own = new ImmuClient({ ...login, database: name });
+    try {
+      await own.open();
+      return { created: false, syncFrequencyMs: undefined };
+    } catch {
+      throw err;
+    } finally {
+      await own.close();
+    }
   } finally {
     await admin.close();
   }
@@ -54,4 +65,26 @@ export async function ensureLogDatabase(
 export function logDatabaseOf(immudbDir: string): string {
   const ranBefore = fs.existsSync(path.join(immudbDir, 'systemdb'));
   return ranBefore && !fs.existsSync(path.join(immudbDir, LOG_DATABASE)) ? DEFAULT_DATABASE : LOG_DATABASE;
+}
+
+/** The least-privilege user the event log is written as: read and write on its database only. */
+export const LOG_USER = 'bank';
+
+/**
+ * Creates the log's user with read-write permission on `database`, or sets its password if it
+ * exists (the installation's secret is the truth). Needs the system admin's login.
+ */
+export async function ensureLogUser(
+  admin: ImmuLogin,
+  database: string,
+  password: string,
+): Promise<{ created: boolean }> {
+  const client = new ImmuClient({ ...admin, database: DEFAULT_DATABASE });
+  try {
+    const created = await client.createUser(LOG_USER, password, 2, database);
+    if (!created) await client.setPassword(LOG_USER, password);
+    return { created };
+  } finally {
+    await client.close();
+  }
 }

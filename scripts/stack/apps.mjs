@@ -122,7 +122,7 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
       ...(app.appID === 'actors' ? { ACTORS_INTERNAL_TOKEN: secrets.actorsInternalToken } : {}),
       ...stringify(common.env),
       ...stringify(app.env),
-      ...infraEnv(layout),
+      ...infraEnv(layout, dataDir),
       ...authEnv(dataDir),
       [ports.envVar]: String(ports.appPort),
       DAPR_HTTP_PORT: String(ports.daprHTTPPort),

@@ -9,9 +9,8 @@ import { installationSecrets, writeSecretFile } from './secrets.mjs';
 import { tcpOpen, waitFor } from './supervisor.mjs';
 import { say } from '../lib/log.mjs';
 
-export const IMMUDB_USER = 'immudb';
-// ImmuDB's documented default; local only. Deployments set their own through a Secret.
-export const IMMUDB_LOCAL_PASSWORD = 'immudb';
+/** ImmuDB's system administrator; its password is the installation's (secrets.mjs). */
+export const IMMUDB_ADMIN = 'immudb';
 
 /** Starts the infrastructure (the control plane first, the rest in parallel) and waits until each answers. */
 export async function startInfra(sup, bins, layout, dataDir) {
@@ -21,6 +20,7 @@ export async function startInfra(sup, bins, layout, dataDir) {
     return d;
   };
   const { redis, immudb, ferretdb } = layout;
+  const secrets = installationSecrets(dataDir);
   // Decided before ImmuDB starts, as ImmuDB creates its own databases at its first start.
   const { logDatabaseOf } = eventSourceModule('log-database.js');
   const logDatabase = logDatabaseOf(path.join(dataDir, 'immudb'));
@@ -38,7 +38,7 @@ export async function startInfra(sup, bins, layout, dataDir) {
         bins.redisServer,
         [
           // The password in a 0600 file, not on the command line where `ps` would show it.
-          writeSecretFile(dataDir, 'redis.conf', `requirepass ${installationSecrets(dataDir).redisPassword}\n`),
+          writeSecretFile(dataDir, 'redis.conf', `requirepass ${secrets.redisPassword}\n`),
           '--port',
           redis.port,
           '--bind',
@@ -73,13 +73,16 @@ export async function startInfra(sup, bins, layout, dataDir) {
           immudb.metrics,
           '--web-server=false',
           '--pgsql-server=false',
-          '--admin-password',
-          IMMUDB_LOCAL_PASSWORD,
           '--pidfile',
           '',
           '--logfile',
           '',
         ].map(String),
+        {
+          // The installation's admin password, set again at every start (also on a data dir
+          // made with ImmuDB's default one); in the environment, not on the command line.
+          env: { IMMUDB_ADMIN_PASSWORD: secrets.immudbAdminPassword, IMMUDB_FORCE_ADMIN_PASSWORD: 'true' },
+        },
       ),
       ready: () => tcpOpen(immudb.port),
     },
@@ -104,7 +107,7 @@ export async function startInfra(sup, bins, layout, dataDir) {
       say('stack', `${name} ready`);
     }),
   );
-  layout.immudb.database = await prepareLogDatabase(layout, logDatabase);
+  layout.immudb.database = await prepareLogDatabase(layout, logDatabase, secrets);
 }
 
 /** PostgreSQL under FerretDB: created on first use, as its unprivileged user when this is root. */
@@ -124,21 +127,31 @@ async function startPostgres(sup, backend, pgDir, layout) {
  * its own start, for deployments without this launcher). A data dir whose log was written to
  * `defaultdb` before the bank had a database of its own keeps it.
  */
-async function prepareLogDatabase(layout, database) {
-  const { ensureLogDatabase, LOG_DATABASE, DEFAULT_DATABASE } = eventSourceModule('log-database.js');
+async function prepareLogDatabase(layout, database, secrets) {
+  const { ensureLogDatabase, ensureLogUser, LOG_DATABASE, LOG_USER, DEFAULT_DATABASE } =
+    eventSourceModule('log-database.js');
+  const admin = {
+    address: `127.0.0.1:${layout.immudb.port}`,
+    user: IMMUDB_ADMIN,
+    password: secrets.immudbAdminPassword,
+  };
   if (database === DEFAULT_DATABASE) {
     say(
       'stack',
       `this data dir's event log is in ImmuDB's ${DEFAULT_DATABASE} (written before the tuned '${LOG_DATABASE}' ` +
         `database existed): keeping it, at about 100 appends/s; \`npm run reset\` starts a fresh data dir with the tuned log`,
     );
-    return database;
+  } else {
+    const { created, syncFrequencyMs } = await ensureLogDatabase(admin, database);
+    say(
+      'stack',
+      `event log: ImmuDB database '${database}' (${created ? 'created' : 'found'}, sync every ${syncFrequencyMs} ms)`,
+    );
   }
-  const login = { address: `127.0.0.1:${layout.immudb.port}`, user: IMMUDB_USER, password: IMMUDB_LOCAL_PASSWORD };
-  const { created, syncFrequencyMs } = await ensureLogDatabase(login, database);
+  const user = await ensureLogUser(admin, database, secrets.immudbLogPassword);
   say(
     'stack',
-    `event log: ImmuDB database '${database}' (${created ? 'created' : 'found'}, sync every ${syncFrequencyMs} ms)`,
+    `event log user '${LOG_USER}': read-write on '${database}' only (${user.created ? 'created' : 'found'})`,
   );
   return database;
 }
@@ -151,12 +164,17 @@ function eventSourceModule(file) {
   return require(full);
 }
 
-/** Environment every app gets to reach the infrastructure of this stack. */
-export function infraEnv(layout) {
+/**
+ * Environment every app gets to reach the infrastructure of this stack: the event log as its own
+ * least-privilege user, or (`admin`, for tests and benchmarks that make databases of their own)
+ * as ImmuDB's administrator.
+ */
+export function infraEnv(layout, dataDir, { admin = false } = {}) {
+  const secrets = installationSecrets(dataDir);
   return {
     IMMUDB_ADDRESS: `127.0.0.1:${layout.immudb.port}`,
-    IMMUDB_USER,
-    IMMUDB_PASSWORD: IMMUDB_LOCAL_PASSWORD,
+    IMMUDB_USER: admin ? IMMUDB_ADMIN : 'bank',
+    IMMUDB_PASSWORD: admin ? secrets.immudbAdminPassword : secrets.immudbLogPassword,
     IMMUDB_DATABASE: layout.immudb.database ?? 'bank',
     MONGO_URL: `mongodb://127.0.0.1:${layout.ferretdb.port}/`,
     MONGO_DATABASE: 'bank',

@@ -9,6 +9,11 @@ import path from 'node:path';
 import { APP_IDS } from './ports.mjs';
 
 const newSecret = () => crypto.randomBytes(32).toString('base64url');
+/**
+ * ImmuDB takes 8-32 characters with an upper-case letter, a digit and a punctuation mark: a
+ * fixed 'Aa1-' before 24 random base64url characters (144 bits).
+ */
+const newImmudbPassword = () => `Aa1-${crypto.randomBytes(18).toString('base64url')}`;
 
 export function secretsDir(dataDir) {
   const dir = path.join(dataDir, 'secrets');
@@ -21,7 +26,8 @@ export function secretsDir(dataDir) {
  * The installation's secrets, made where missing (a secret added by a later version of this
  * file is made at the next start; existing ones are kept).
  * @returns {{ daprApiTokens: Record<string, string>, appApiTokens: Record<string, string>,
- *   actorsInternalToken: string, redisPassword: string }}
+ *   actorsInternalToken: string, redisPassword: string, immudbAdminPassword: string,
+ *   immudbLogPassword: string }}
  */
 export function installationSecrets(dataDir) {
   const file = path.join(secretsDir(dataDir), 'installation.json');
@@ -32,6 +38,9 @@ export function installationSecrets(dataDir) {
     // The Transfer actor's proof to the BankAccount actors (both in the actors app only).
     actorsInternalToken: current.actorsInternalToken ?? newSecret(),
     redisPassword: current.redisPassword ?? newSecret(),
+    immudbAdminPassword: current.immudbAdminPassword ?? newImmudbPassword(),
+    // The event log's own least-privilege user (read-write on the log's database only).
+    immudbLogPassword: current.immudbLogPassword ?? newImmudbPassword(),
   };
   if (JSON.stringify(next) !== JSON.stringify(current)) {
     const tmp = `${file}.tmp`;

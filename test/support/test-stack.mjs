@@ -32,7 +32,7 @@ export async function startTestStack({ apps }) {
   process.stderr.write('\n');
   const stack = await startStack({ base: TEST_PORT_BASE, appPorts: 'block', dataDir, apps });
   // Workers are started after global setup and inherit this environment.
-  Object.assign(process.env, infraEnv(stack.layout), {
+  Object.assign(process.env, infraEnv(stack.layout, dataDir, { admin: true }), {
     REDIS_ADDRESS: `127.0.0.1:${stack.layout.redis.port}`,
     COMMAND_API_URL: stack.urls.commandApi,
     QUERY_API_URL: stack.urls.queryApi,
@@ -74,6 +74,7 @@ export async function startTestStack({ apps }) {
       { alsoScopedTo: ['it-sidecar'] },
     ),
     REDIS_PASSWORD: installationSecrets(dataDir).redisPassword,
+    BANK_TEST_IMMUDB_LOG_PASSWORD: installationSecrets(dataDir).immudbLogPassword,
     DAPR_CONFIG_PATH: path.join(REPO_ROOT, 'config', 'dapr-config.yaml'),
     // A test's own sidecar joins the stack's mTLS (control-plane.mjs).
     SENTRY_ADDRESS: `127.0.0.1:${stack.layout.sentry.port}`,

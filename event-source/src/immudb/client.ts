@@ -141,6 +141,29 @@ export class ImmuClient {
     };
   }
 
+  /**
+   * Creates a user with `permission` (1 read, 2 read and write) on one database; needs an admin's
+   * session. Returns false when the user exists already (nothing changed).
+   */
+  async createUser(user: string, password: string, permission: 1 | 2, database: string): Promise<boolean> {
+    try {
+      await this.call('CreateUser', { user: Buffer.from(user), password: Buffer.from(password), permission, database });
+      return true;
+    } catch (err) {
+      if (/already exists/i.test((err as Error)?.message ?? '')) return false;
+      throw err;
+    }
+  }
+
+  /** Sets another user's password (a system admin's session; the old one is not needed). */
+  async setPassword(user: string, password: string): Promise<void> {
+    await this.call('ChangePassword', {
+      user: Buffer.from(user),
+      oldPassword: Buffer.alloc(0),
+      newPassword: Buffer.from(password),
+    });
+  }
+
   /** Keys in order under `prefix`, from `seekKey` (inclusive). Waits until the index has caught up. */
   async scan(prefix: Buffer, opts: { seekKey?: Buffer; limit: number; desc?: boolean }): Promise<Entry[]> {
     const res = await this.call('Scan', {
