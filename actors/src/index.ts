@@ -11,6 +11,7 @@ import {
   exitOnSignals,
   mountHealth,
   requireAppToken,
+  sdkHttpApp,
   sidecarFromEnv,
 } from '@bank/service-kit';
 import { onlyPublicActorMethods } from './actor-methods';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     clientOptions: { daprHost: host, daprPort: String(httpPort), daprApiToken: dapr.apiToken },
     logger: { level: LogLevel.Warn },
   });
-  const http = server.daprServer.getServer() as import('express').Express;
+  const http = sdkHttpApp(server);
   // Before the SDK mounts its routes: every call but the probes must come from the sidecar, and
   // names a method the actor type offers (the SDK would dispatch any name, private ones included).
   http.use(requireAppToken(log));

@@ -24,6 +24,7 @@ import {
   type Logger,
   mountHealth,
   requireAppToken,
+  sdkHttpApp,
   sidecarFromEnv,
   tokenVerifierFromEnv,
 } from '@bank/service-kit';
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     clientOptions: { daprHost: host, daprPort: String(httpPort), daprApiToken: dapr.apiToken },
     logger: { level: LogLevel.Warn },
   });
-  const http = server.daprServer.getServer() as import('express').Express;
+  const http = sdkHttpApp(server);
   // Before the SDK mounts its routes: every call but the probes must come from the sidecar.
   http.use(requireAppToken(log));
   mountHealth(http, [

@@ -496,8 +496,11 @@ describe('internal calls', () => {
     expect((await get(invoke('actors', `streams/forged-${run}/events`))).body.streamVersion).toBe(0);
   });
 
-  it('binds every port of every sidecar to loopback', async () => {
+  it('binds every port of every app and every sidecar to loopback', async () => {
     const ports = JSON.parse(process.env.BANK_DAPRD_PORTS!) as Record<string, number[]>;
+    for (const [app, url] of Object.entries(JSON.parse(process.env.BANK_APP_URLS!) as Record<string, string>)) {
+      ports[`${app} (app)`] = [Number(new URL(url).port)];
+    }
     const listening = execFileSync('ss', ['-ltnH']).toString().split('\n');
     for (const [app, list] of Object.entries(ports)) {
       for (const port of list) {

@@ -4,6 +4,7 @@ export * from './config';
 export * from './logger';
 export * from './problem';
 export * from './rate-limit';
+export * from './sdk-server';
 export * from './http';
 export * from './dapr';
 export * from './gate';
