@@ -4,7 +4,7 @@
  * customer on someone else's account. The table below is the tested contract; a route the APIs
  * serve that is missing from it fails the first test.
  */
-import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { bearer, tokenFor, type Role } from './auth';
 import { appUrl, commandApi, daprAppIdOf, get, post, queryApi, sidecarUrl, type Reply } from './http';
@@ -501,14 +501,41 @@ describe('internal calls', () => {
     for (const [app, url] of Object.entries(JSON.parse(process.env.BANK_APP_URLS!) as Record<string, string>)) {
       ports[`${app} (app)`] = [Number(new URL(url).port)];
     }
-    const listening = execFileSync('ss', ['-ltnH']).toString().split('\n');
+    const listening = listeningSockets();
     for (const [app, list] of Object.entries(ports)) {
       for (const port of list) {
-        const lines = listening.filter((l) => new RegExp(`[:\\]]${port}\\s`).test(l));
-        const addresses = lines.map((l) => l.trim().split(/\s+/)[3]);
+        const addresses = listening.filter((l) => l.port === port).map((l) => l.address);
         expect([app, port, addresses.length > 0]).toEqual([app, port, true]);
-        for (const address of addresses) expect([app, address]).toEqual([app, `127.0.0.1:${port}`]);
+        for (const address of addresses) expect([app, port, address]).toEqual([app, port, '127.0.0.1']);
       }
     }
   });
 });
+
+/** TCP sockets in LISTEN state, from the kernel's tables (IPv4 and IPv6). */
+function listeningSockets(): Array<{ address: string; port: number }> {
+  const LISTEN = '0A';
+  const out: Array<{ address: string; port: number }> = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!fs.existsSync(file)) continue;
+    for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== LISTEN) continue;
+      const [hex, port] = local.split(':') as [string, string];
+      out.push({ address: decodeAddress(hex), port: parseInt(port, 16) });
+    }
+  }
+  return out;
+}
+
+/** A /proc/net address: IPv4 as one little-endian word; IPv6 as four (IPv4-mapped ones as IPv4). */
+function decodeAddress(hex: string): string {
+  const bytes = hex
+    .match(/.{8}/g)!
+    .flatMap((word) => word.match(/../g)!.reverse())
+    .map((b) => parseInt(b, 16));
+  if (bytes.length === 4) return bytes.join('.');
+  const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 255 && bytes[11] === 255;
+  if (mapped) return bytes.slice(12).join('.');
+  return bytes.every((b, i) => b === (i === 15 ? 1 : 0)) ? '::1' : hex;
+}
