@@ -3,6 +3,7 @@ export * from './auth';
 export * from './config';
 export * from './logger';
 export * from './problem';
+export * from './public-api';
 export * from './rate-limit';
 export * from './sdk-server';
 export * from './http';
