@@ -55,13 +55,28 @@ export class TokenRejected extends Error {
 
 const SUBJECT = /^[\x21-\x7e]{1,128}$/;
 
+/**
+ * Verifies tokens, and remembers the ones it accepted (by their exact text) for at most
+ * `cacheSeconds` and never past their expiry (with the same clock skew): a token is sent with
+ * every request, and an ES256 signature check costs about 0.23 ms of CPU (docs/performance.md).
+ * A token signed by a key the issuer has since withdrawn is accepted at most that much longer.
+ */
 export function createTokenVerifier(opts: {
   issuer: string;
   audience: string;
   keys: JWTVerifyGetKey;
   clockToleranceSeconds?: number;
+  cacheSeconds?: number;
+  cacheSize?: number;
+  now?: () => number;
 }): TokenVerifier {
-  return async (token) => {
+  const now = opts.now ?? Date.now;
+  const tolerance = opts.clockToleranceSeconds ?? 30;
+  const cacheMs = (opts.cacheSeconds ?? 60) * 1000;
+  const cacheSize = opts.cacheSize ?? 10_000;
+  const accepted = new Map<string, { principal: Principal; until: number }>();
+
+  const verify = async (token: string): Promise<{ principal: Principal; exp: number }> => {
     let payload;
     try {
       ({ payload } = await jwtVerify(token, opts.keys, {
@@ -69,7 +84,8 @@ export function createTokenVerifier(opts: {
         audience: opts.audience,
         algorithms: ASYMMETRIC_ALGORITHMS,
         requiredClaims: ['sub', 'exp'],
-        clockTolerance: opts.clockToleranceSeconds ?? 30,
+        clockTolerance: tolerance,
+        currentDate: new Date(now()),
       }));
     } catch (err) {
       throw new TokenRejected(reasonOf(err));
@@ -79,7 +95,18 @@ export function createTokenVerifier(opts: {
     }
     const claimed = Array.isArray(payload.roles) ? payload.roles : [];
     const roles = new Set(ROLES.filter((r) => claimed.includes(r)));
-    return { sub: payload.sub, roles };
+    return { principal: { sub: payload.sub, roles }, exp: payload.exp! };
+  };
+
+  return async (token) => {
+    const t = now();
+    const hit = accepted.get(token);
+    if (hit && t < hit.until) return hit.principal;
+    if (hit) accepted.delete(token);
+    const { principal, exp } = await verify(token);
+    if (accepted.size >= cacheSize) accepted.delete(accepted.keys().next().value!); // the oldest
+    accepted.set(token, { principal, until: Math.min(t + cacheMs, (exp + tolerance) * 1000) });
+    return principal;
   };
 }
 

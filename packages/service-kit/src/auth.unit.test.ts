@@ -155,3 +155,50 @@ describe('allow', () => {
     }
   });
 });
+
+describe('the verified-token cache', () => {
+  const t0 = Date.parse('2026-12-05T12:00:00Z');
+  let clock = t0;
+  let keyLookups = 0;
+  const verifierWith = (cacheSize = 10) => {
+    const jwks = createLocalJWKSet({ keys: [publicJwk as never] });
+    return createTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: (header, token) => {
+        keyLookups++;
+        return jwks(header, token);
+      },
+      cacheSeconds: 60,
+      cacheSize,
+      now: () => clock,
+    });
+  };
+  const tokenUntil = (expSeconds: number, sub = 'alice') =>
+    sign(valid({ sub, exp: Math.floor(t0 / 1000) + expSeconds, iat: Math.floor(t0 / 1000) }));
+
+  it('checks a signature once per token and cache period, and never accepts a token past its expiry', async () => {
+    const verify = verifierWith();
+    const token = await tokenUntil(100);
+    clock = t0;
+    keyLookups = 0;
+    expect((await verify(token)).sub).toBe('alice');
+    clock = t0 + 50_000;
+    expect((await verify(token)).sub).toBe('alice');
+    expect(keyLookups).toBe(1);
+    clock = t0 + 61_000; // the cache period is over: checked again
+    await verify(token);
+    expect(keyLookups).toBe(2);
+    clock = t0 + 131_000; // past exp + 30 s of skew: refused, cached or not
+    await expect(verify(token)).rejects.toThrow(/expired/);
+  });
+
+  it('keeps at most cacheSize tokens', async () => {
+    const verify = verifierWith(1);
+    const [a, b] = [await tokenUntil(100, 'a'), await tokenUntil(100, 'b')];
+    clock = t0;
+    keyLookups = 0;
+    for (const token of [a, a, b, a]) await verify(token);
+    expect(keyLookups).toBe(3);
+  });
+});
