@@ -69,7 +69,7 @@ describe('Kubernetes manifests', () => {
         'dapr.io/app-id': appID,
         'dapr.io/app-port': String(app.appPort),
         'dapr.io/app-protocol': app.appProtocol ?? runFile.common.appProtocol,
-        'dapr.io/config': localConfig.metadata.name,
+        'dapr.io/config': `${localConfig.metadata.name}-${appID}`,
       });
       expect(container.image).toBe(`dapr-core-banking/${appID}`);
       expect(kustomization.images.map((i: { name: string }) => i.name)).toContain(container.image);
@@ -173,7 +173,21 @@ describe('Kubernetes manifests', () => {
       expect(hostless(remote!)).toEqual(hostless(local));
       for (const m of remote!.spec.metadata ?? []) if (m.name === 'redisHost') expect(m.value).toBe('redis:6379');
     }
-    expect(find('Configuration', localConfig.metadata.name)?.spec).toEqual(localConfig.spec);
+    // One Configuration per app: the local settings plus the app's access-control policy, with
+    // the cluster's namespace in place of standalone mode's `default`.
+    const policies = YAML.parse(fs.readFileSync(path.join(ROOT, 'config/access-control.yaml'), 'utf8'));
+    for (const app of runFile.apps) {
+      const accessControl = policies[app.appID];
+      expect(find('Configuration', `${localConfig.metadata.name}-${app.appID}`)?.spec).toEqual({
+        ...localConfig.spec,
+        accessControl: {
+          ...accessControl,
+          ...(accessControl.policies
+            ? { policies: accessControl.policies.map((p: object) => ({ ...p, namespace: kustomization.namespace })) }
+            : {}),
+        },
+      });
+    }
   });
 
   it('run the infrastructure versions the local stack builds', () => {
