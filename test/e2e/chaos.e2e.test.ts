@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appUrl, commandApi, get, post, queryApi, control, sleep } from './http';
 
 // Chaos: each part the apps depend on (Redis, ImmuDB, the read model's FerretDB and PostgreSQL,
-// Dapr placement and scheduler) is killed with SIGKILL, one at a time, in the middle of a mixed
+// Dapr's Sentry, placement and scheduler) is killed with SIGKILL, one at a time, in the middle of a mixed
 // load of deposits, withdrawals and transfers sent with Idempotency-Keys, and started again two
 // seconds later. While it is down, a client gets an answer or a 503 problem, never another
 // error; a client that retries with the same key until it gets a definite answer finds, once the
@@ -20,7 +20,7 @@ const killed = (part: string): Fault => ({
   },
 });
 const FAULTS: Fault[] = [
-  ...['redis', 'immudb', 'ferretdb', 'postgres', 'placement', 'scheduler'].map(killed),
+  ...['redis', 'immudb', 'ferretdb', 'postgres', 'sentry', 'placement', 'scheduler'].map(killed),
   {
     // Everything Redis held is gone (actor state, pub/sub messages not yet delivered, the relay's
     // cursor, the audit trail's trusted state), and event-source restarts without any of it.
