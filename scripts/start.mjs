@@ -41,7 +41,7 @@ async function main() {
       `  Command API: ${stack.urls.commandApi}/api/v1   (writes)`,
       `  Query API:   ${stack.urls.queryApi}/api/v1   (reads)`,
       '  Every /api/v1 call needs a bearer token of the development issuer, for example:',
-      '    T=$(npm run --silent token -- --sub alice --role customer)   # roles: customer, teller, auditor, admin',
+      `    T=$(${process.env.BANK_DATA_DIR ? `BANK_DATA_DIR=${dataDir} ` : ''}npm run --silent token -- --sub alice --role customer)   # roles: customer, teller, auditor, admin`,
       `    curl -H "authorization: Bearer $T" ${stack.urls.queryApi}/api/v1/accounts`,
       `  Logs:        ${path.join(dataDir, 'logs')}`,
       'Press Ctrl-C to stop.',
