@@ -6,6 +6,7 @@
  * sees it. Reminder and timer callbacks (…/method/remind/…, …/method/timer/…) are the runtime's
  * own and pass.
  */
+import { ApiError, sendProblem } from '@bank/service-kit';
 import type { RequestHandler } from 'express';
 
 const METHOD_CALL = /^\/actors\/([^/]+)\/([^/]+)\/method\/([^/]+)$/;
@@ -17,15 +18,6 @@ export function onlyPublicActorMethods(publicMethods: Record<string, string[]>):
     if (!match) return next();
     const [, type, , method] = match.map((part) => decodeURIComponent(part ?? ''));
     if (allowed.get(type!)?.has(method!)) return next();
-    res
-      .status(404)
-      .type('application/problem+json')
-      .json({
-        type: '/problems/route-not-found',
-        title: 'Route not found',
-        status: 404,
-        detail: `actor type ${type} has no public method ${method}`,
-        code: 'ROUTE_NOT_FOUND',
-      });
+    sendProblem(res, new ApiError('ROUTE_NOT_FOUND', `actor type ${type} has no public method ${method}`));
   };
 }

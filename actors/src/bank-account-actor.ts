@@ -8,7 +8,7 @@ import {
   type AccountActorResult,
   type TransferStepResult,
 } from '@bank/domain';
-import { sameSecret, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
+import { secretMatcher, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
 import type { z } from 'zod';
 import { catchUp, emptySnapshot, execute, type Snapshot } from './execute';
 import { executeTransferStep } from './transfer-step';
@@ -37,6 +37,7 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
     newId: randomUUID,
     sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
   };
+  const fromTransferActor = secretMatcher(deps.internalToken);
 
   class BankAccount extends AbstractActor {
     private snapshot: Snapshot | undefined;
@@ -62,7 +63,7 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
      */
     transferStep(raw: unknown): Promise<TransferStepResult> {
       const call = TransferStepCallSchema.safeParse(raw);
-      if (!call.success || !sameSecret(call.data.callerToken, deps.internalToken)) {
+      if (!call.success || !fromTransferActor(call.data.callerToken)) {
         deps.log.warn({ accountId: this.getActorId().getId() }, 'transfer step refused: not from the Transfer actor');
         return Promise.resolve({
           ok: false,

@@ -4,7 +4,7 @@
  * Prometheus metrics.
  */
 import type { Express, Request, RequestHandler, Response } from 'express';
-import { allow, ApiError, authenticate, toProblem, type Logger, type TokenVerifier } from '@bank/service-kit';
+import { allow, ApiError, authenticate, sendProblem, type Logger, type TokenVerifier } from '@bank/service-kit';
 import type { LagTracker } from './lag';
 import { prometheusText } from './metrics';
 import type { Rebuilder } from './rebuild';
@@ -26,8 +26,7 @@ export function mountInternalRoutes(
     (handler: (req: Request, res: Response) => Promise<void> | void) => async (req: Request, res: Response) => {
       const refused = await runMiddleware(adminOnly, req, res);
       if (refused) {
-        const apiError = ApiError.from(refused);
-        res.status(apiError.status).type('application/problem+json').json(toProblem(apiError));
+        sendProblem(res, ApiError.from(refused));
         return;
       }
       await handler(req, res);

@@ -19,7 +19,7 @@ import {
   ApiError,
   parseInput,
   SidecarError,
-  toProblem,
+  sendProblem,
   type EventLogClient,
   type Role,
 } from '@bank/service-kit';
@@ -103,13 +103,8 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
     const { verification } = page;
     if (!verification.verified) {
       // Never hand out entries that failed verification: a problem with the verification report.
-      const problem = toProblem(
-        new ApiError('LOG_VERIFICATION_FAILED', `the event log failed verification: ${verification.failure}`),
-      );
-      res
-        .status(problem.status)
-        .type('application/problem+json')
-        .json({ ...problem, verification });
+      const failed = `the event log failed verification: ${verification.failure}`;
+      sendProblem(res, new ApiError('LOG_VERIFICATION_FAILED', failed), { verification });
       return;
     }
     res.json({

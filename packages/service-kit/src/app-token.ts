@@ -8,14 +8,18 @@
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from './logger';
+import { ApiError, sendProblem } from './problem';
 
 /** Paths the platform probes or scrapes directly, without the sidecar. */
 const OPEN_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 const digest = (text: string) => crypto.createHash('sha256').update(text).digest();
 
-/** Compares a secret given by a caller with the expected one, in constant time. */
-export const sameSecret = (given: string, expected: string) => crypto.timingSafeEqual(digest(given), digest(expected));
+/** Compares secrets callers give with the expected one, in constant time (its digest made once). */
+export function secretMatcher(expected: string): (given: string) => boolean {
+  const want = digest(expected);
+  return (given) => crypto.timingSafeEqual(digest(given), want);
+}
 
 export function requireAppToken(log: Logger, token = process.env.APP_API_TOKEN): RequestHandler {
   if (!token) {
@@ -25,16 +29,11 @@ export function requireAppToken(log: Logger, token = process.env.APP_API_TOKEN):
     log.warn('APP_API_TOKEN is not set: anyone who reaches this app port can call it');
     return (_req, _res, next) => next();
   }
+  const fromSidecar = secretMatcher(token);
   return (req, res, next) => {
     if (OPEN_PATHS.has(req.path)) return next();
     const given = req.header('dapr-api-token');
-    if (given !== undefined && sameSecret(given, token)) return next();
-    res.status(401).type('application/problem+json').json({
-      type: '/problems/unauthenticated',
-      title: 'Unauthenticated',
-      status: 401,
-      detail: 'this app answers its own Dapr sidecar only',
-      code: 'UNAUTHENTICATED',
-    });
+    if (given !== undefined && fromSidecar(given)) return next();
+    sendProblem(res, new ApiError('UNAUTHENTICATED', 'this app answers its own Dapr sidecar only'));
   };
 }

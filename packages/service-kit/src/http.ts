@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ZodError, ZodType } from 'zod';
 import type { Logger } from './logger';
-import { ApiError, toProblem } from './problem';
+import { ApiError, sendProblem } from './problem';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
@@ -72,7 +72,7 @@ export function finish(app: Express, logger: Logger): void {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const apiError = fromHttpError(err);
     if (apiError.status >= 500) (req.log ?? logger).error({ err }, 'request failed');
-    res.status(apiError.status).type('application/problem+json').json(toProblem(apiError));
+    sendProblem(res, apiError);
   });
 }
 

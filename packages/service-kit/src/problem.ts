@@ -1,4 +1,5 @@
 import { DomainError, ERROR_STATUS, type ErrorCode } from '@bank/domain';
+import type { Response } from 'express';
 
 export type FieldError = { path: string; message: string };
 
@@ -40,6 +41,15 @@ export function toProblem(err: ApiError): Problem {
     code: err.code,
     ...(err.errors ? { errors: err.errors } : {}),
   };
+}
+
+/** Answers with the error as a problem document; `extra` members are added to it. */
+export function sendProblem(res: Response, err: ApiError, extra: Record<string, unknown> = {}): void {
+  const problem = toProblem(err);
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({ ...problem, ...extra });
 }
 
 function titleOf(code: ErrorCode): string {
