@@ -3,12 +3,11 @@ import { AbstractActor, type DaprClient, type ActorId } from '@dapr/dapr';
 import {
   AccountActorRequestSchema,
   BANK_ACCOUNT_ACTOR_TYPE,
-  TransferStepCallSchema,
   TransferStepRequestSchema,
   type AccountActorResult,
   type TransferStepResult,
 } from '@bank/domain';
-import { secretMatcher, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
+import { type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
 import type { z } from 'zod';
 import { catchUp, emptySnapshot, execute, type Snapshot } from './execute';
 import { executeTransferStep } from './transfer-step';
@@ -22,8 +21,6 @@ export type ActorDeps = {
   log: Logger;
   /** Persist the snapshot once it is this many events ahead of the persisted one (and on deactivation). */
   snapshotEvery: number;
-  /** The secret the Transfer actor proves its steps with (ACTORS_INTERNAL_TOKEN; see TransferStepCallSchema). */
-  internalToken: string;
 };
 
 /**
@@ -37,7 +34,6 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
     newId: randomUUID,
     sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
   };
-  const fromTransferActor = secretMatcher(deps.internalToken);
 
   class BankAccount extends AbstractActor {
     private snapshot: Snapshot | undefined;
@@ -58,19 +54,12 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
     }
 
     /**
-     * One step of a transfer that touches this account, sent by the Transfer actor: decided
-     * against this account and the transfer's stream in the log, committed with both.
+     * One step of a transfer that touches this account, sent by the Transfer actor (the only
+     * caller this method answers, see actor-methods.ts): decided against this account and the
+     * transfer's stream in the log, committed with both.
      */
     transferStep(raw: unknown): Promise<TransferStepResult> {
-      const call = TransferStepCallSchema.safeParse(raw);
-      if (!call.success || !fromTransferActor(call.data.callerToken)) {
-        deps.log.warn({ accountId: this.getActorId().getId() }, 'transfer step refused: not from the Transfer actor');
-        return Promise.resolve({
-          ok: false,
-          error: { code: 'FORBIDDEN', message: 'transfer steps are taken by the Transfer actor only' },
-        });
-      }
-      return this.run(call.data.request, TransferStepRequestSchema, executeTransferStep, (request) => ({
+      return this.run(raw, TransferStepRequestSchema, executeTransferStep, (request) => ({
         failure: 'transfer step failed',
         context: { transferId: request.transferId, step: request.step },
         message: 'the step could not be completed; retry',

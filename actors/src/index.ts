@@ -14,19 +14,34 @@ import {
   sdkHttpApp,
   sidecarFromEnv,
 } from '@bank/service-kit';
-import { onlyPublicActorMethods } from './actor-methods';
+import { guardActorCalls, type ActorCallTable } from './actor-methods';
 import { bankAccountActor } from './bank-account-actor';
 import { TransferMetrics } from './metrics';
 import { tolerateDeactivationOfInactiveActors } from './sdk-deactivation';
 import { Ping } from './ping-actor';
 import { transferActor } from './transfer/transfer-actor';
 
-/** What each actor type answers to; the SDK's hooks and private helpers are not among them. */
-const PUBLIC_ACTOR_METHODS = {
-  [BANK_ACCOUNT_ACTOR_TYPE]: ['execute', 'transferStep', 'view'],
-  [TRANSFER_ACTOR_TYPE]: ['start', 'status', 'resume'],
-  Ping: ['ping'],
+/**
+ * What each actor type answers to, and to which app (the SDK's hooks and private helpers are not
+ * among them): commands come from command-api, transfer steps and account views from the
+ * Transfer actor in this app, a transfer's status from query-api, and the sweep of stranded
+ * transfers from projections. Ping is the benchmarks' empty actor.
+ */
+const ACTOR_CALLS: ActorCallTable = {
+  [BANK_ACCOUNT_ACTOR_TYPE]: { execute: ['command-api'], transferStep: ['actors'], view: ['actors'] },
+  [TRANSFER_ACTOR_TYPE]: { start: ['command-api'], status: ['query-api'], resume: ['projections'] },
+  Ping: { ping: ['*'] },
 };
+
+/** The secret of each app that calls actors: this app's own, and the others' from the environment. */
+function actorCallerTokens(): Record<string, string> {
+  return {
+    actors: envString('ACTOR_CALLER_TOKEN'),
+    'command-api': envString('ACTOR_CALLER_TOKEN_COMMAND_API'),
+    'query-api': envString('ACTOR_CALLER_TOKEN_QUERY_API'),
+    projections: envString('ACTOR_CALLER_TOKEN_PROJECTIONS'),
+  };
+}
 
 async function main(): Promise<void> {
   const log = createLogger('actors');
@@ -44,10 +59,11 @@ async function main(): Promise<void> {
     logger: { level: LogLevel.Warn },
   });
   const http = sdkHttpApp(server);
-  // Before the SDK mounts its routes: every call but the probes must come from the sidecar, and
-  // names a method the actor type offers (the SDK would dispatch any name, private ones included).
+  // Before the SDK mounts its routes: every call but the probes must come from the sidecar, name
+  // a method the actor type offers (the SDK would dispatch any name, private ones included), and
+  // come from an app that method answers.
   http.use(requireAppToken(log));
-  http.use(onlyPublicActorMethods(PUBLIC_ACTOR_METHODS));
+  http.use(guardActorCalls(ACTOR_CALLS, actorCallerTokens()));
   mountHealth(http, [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }]);
   const metrics = new TransferMetrics();
   http.get('/metrics', (_req, res) => {
@@ -58,14 +74,12 @@ async function main(): Promise<void> {
   await server.actor.init();
   const snapshotEvery = envPositiveInt('SNAPSHOT_EVERY', 100);
   const eventLog = new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID));
-  const internalToken = envString('ACTORS_INTERNAL_TOKEN');
   await server.actor.registerActor(
     bankAccountActor({
       eventLog,
       sidecar,
       log,
       snapshotEvery,
-      internalToken,
     }),
   );
   await server.actor.registerActor(
@@ -76,7 +90,6 @@ async function main(): Promise<void> {
       log,
       retrySeconds: envPositiveInt('TRANSFER_RETRY_SECONDS', 10),
       metrics,
-      internalToken,
     }),
   );
   await server.actor.registerActor(Ping);

@@ -1,7 +1,7 @@
 // Every request of the benchmark carries a real token of the stack's development issuer, for a
 // principal of the bank's staff (teller, auditor and admin), so every route answers it and the
 // token verification is part of what is measured. A call straight to a sidecar (the baselines)
-// carries that sidecar's API token, as the apps do.
+// carries that sidecar's API token and its app's actor caller token, as the apps do.
 import { mintToken } from '../../scripts/stack/dev-issuer.mjs';
 import { installationSecrets } from '../../scripts/stack/secrets.mjs';
 
@@ -15,17 +15,22 @@ export async function useBenchToken(dataDir, layout) {
     roles: ['teller', 'auditor', 'admin'],
     ttlSeconds: 6 * 3600,
   })}`;
-  const { daprApiTokens } = installationSecrets(dataDir);
+  const { daprApiTokens, actorCallerTokens } = installationSecrets(dataDir);
   sidecarTokens = new Map(
-    Object.entries(layout.apps).map(([app, ports]) => [String(ports.daprHTTPPort), daprApiTokens[app]]),
+    Object.entries(layout.apps).map(([app, ports]) => [
+      String(ports.daprHTTPPort),
+      {
+        'dapr-api-token': daprApiTokens[app],
+        ...(actorCallerTokens[app] ? { 'bank-actor-caller': actorCallerTokens[app] } : {}),
+      },
+    ]),
   );
   const plainFetch = globalThis.fetch;
   globalThis.fetch = (url, init = {}) =>
     plainFetch(url, { ...init, headers: { ...credentialsFor(url), ...init.headers } });
 }
 
-/** The credentials a request to `url` needs: a sidecar's API token, or the bearer token. */
+/** The credentials a request to `url` needs: a sidecar's tokens, or the bearer token. */
 export function credentialsFor(url) {
-  const sidecarToken = sidecarTokens.get(new URL(url).port);
-  return sidecarToken ? { 'dapr-api-token': sidecarToken } : { authorization };
+  return sidecarTokens.get(new URL(url).port) ?? { authorization };
 }

@@ -119,7 +119,7 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
     };
     const env = {
       ...tokens,
-      ...(app.appID === 'actors' ? { ACTORS_INTERNAL_TOKEN: secrets.actorsInternalToken } : {}),
+      ...actorCallerEnv(app.appID, secrets.actorCallerTokens),
       ...stringify(common.env),
       ...stringify(app.env),
       ...infraEnv(layout, dataDir),
@@ -202,4 +202,17 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
 
 function stringify(env = {}) {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+}
+
+/**
+ * An app's proof to the actors it calls (ACTOR_CALLER_TOKEN); the actors app also gets every
+ * other caller's, to tell them apart (ACTOR_CALLER_TOKEN_COMMAND_API, …).
+ */
+export function actorCallerEnv(appId, tokens) {
+  const env = tokens[appId] ? { ACTOR_CALLER_TOKEN: tokens[appId] } : {};
+  if (appId !== 'actors') return env;
+  for (const [caller, token] of Object.entries(tokens)) {
+    if (caller !== 'actors') env[`ACTOR_CALLER_TOKEN_${caller.toUpperCase().replace(/-/g, '_')}`] = token;
+  }
+  return env;
 }

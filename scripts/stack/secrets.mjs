@@ -1,12 +1,15 @@
 // The secrets of one installation (one data directory), made at its first start and never
 // committed: the Dapr API token of each app's sidecar (app -> sidecar), each app's app API
-// token (sidecar -> app), the actors app's own secret for its internal actor calls, and the
+// token (sidecar -> app), the secret each app proves itself with to the actors it calls, and the
 // infrastructure's passwords. Kept in <data>/secrets/installation.json, mode 0600, in a 0700
 // directory. On Kubernetes the same values come from Secrets (deploy/kubernetes).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { APP_IDS } from './ports.mjs';
+
+/** The apps that call actors, each with its own secret (actors/src/actor-methods.ts checks it). */
+export const ACTOR_CALLER_APPS = ['command-api', 'query-api', 'projections', 'actors'];
 
 const newSecret = () => crypto.randomBytes(32).toString('base64url');
 /**
@@ -26,7 +29,7 @@ export function secretsDir(dataDir) {
  * The installation's secrets, made where missing (a secret added by a later version of this
  * file is made at the next start; existing ones are kept).
  * @returns {{ daprApiTokens: Record<string, string>, appApiTokens: Record<string, string>,
- *   actorsInternalToken: string, redisPassword: string, immudbAdminPassword: string,
+ *   actorCallerTokens: Record<string, string>, redisPassword: string, immudbAdminPassword: string,
  *   immudbLogPassword: string }}
  */
 export function installationSecrets(dataDir) {
@@ -35,8 +38,9 @@ export function installationSecrets(dataDir) {
   const next = {
     daprApiTokens: Object.fromEntries(APP_IDS.map((id) => [id, current.daprApiTokens?.[id] ?? newSecret()])),
     appApiTokens: Object.fromEntries(APP_IDS.map((id) => [id, current.appApiTokens?.[id] ?? newSecret()])),
-    // The Transfer actor's proof to the BankAccount actors (both in the actors app only).
-    actorsInternalToken: current.actorsInternalToken ?? newSecret(),
+    actorCallerTokens: Object.fromEntries(
+      ACTOR_CALLER_APPS.map((id) => [id, current.actorCallerTokens?.[id] ?? newSecret()]),
+    ),
     redisPassword: current.redisPassword ?? newSecret(),
     immudbAdminPassword: current.immudbAdminPassword ?? newImmudbPassword(),
     // The event log's own least-privilege user (read-write on the log's database only).

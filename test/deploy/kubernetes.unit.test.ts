@@ -91,12 +91,29 @@ describe('Kubernetes manifests', () => {
       });
       expect(env.get('DAPR_API_TOKEN')?.valueFrom.secretKeyRef).toEqual({ name: 'dapr-api-token', key: 'token' });
       expect(env.get('APP_API_TOKEN')?.valueFrom.secretKeyRef).toEqual({ name: 'app-api-token', key: 'token' });
-      if (appID === 'actors') {
-        expect(env.get('ACTORS_INTERNAL_TOKEN')?.valueFrom.secretKeyRef).toEqual({
-          name: 'actors-internal-token',
-          key: 'token',
-        });
-      }
+      // Every app that calls actors proves itself with its own key of one Secret; the actors app
+      // knows every caller's (the same names as `npm start` sets, scripts/stack/apps.mjs).
+      const own = { ACTOR_CALLER_TOKEN: appID };
+      const expected: Record<string, string> =
+        {
+          'command-api': own,
+          'query-api': own,
+          projections: own,
+          actors: {
+            ...own,
+            ACTOR_CALLER_TOKEN_COMMAND_API: 'command-api',
+            ACTOR_CALLER_TOKEN_QUERY_API: 'query-api',
+            ACTOR_CALLER_TOKEN_PROJECTIONS: 'projections',
+          },
+        }[appID] ?? {};
+      const given = Object.fromEntries(
+        [...env]
+          .filter(([name]) => name.startsWith('ACTOR_CALLER_TOKEN'))
+          .map(([name, v]) => [name, v.valueFrom.secretKeyRef]),
+      );
+      expect(given).toEqual(
+        Object.fromEntries(Object.entries(expected).map(([name, key]) => [name, { name: 'actor-caller-tokens', key }])),
+      );
     });
 
     it('knows the token issuer if it verifies user tokens', () => {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { bearer, tokenFor, type Role } from './auth';
-import { appUrl, commandApi, daprAppIdOf, get, post, queryApi, sidecarUrl, type Reply } from './http';
+import { appUrl, commandApi, daprAppIdOf, get, internalTokens, post, queryApi, sidecarUrl, type Reply } from './http';
 
 type Caller = 'anonymous' | 'owner' | 'otherCustomer' | Exclude<Role, 'customer'>;
 const CALLERS: Caller[] = ['anonymous', 'owner', 'otherCustomer', 'teller', 'auditor', 'admin'];
@@ -373,17 +373,14 @@ describe('operations', () => {
 });
 
 describe('internal calls', () => {
-  const internal = () =>
-    JSON.parse(process.env.BANK_TEST_INTERNAL_TOKENS!) as {
-      daprApiTokens: Record<string, string>;
-      actorsInternalToken: string;
-    };
   const actorUrl = (sidecarOf: string, type: string, id: string, method: string) =>
     `${sidecarUrl(sidecarOf)}/v1.0/actors/${type}/${id}/method/${method}`;
+  /** The account as the actors app's own Transfer actor sees it (the only caller `view` answers). */
+  const view = async () => (await post(actorUrl('actors', 'BankAccount', account, 'view'), {})).body;
 
   it('refuses a sidecar call without its API token, or with another sidecar’s', async () => {
-    const url = actorUrl('command-api', 'BankAccount', account, 'view');
-    for (const token of ['', 'guess', internal().daprApiTokens['query-api']!]) {
+    const url = actorUrl('actors', 'BankAccount', account, 'view');
+    for (const token of ['', 'guess', internalTokens().daprApiTokens['query-api']!]) {
       const res = await post(url, {}, { 'dapr-api-token': token });
       expect([token.slice(0, 5), res.status]).toEqual([token.slice(0, 5), 401]);
     }
@@ -405,7 +402,9 @@ describe('internal calls', () => {
           headers: {
             'content-type': 'application/json',
             ...(token ? { 'dapr-api-token': token } : {}),
-            ...(await bearer(`admin-${run}`, ['admin'])), // a valid user token is not enough
+            // Neither a valid user token nor a valid actor caller token is enough.
+            'bank-actor-caller': internalTokens().actorCallerTokens.actors!,
+            ...(await bearer(`admin-${run}`, ['admin'])),
           },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
@@ -416,7 +415,7 @@ describe('internal calls', () => {
 
   it("refuses actor methods that are not the actor type's public ones (the SDK would call any)", async () => {
     for (const method of ['persist', 'load', 'run', 'onDeactivate', 'unregisterActorReminder', 'getStateManager']) {
-      const res = await post(actorUrl('command-api', 'BankAccount', account, method), {
+      const res = await post(actorUrl('actors', 'BankAccount', account, method), {
         version: 99,
         state: { status: 'NONE' },
       });
@@ -428,12 +427,52 @@ describe('internal calls', () => {
       ]);
     }
     // The account is as it was.
-    const view = await post(actorUrl('command-api', 'BankAccount', account, 'view'), {});
-    expect(view.body).toMatchObject({ ok: true, account: { ownerId: alice, status: 'ACTIVE' } });
+    expect(await view()).toMatchObject({ ok: true, account: { ownerId: alice, status: 'ACTIVE' } });
+  });
+
+  it('lets each actor method answer only the app the design intends, whichever sidecar the call comes through', async () => {
+    const transferId = `forged-${randomUUID()}`;
+    const methods: Array<[string, string, string, string]> = [
+      ['BankAccount', account, 'execute', 'command-api'],
+      ['BankAccount', account, 'view', 'actors'],
+      ['BankAccount', account, 'transferStep', 'actors'],
+      ['Transfer', transferId, 'start', 'command-api'],
+      ['Transfer', transferId, 'status', 'query-api'],
+      ['Transfer', transferId, 'resume', 'projections'],
+    ];
+    const apps = ['command-api', 'query-api', 'projections', 'actors', 'event-source'];
+    const answered: string[] = [];
+    for (const [type, id, method] of methods) {
+      for (const from of apps) {
+        // An empty body: the intended caller gets a validation failure or an answer, never a change.
+        const res = await post(
+          actorUrl(from, type, id, method),
+          method === 'view' || method === 'status' ? {} : { x: 1 },
+        );
+        const refused = res.status >= 400 && JSON.stringify(res.body).includes('FORBIDDEN');
+        if (!refused) answered.push(`${type}.${method} <- ${from}`);
+      }
+    }
+    expect(answered.sort()).toEqual(methods.map(([type, , method, app]) => `${type}.${method} <- ${app}`).sort());
+    // A forged caller token, or one app's token through another app's sidecar, is refused just the same.
+    for (const token of ['', 'guess', internalTokens().actorCallerTokens['query-api']!]) {
+      const res = await post(
+        actorUrl('command-api', 'BankAccount', account, 'execute'),
+        { x: 1 },
+        {
+          'bank-actor-caller': token,
+        },
+      );
+      expect([token.slice(0, 5), res.status, JSON.stringify(res.body)]).toEqual([
+        token.slice(0, 5),
+        expect.any(Number),
+        expect.stringContaining('FORBIDDEN'),
+      ]);
+    }
   });
 
   it('refuses a transfer step from anyone but the Transfer actor: no money moves', async () => {
-    const before = (await post(actorUrl('command-api', 'BankAccount', account, 'view'), {})).body.version;
+    const before = (await view()).version;
     const request = {
       step: 'debit',
       correlationId: 'forged',
@@ -443,12 +482,26 @@ describe('internal calls', () => {
       currency: 'USD',
       description: null,
     };
-    for (const body of [request, { callerToken: 'guess', request }, { callerToken: '', request }]) {
-      const res = await post(actorUrl('command-api', 'BankAccount', account, 'transferStep'), body);
-      expect(res.body).toMatchObject({ ok: false, error: { code: expect.stringMatching(/FORBIDDEN/) } });
+    const { actorCallerTokens } = internalTokens();
+    for (const [from, token] of [
+      ['command-api', undefined],
+      ['command-api', actorCallerTokens['command-api']],
+      ['actors', 'guess'],
+      ['actors', ''],
+      ['projections', actorCallerTokens.projections],
+    ] as Array<[string, string | undefined]>) {
+      const res = await post(
+        actorUrl(from, 'BankAccount', account, 'transferStep'),
+        request,
+        token === undefined ? {} : { 'bank-actor-caller': token },
+      );
+      expect([from, token?.slice(0, 5), JSON.stringify(res.body)]).toEqual([
+        from,
+        token?.slice(0, 5),
+        expect.stringContaining('FORBIDDEN'),
+      ]);
     }
-    const after = (await post(actorUrl('command-api', 'BankAccount', account, 'view'), {})).body.version;
-    expect(after).toBe(before);
+    expect((await view()).version).toBe(before);
   });
 
   it("lets only the intended apps invoke event-source's routes (mTLS identities, access-control policy)", async () => {

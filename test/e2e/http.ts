@@ -1,8 +1,9 @@
 /**
  * Minimal JSON HTTP helpers for end-to-end tests. Every request carries the credentials its
  * target expects unless `headers` names its own ('' for none): a real bearer token of the staff
- * for the public APIs; the sidecar's API token for a sidecar, the app's app token for an internal
- * app's own port (`dapr-api-token`), as the apps and sidecars themselves send them.
+ * for the public APIs; the sidecar's API token for a sidecar (with its app's actor caller token,
+ * `bank-actor-caller`), the app's app token for an internal app's own port (`dapr-api-token`), as
+ * the apps and sidecars themselves send them.
  */
 import { staffBearer } from './auth';
 
@@ -30,14 +31,25 @@ function withAuth(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== ''));
 }
 
-type InternalTokens = { daprApiTokens: Record<string, string>; appApiTokens: Record<string, string> };
-const internalTokens = () => JSON.parse(process.env.BANK_TEST_INTERNAL_TOKENS!) as InternalTokens;
+type InternalTokens = {
+  daprApiTokens: Record<string, string>;
+  appApiTokens: Record<string, string>;
+  actorCallerTokens: Record<string, string>;
+};
+export const internalTokens = () => JSON.parse(process.env.BANK_TEST_INTERNAL_TOKENS!) as InternalTokens;
 
 async function credentialsFor(url: string): Promise<Record<string, string>> {
   const origin = new URL(url).origin;
   const sidecars = JSON.parse(process.env.BANK_SIDECAR_URLS!) as Record<string, string>;
   for (const [app, base] of Object.entries(sidecars)) {
-    if (base === origin) return { ...(await staffBearer()), 'dapr-api-token': internalTokens().daprApiTokens[app]! };
+    if (base !== origin) continue;
+    const { daprApiTokens, actorCallerTokens } = internalTokens();
+    const caller = actorCallerTokens[app];
+    return {
+      ...(await staffBearer()),
+      'dapr-api-token': daprApiTokens[app]!,
+      ...(caller ? { 'bank-actor-caller': caller } : {}),
+    };
   }
   for (const [app, base] of Object.entries(appUrls())) {
     if (base === origin && !['command-api', 'query-api'].includes(app)) {

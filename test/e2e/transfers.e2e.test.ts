@@ -239,12 +239,10 @@ describe('transfers', () => {
   });
 
   describe('decided by the log', () => {
-    /** A step asked of a BankAccount actor directly through a sidecar, with the Transfer actor's secret. */
+    /** A step asked of a BankAccount actor directly through the actors app's sidecar, as its Transfer actor would. */
     const step = async (accountId: string, body: Record<string, unknown>) => {
-      const url = `${sidecarUrl('command-api')}/v1.0/actors/BankAccount/${accountId}/method/transferStep`;
-      const callerToken = (JSON.parse(process.env.BANK_TEST_INTERNAL_TOKENS!) as { actorsInternalToken: string })
-        .actorsInternalToken;
-      return (await post(url, { callerToken, request: { correlationId: 'e2e-step', ...body } })).body;
+      const url = `${sidecarUrl('actors')}/v1.0/actors/BankAccount/${accountId}/method/transferStep`;
+      return (await post(url, { correlationId: 'e2e-step', ...body })).body;
     };
     const streamOf = async (transferId: string) =>
       (await get(`${appUrl('event-source')}/streams/transfer.${transferId}/events`)).body.events as Array<{

@@ -9,8 +9,6 @@ import {
   transferStreamId,
   type AccountActorResult,
   type TransferResult,
-  type TransferStepCall,
-  type TransferStepRequest,
   type TransferStepResult,
 } from '@bank/domain';
 import { invokeActorWhenPlaced, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
@@ -36,8 +34,6 @@ export type TransferActorDeps = {
   retrySeconds: number;
   /** Counts what needs an operator: steps refused outright, steps not completed (see metrics.ts). */
   metrics: TransferMetrics;
-  /** Proves this actor's steps to the BankAccount actors (ACTORS_INTERNAL_TOKEN). */
-  internalToken: string;
 };
 
 /**
@@ -179,7 +175,7 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
       return {
         accounts: {
           step: (accountId, request) =>
-            call<TransferStepResult>(accountId, 'transferStep', stepCall(deps.internalToken, request), (raw) =>
+            call<TransferStepResult>(accountId, 'transferStep', request, (raw) =>
               TransferStepResultSchema.safeParse(raw),
             ),
           view: (accountId) =>
@@ -208,5 +204,3 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
   Object.defineProperty(Transfer, 'name', { value: TRANSFER_ACTOR_TYPE });
   return Transfer;
 }
-
-const stepCall = (callerToken: string, request: TransferStepRequest): TransferStepCall => ({ callerToken, request });

@@ -27,13 +27,19 @@ export type SidecarOptions = {
   timeoutMs?: number;
   /** Sent as `dapr-api-token` on every call (the sidecar's DAPR_API_TOKEN). */
   apiToken?: string;
+  /** Sent as `bank-actor-caller` on actor calls: this app's proof to the actors app (ACTOR_CALLER_TOKEN). */
+  actorCallerToken?: string;
 };
+
+/** The header an actor call carries its calling app's secret in (checked by the actors app). */
+export const ACTOR_CALLER_HEADER = 'bank-actor-caller';
 
 export class DaprSidecar {
   private readonly host: string;
   private readonly port: number;
   private readonly timeoutMs: number;
   private readonly auth: Record<string, string>;
+  private readonly actorCallAuth: Record<string, string>;
   private readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64 });
 
   constructor(opts: SidecarOptions) {
@@ -41,12 +47,15 @@ export class DaprSidecar {
     this.port = opts.httpPort;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.auth = opts.apiToken ? { 'dapr-api-token': opts.apiToken } : {};
+    this.actorCallAuth = opts.actorCallerToken
+      ? { ...this.auth, [ACTOR_CALLER_HEADER]: opts.actorCallerToken }
+      : this.auth;
   }
 
   /** Calls a method of a virtual actor; Dapr activates it on whichever host placement chose. */
   invokeActor(actorType: string, actorId: string, method: string, body: unknown): Promise<unknown> {
     const path = `/actors/${enc(actorType)}/${enc(actorId)}/method/${enc(method)}`;
-    return this.request('PUT', path, body);
+    return this.request('PUT', path, body, this.actorCallAuth);
   }
 
   /** Reads one key of an actor's state (only from the sidecar hosting the actor); undefined if unset. */
@@ -145,18 +154,19 @@ export class DaprSidecar {
     }
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
-    return (await this.send(method, path, body)).parsed;
+  private async request(method: string, path: string, body?: unknown, auth = this.auth): Promise<unknown> {
+    return (await this.send(method, path, body, auth)).parsed;
   }
 
   private async send(
     method: string,
     path: string,
     body?: unknown,
+    auth = this.auth,
   ): Promise<{ parsed: unknown; headers: { get(name: string): string | null } }> {
     let res: { status: number; text: string; headers: http.IncomingHttpHeaders };
     try {
-      res = await this.exchange(method, `/v1.0${path}`, body === undefined ? undefined : JSON.stringify(body));
+      res = await this.exchange(method, `/v1.0${path}`, body === undefined ? undefined : JSON.stringify(body), auth);
     } catch (err) {
       throw new SidecarError(`Dapr sidecar unreachable: ${(err as Error).message}`, undefined, undefined);
     }
@@ -185,6 +195,7 @@ export class DaprSidecar {
     method: string,
     path: string,
     payload: string | undefined,
+    auth: Record<string, string>,
   ): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
     return new Promise((resolve, reject) => {
       const req = http.request({
@@ -195,8 +206,8 @@ export class DaprSidecar {
         agent: this.agent,
         headers:
           payload === undefined
-            ? this.auth
-            : { ...this.auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+            ? auth
+            : { ...auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       });
       const timer = setTimeout(() => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
       const fail = (err: Error) => {

@@ -99,18 +99,6 @@ export const TransferStepRequestSchema = z.discriminatedUnion('step', [
 ]);
 export type TransferStepRequest = z.infer<typeof TransferStepRequestSchema>;
 
-/**
- * The one argument of the BankAccount actor's `transferStep` method: a step and the proof that
- * the Transfer actor sends it. Only the actors app holds `callerToken` (ACTORS_INTERNAL_TOKEN),
- * so no other app, even one allowed to call the BankAccount actor, can move money by a step.
- */
-export const TransferStepCallSchema = z.strictObject({
-  callerToken: z.string().min(1).max(200),
-  /** A TransferStepRequest, validated once the caller is known (a bad one: VALIDATION_FAILED). */
-  request: z.unknown(),
-});
-export type TransferStepCall = { callerToken: string; request: TransferStepRequest };
-
 /** What `transferStep` returns: where the transfer stands after the step, or why it was refused. */
 export const TransferStepResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), transfer: TransferProgressSchema }),
