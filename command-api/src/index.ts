@@ -9,6 +9,7 @@ import {
   tokenVerifierFromEnv,
 } from '@bank/service-kit';
 import { AccountActors } from './account-client';
+import { AccountDirectory, existsInEventLog } from './account-directory';
 import { buildApp } from './app';
 import { TransferActors } from './transfer-client';
 
@@ -20,10 +21,11 @@ function main(): void {
   // Longer than the actor's whole append budget (20 s), and than a Transfer actor's start
   // (its debit plus at most 10 s more): an answer is never abandoned mid-way.
   const sidecar = new DaprSidecar({ ...sidecarFromEnv(), timeoutMs: ACTOR_CALL_TIMEOUT_MS });
+  const directory = new AccountDirectory(existsInEventLog(sidecar));
   const app = buildApp({
     log,
-    actors: new AccountActors(sidecar),
-    transfers: new TransferActors(sidecar),
+    actors: new AccountActors(sidecar, directory),
+    transfers: new TransferActors(sidecar, directory),
     readiness: [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }],
     verifyToken: tokenVerifierFromEnv(),
     rateLimit: rateLimitFromEnv(),

@@ -5,12 +5,21 @@ import {
   type TransferStartRequest,
 } from '@bank/domain';
 import { ApiError, invokeActorWhenPlaced, type DaprSidecar } from '@bank/service-kit';
+import type { AccountDirectory } from './account-directory';
 
-/** Starts transfers on their Transfer actor through the Dapr sidecar. */
+/**
+ * Starts transfers on their Transfer actor through the Dapr sidecar, between accounts that
+ * exist (so a transfer naming a made-up account activates no BankAccount actor).
+ */
 export class TransferActors {
-  constructor(private readonly sidecar: DaprSidecar) {}
+  constructor(
+    private readonly sidecar: DaprSidecar,
+    private readonly directory: AccountDirectory,
+  ) {}
 
   async start(transferId: string, request: TransferStartRequest): Promise<Extract<TransferResult, { ok: true }>> {
+    await this.directory.mustExist(request.fromAccountId);
+    await this.directory.mustExist(request.toAccountId);
     let raw: unknown;
     try {
       raw = await invokeActorWhenPlaced(this.sidecar, TRANSFER_ACTOR_TYPE, transferId, 'start', request);

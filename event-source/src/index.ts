@@ -9,6 +9,7 @@ import {
   envString,
   exitOnSignals,
   finish,
+  requiredCredential,
   sidecarFromEnv,
 } from '@bank/service-kit';
 import { AnchorRecord } from './audit/anchor-record';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const login = {
     address: envString('IMMUDB_ADDRESS', '127.0.0.1:3322'),
     user: envString('IMMUDB_USER', 'immudb'),
-    password: envString('IMMUDB_PASSWORD'),
+    password: await requiredCredential(sidecar, 'IMMUDB_PASSWORD'),
   };
   const immudb = new ImmuClient({ ...login, database });
   const store = new EventStore(immudb);

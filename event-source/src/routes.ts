@@ -70,6 +70,13 @@ export function eventLogRoutes(store: EventStore, audit: AuditLog, onAppended: (
     else res.status(404).json({ found: false });
   });
 
+  // Whether a stream has any event: command-api asks it before it sends a command to an
+  // account's actor, so that an id nobody opened activates none.
+  router.get('/streams/:streamId/exists', async (req, res) => {
+    const streamId = parseInput(StreamIdSchema, req.params.streamId, 'path');
+    res.json({ exists: (await store.version(streamId)) > 0 });
+  });
+
   router.get('/streams/:streamId/events', async (req, res) => {
     const streamId = parseInput(StreamIdSchema, req.params.streamId, 'path');
     const query = parseInput(ReadQuery, req.query, 'query');

@@ -18,6 +18,7 @@ import {
   envPositiveInt,
   envString,
   readModelClientOptions,
+  readModelUrl,
   EventLogClient,
   exitOnSignals,
   invokeActorWhenPlaced,
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const dapr = sidecarFromEnv();
   const { host, httpPort } = dapr;
   const sidecar = new DaprSidecar(dapr);
-  const mongo = new MongoClient(envString('MONGO_URL', 'mongodb://127.0.0.1:27017/'), readModelClientOptions());
+  const mongo = new MongoClient(await readModelUrl(sidecar), readModelClientOptions());
   await mongo.connect();
   const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
   const eventLog = new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID));

@@ -7,6 +7,7 @@ import {
   envPositiveInt,
   envString,
   readModelClientOptions,
+  readModelUrl,
   EventLogClient,
   exitOnSignals,
   sidecarFromEnv,
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   const log = createLogger('query-api');
   const port = envPort('QUERY_API_PORT', 3001);
   const sidecar = new DaprSidecar(sidecarFromEnv());
-  const mongo = new MongoClient(envString('MONGO_URL', 'mongodb://127.0.0.1:27017/'), readModelClientOptions());
+  const mongo = new MongoClient(await readModelUrl(sidecar), readModelClientOptions());
   await mongo.connect();
   const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
   const live = await liveReadCollections(db, log, envPositiveInt('READ_MODEL_POINTER_TTL_MS', 1_000));

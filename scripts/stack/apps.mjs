@@ -69,19 +69,26 @@ export function renderComponents(repoRoot, runFile, layout, outDir, dataDir, { a
   return outDir;
 }
 
+/** The secret store of components/secretstore.yaml, which the apps read their credentials from. */
+const LOCAL_SECRET_STORE = 'localsecretstore';
+
 /**
  * Writes one Dapr configuration per app: the committed one (dapr-config.yaml) with the app's
- * access-control policy (config/access-control.yaml), app ids suffixed for this block.
+ * access-control policy (config/access-control.yaml), app ids suffixed for this block, and the
+ * secrets it may read (config/secret-scopes.yaml).
  */
 export function renderConfigs(repoRoot, runFile, layout, outDir) {
   const appId = (id) => daprAppId(layout.base, id);
   const base = YAML.parse(fs.readFileSync(path.join(repoRoot, runFile.common.configFilePath), 'utf8'));
   const policies = YAML.parse(fs.readFileSync(path.join(repoRoot, 'config', 'access-control.yaml'), 'utf8'));
+  const secretScopes = YAML.parse(fs.readFileSync(path.join(repoRoot, 'config', 'secret-scopes.yaml'), 'utf8'));
   fs.mkdirSync(outDir, { recursive: true });
   const files = {};
   for (const app of runFile.apps) {
     const accessControl = policies[app.appID];
     if (!accessControl) throw new Error(`config/access-control.yaml has no entry for ${app.appID}`);
+    const allowedSecrets = secretScopes[app.appID];
+    if (!Array.isArray(allowedSecrets)) throw new Error(`config/secret-scopes.yaml has no entry for ${app.appID}`);
     const config = {
       ...base,
       metadata: { name: `${base.metadata.name}-${app.appID}` },
@@ -91,6 +98,7 @@ export function renderConfigs(repoRoot, runFile, layout, outDir) {
           ...accessControl,
           policies: (accessControl.policies ?? []).map((p) => ({ ...p, appId: appId(p.appId) })),
         },
+        secrets: { scopes: [{ storeName: LOCAL_SECRET_STORE, defaultAccess: 'deny', allowedSecrets }] },
       },
     };
     files[app.appID] = path.join(outDir, `${app.appID}.yaml`);
@@ -122,7 +130,7 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
       ...actorCallerEnv(app.appID, secrets.actorCallerTokens),
       ...stringify(common.env),
       ...stringify(app.env),
-      ...infraEnv(layout, dataDir),
+      ...infraEnv(layout, dataDir, { secretStore: LOCAL_SECRET_STORE }),
       ...authEnv(dataDir),
       [ports.envVar]: String(ports.appPort),
       DAPR_HTTP_PORT: String(ports.daprHTTPPort),
@@ -131,6 +139,8 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
       APP_ID: appId(app.appID),
       EVENT_SOURCE_APP_ID: appId('event-source'),
     };
+    // A password given in dapr.yaml would win over the secret store (service-kit credentials.ts).
+    for (const name of ['IMMUDB_PASSWORD', 'MONGO_PASSWORD']) if (env[`${name}_SECRET`]) delete env[name];
     const sidecar = sup.start(
       `${app.appID}-daprd`,
       bins.daprd,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { startControlPlane } from './control-plane.mjs';
-import { chooseBackend, indexFerretdbTables, PG_ROLE, postgresArgs, preparePostgres } from './postgres.mjs';
+import { chooseBackend, PG_ROLE, postgresArgs, preparePostgres, setUpFerretdbStorage } from './postgres.mjs';
 import { installationSecrets, writeSecretFile } from './secrets.mjs';
 import { tcpOpen, waitFor } from './supervisor.mjs';
 import { say } from '../lib/log.mjs';
@@ -27,7 +27,7 @@ export async function startInfra(sup, bins, layout, dataDir) {
   const local = '127.0.0.1';
   // FerretDB's storage first: FerretDB starts on it.
   const backend = await chooseBackend(bins.pgBin, path.join(dataDir, 'postgres'), path.join(dataDir, 'ferretdb'));
-  if (backend.kind === 'postgresql') await startPostgres(sup, backend, path.join(dataDir, 'postgres'), layout);
+  if (backend.kind === 'postgresql') await startPostgres(sup, backend, path.join(dataDir, 'postgres'), layout, dataDir);
   layout.readModelBackend = backend.kind;
   await startControlPlane(sup, bins, layout, dataDir);
   const procs = [
@@ -111,14 +111,20 @@ export async function startInfra(sup, bins, layout, dataDir) {
 }
 
 /** PostgreSQL under FerretDB: created on first use, as its unprivileged user when this is root. */
-async function startPostgres(sup, backend, pgDir, layout) {
+async function startPostgres(sup, backend, pgDir, layout, dataDir) {
   await preparePostgres(backend, pgDir);
   const entry = sup.start('postgres', path.join(backend.bin, 'postgres'), postgresArgs(pgDir, layout.postgres.port), {
     cwd: pgDir,
     user: backend.user,
   });
   await waitFor('postgres', () => tcpOpen(layout.postgres.port), { entry, timeoutMs: 60_000 });
-  await indexFerretdbTables(backend, layout.postgres.port);
+  const { readModelPassword } = installationSecrets(dataDir);
+  const setPassword = writeSecretFile(
+    dataDir,
+    'read-model-role.sql',
+    `ALTER ROLE ${PG_ROLE} PASSWORD '${readModelPassword}';\n`,
+  );
+  await setUpFerretdbStorage(backend, pgDir, layout.postgres.port, setPassword);
   say('stack', `postgres ready (read model storage${backend.user ? `, running as ${backend.user.name}` : ''})`);
 }
 
@@ -165,18 +171,31 @@ function eventSourceModule(file) {
 }
 
 /**
- * Environment every app gets to reach the infrastructure of this stack: the event log as its own
- * least-privilege user, or (`admin`, for tests and benchmarks that make databases of their own)
- * as ImmuDB's administrator.
+ * Environment to reach the infrastructure of this stack: the event log as its own least-privilege
+ * user, or (`admin`, for tests and benchmarks that make databases of their own) as ImmuDB's
+ * administrator; the read model as its role. With `secretStore` (the apps), the passwords are not
+ * in it: each names its secret in that Dapr secret store instead (service-kit credentials.ts).
  */
-export function infraEnv(layout, dataDir, { admin = false } = {}) {
+export function infraEnv(layout, dataDir, { admin = false, secretStore } = {}) {
   const secrets = installationSecrets(dataDir);
+  const logPassword = admin ? secrets.immudbAdminPassword : secrets.immudbLogPassword;
+  const readModel = `127.0.0.1:${layout.ferretdb.port}/?authMechanism=PLAIN`;
   return {
     IMMUDB_ADDRESS: `127.0.0.1:${layout.immudb.port}`,
     IMMUDB_USER: admin ? IMMUDB_ADMIN : 'bank',
-    IMMUDB_PASSWORD: admin ? secrets.immudbAdminPassword : secrets.immudbLogPassword,
     IMMUDB_DATABASE: layout.immudb.database ?? 'bank',
-    MONGO_URL: `mongodb://127.0.0.1:${layout.ferretdb.port}/`,
     MONGO_DATABASE: 'bank',
+    // FerretDB passes the user name and password through to PostgreSQL (PLAIN, on loopback).
+    ...(secretStore && !admin
+      ? {
+          SECRET_STORE: secretStore,
+          IMMUDB_PASSWORD_SECRET: 'immudb-log-password',
+          MONGO_URL: `mongodb://${PG_ROLE}@${readModel}`,
+          MONGO_PASSWORD_SECRET: 'read-model-password',
+        }
+      : {
+          IMMUDB_PASSWORD: logPassword,
+          MONGO_URL: `mongodb://${PG_ROLE}:${secrets.readModelPassword}@${readModel}`,
+        }),
   };
 }

@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { probe, run } from '../lib/exec.mjs';
 import { say } from '../lib/log.mjs';
 
-/** The PostgreSQL role FerretDB connects as; local, trusted on loopback only. */
+/**
+ * The PostgreSQL role the read model is stored as. Over TCP it must give its password (SCRAM):
+ * FerretDB passes each client's user name and password (MongoDB PLAIN authentication) through
+ * to PostgreSQL, so a client without them is refused. Only the server's Unix socket, in its
+ * 0700 data directory, trusts local connections (the launcher's own set-up).
+ */
 export const PG_ROLE = 'bank';
 
 /**
@@ -81,31 +86,44 @@ function reachable(dir, user) {
   }
 }
 
-/** Creates the cluster on first use (trust auth for the bank role, loopback only), owned by its user. */
+/**
+ * Creates the cluster on first use, owned by its user, and (every start, so that a cluster made
+ * before passwords is moved to them) writes who may connect how: the socket trusted, TCP on
+ * loopback with a password only.
+ */
 export async function preparePostgres(backend, pgDir) {
   const asUser = backend.user ? { uid: backend.user.uid, gid: backend.user.gid } : {};
   fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
   if (backend.user) fs.chownSync(pgDir, backend.user.uid, backend.user.gid);
-  if (fs.existsSync(path.join(pgDir, 'PG_VERSION'))) return;
-  say('stack', 'postgresql: creating the read model cluster (initdb)');
-  await run(
-    path.join(backend.bin, 'initdb'),
-    ['-D', pgDir, '-U', PG_ROLE, '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions'],
-    { ...asUser, cwd: pgDir },
+  if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
+    say('stack', 'postgresql: creating the read model cluster (initdb)');
+    await run(
+      path.join(backend.bin, 'initdb'),
+      ['-D', pgDir, '-U', PG_ROLE, '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions'],
+      { ...asUser, cwd: pgDir },
+    );
+  }
+  const hba = path.join(pgDir, 'pg_hba.conf');
+  fs.writeFileSync(
+    hba,
+    '# Written by scripts/stack/postgres.mjs at every start.\n' +
+      'local all all trust\n' +
+      'host all all 127.0.0.1/32 scram-sha-256\n',
+    { mode: 0o600 },
   );
+  if (backend.user) fs.chownSync(hba, backend.user.uid, backend.user.gid);
 }
 
 /**
- * Installs the GIN indexes FerretDB's PostgreSQL backend needs to answer a filter on `_id` (and
- * the read model's other equality filters) from an index instead of a scan of the whole table,
- * for tables that exist and every table FerretDB creates later (ferretdb-indexes.sql says why).
+ * Over the server's socket: sets the role's password (`passwordFile` holds the statement, mode
+ * 0600), and installs the GIN indexes FerretDB's PostgreSQL backend needs to answer a filter on
+ * `_id` (and the read model's other equality filters) from an index instead of a scan of the
+ * whole table, for tables that exist and every table FerretDB creates later
+ * (ferretdb-indexes.sql says why).
  */
-export async function indexFerretdbTables(backend, port) {
+export async function setUpFerretdbStorage(backend, pgDir, port, passwordFile) {
   const bin = path.join(backend.bin, 'psql');
-  if (!fs.existsSync(bin)) {
-    say('stack', `no psql in ${backend.bin}: FerretDB's tables get no GIN indexes, so reads by _id scan whole tables`);
-    return undefined;
-  }
+  if (!fs.existsSync(bin)) throw new Error(`no psql in ${backend.bin}: the read model's storage cannot be set up`);
   const psql = () =>
     run(bin, [
       '-X',
@@ -113,13 +131,15 @@ export async function indexFerretdbTables(backend, port) {
       '-v',
       'ON_ERROR_STOP=1',
       '-h',
-      '127.0.0.1',
+      pgDir,
       '-p',
       String(port),
       '-U',
       PG_ROLE,
       '-d',
       'postgres',
+      '-f',
+      passwordFile,
       '-f',
       fileURLToPath(new URL('./ferretdb-indexes.sql', import.meta.url)),
     ]);
@@ -128,7 +148,8 @@ export async function indexFerretdbTables(backend, port) {
     try {
       return await psql();
     } catch (err) {
-      if (attempt >= 20 || !/starting up|Connection refused|could not connect/.test(String(err))) throw err;
+      if (attempt >= 20 || !/starting up|Connection refused|could not connect|No such file/.test(String(err)))
+        throw err;
       await new Promise((r) => setTimeout(r, 250));
     }
   }

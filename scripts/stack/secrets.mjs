@@ -30,7 +30,7 @@ export function secretsDir(dataDir) {
  * file is made at the next start; existing ones are kept).
  * @returns {{ daprApiTokens: Record<string, string>, appApiTokens: Record<string, string>,
  *   actorCallerTokens: Record<string, string>, redisPassword: string, immudbAdminPassword: string,
- *   immudbLogPassword: string }}
+ *   immudbLogPassword: string, readModelPassword: string }}
  */
 export function installationSecrets(dataDir) {
   const file = path.join(secretsDir(dataDir), 'installation.json');
@@ -45,6 +45,8 @@ export function installationSecrets(dataDir) {
     immudbAdminPassword: current.immudbAdminPassword ?? newImmudbPassword(),
     // The event log's own least-privilege user (read-write on the log's database only).
     immudbLogPassword: current.immudbLogPassword ?? newImmudbPassword(),
+    // The read model's PostgreSQL role, which FerretDB's clients log in as.
+    readModelPassword: current.readModelPassword ?? newSecret(),
   };
   if (JSON.stringify(next) !== JSON.stringify(current)) {
     const tmp = `${file}.tmp`;
@@ -68,9 +70,15 @@ export function writeSecretFile(dataDir, name, content) {
 
 /**
  * The file the sidecars' local secret store reads (components/secretstore.yaml): the secrets
- * components refer to by name, as Kubernetes Secrets of the same name and key do in a cluster.
+ * components and apps refer to by name, as Kubernetes Secrets of the same name and key do in a
+ * cluster. Which app may read which through the secrets API: config/secret-scopes.yaml.
  */
 export function daprSecretsFile(dataDir) {
-  const { redisPassword } = installationSecrets(dataDir);
-  return writeSecretFile(dataDir, 'dapr-secrets.json', JSON.stringify({ 'redis-password': redisPassword }, null, 2));
+  const { redisPassword, immudbLogPassword, readModelPassword } = installationSecrets(dataDir);
+  const secrets = {
+    'redis-password': redisPassword,
+    'immudb-log-password': immudbLogPassword,
+    'read-model-password': readModelPassword,
+  };
+  return writeSecretFile(dataDir, 'dapr-secrets.json', JSON.stringify(secrets, null, 2));
 }

@@ -191,7 +191,8 @@ describe('Kubernetes manifests', () => {
       for (const m of remote!.spec.metadata ?? []) if (m.name === 'redisHost') expect(m.value).toBe('redis:6379');
     }
     // One Configuration per app: the local settings plus the app's access-control policy, with
-    // the cluster's namespace in place of standalone mode's `default`.
+    // the cluster's namespace in place of standalone mode's `default`; no app reads Kubernetes
+    // Secrets through the Dapr secrets API (they get their credentials in their environment).
     const policies = YAML.parse(fs.readFileSync(path.join(ROOT, 'config/access-control.yaml'), 'utf8'));
     for (const app of runFile.apps) {
       const accessControl = policies[app.appID];
@@ -203,6 +204,7 @@ describe('Kubernetes manifests', () => {
             ? { policies: accessControl.policies.map((p: object) => ({ ...p, namespace: kustomization.namespace })) }
             : {}),
         },
+        secrets: { scopes: [{ storeName: 'kubernetes', defaultAccess: 'deny' }] },
       });
     }
   });

@@ -361,6 +361,30 @@ describe('rate limits', () => {
   });
 });
 
+describe('cost caps', () => {
+  /** How many actors of a type the actors app's sidecar holds in memory (Dapr's metadata API). */
+  const active = async (type: string) => {
+    const { body } = await get(`${sidecarUrl('actors')}/v1.0/metadata`);
+    const entry = (body.actorRuntime?.activeActors ?? []) as Array<{ type: string; count: number }>;
+    return entry.find((a) => a.type === type)?.count ?? 0;
+  };
+
+  it('activates no account actor for commands and transfers naming accounts nobody opened', async () => {
+    const before = await active('BankAccount');
+    expect(before).toBeGreaterThan(0); // this file's accounts: the count is there to read
+    const made = Array.from({ length: 12 }, () => `nobody-${randomUUID()}`);
+    for (const id of made) {
+      const deposit = await post(cmd(`/accounts/${id}/deposits`), { amount: '1.00' });
+      expect([id, deposit.status, deposit.body.code]).toEqual([id, 404, 'ACCOUNT_NOT_FOUND']);
+    }
+    const transfer = await post(cmd('/transfers'), { fromAccountId: account, toAccountId: made[0], amount: '1.00' });
+    expect([transfer.status, transfer.body.code]).toEqual([404, 'ACCOUNT_NOT_FOUND']);
+    // Before, each made-up id activated an actor that stayed until Dapr's idle timeout; the
+    // margin is for actors that other work of the stack may activate meanwhile.
+    expect(await active('BankAccount')).toBeLessThanOrEqual(before + 2);
+  });
+});
+
 describe('operations', () => {
   it("lets only an admin reach the read-model rebuild, through the projections app's sidecar", async () => {
     const url = `${sidecarUrl('projections')}/v1.0/invoke/${daprAppIdOf('projections')}/method/internal/rebuild`;
@@ -471,6 +495,24 @@ describe('internal calls', () => {
     }
   });
 
+  it('lets each app read only its own credentials through the Dapr secrets API', async () => {
+    const secrets = ['redis-password', 'immudb-log-password', 'read-model-password'];
+    const readable: string[] = [];
+    for (const app of ['command-api', 'query-api', 'actors', 'event-source', 'projections']) {
+      for (const secret of secrets) {
+        const res = await get(`${sidecarUrl(app)}/v1.0/secrets/localsecretstore/${secret}`);
+        if (res.status === 200 && typeof res.body?.[secret] === 'string') readable.push(`${app}: ${secret}`);
+        else expect([app, secret, res.status]).toEqual([app, secret, expect.any(Number)]);
+      }
+    }
+    // The Redis password is read by the components inside the sidecars, never by an app.
+    expect(readable.sort()).toEqual([
+      'event-source: immudb-log-password',
+      'projections: read-model-password',
+      'query-api: read-model-password',
+    ]);
+  });
+
   it('refuses a transfer step from anyone but the Transfer actor: no money moves', async () => {
     const before = (await view()).version;
     const request = {
@@ -535,6 +577,7 @@ describe('internal calls', () => {
       ['command-api', 'GET', `streams/${account}/events`],
       ['command-api', 'GET', `streams/${account}/audit`],
       ['query-api', 'GET', `idempotency/${'0'.repeat(64)}`],
+      ['query-api', 'GET', `streams/${account}/exists`],
     ];
     for (const [from, verb, method] of refused) {
       const res = verb === 'POST' ? await post(invoke(from, method), forgedAppend) : await get(invoke(from, method));
@@ -545,6 +588,7 @@ describe('internal calls', () => {
     expect((await get(invoke('actors', `streams/${account}/events`))).status).toBe(200);
     expect((await get(invoke('projections', 'log?afterTx=0&limit=1'))).status).toBe(200);
     expect((await get(invoke('query-api', `streams/${account}/audit?fromVersion=1&limit=1`))).status).toBe(200);
+    expect((await get(invoke('command-api', `streams/${account}/exists`))).body).toEqual({ exists: true });
     // Nothing was appended by the refused calls.
     expect((await get(invoke('actors', `streams/forged-${run}/events`))).body.streamVersion).toBe(0);
   });

@@ -75,6 +75,8 @@ export async function startTestStack({ apps }) {
     ),
     REDIS_PASSWORD: installationSecrets(dataDir).redisPassword,
     BANK_TEST_IMMUDB_LOG_PASSWORD: installationSecrets(dataDir).immudbLogPassword,
+    // Which storage the stack's FerretDB runs on: only PostgreSQL checks passwords.
+    BANK_TEST_READ_MODEL_BACKEND: stack.layout.readModelBackend,
     DAPR_CONFIG_PATH: path.join(REPO_ROOT, 'config', 'dapr-config.yaml'),
     // A test's own sidecar joins the stack's mTLS (control-plane.mjs).
     SENTRY_ADDRESS: `127.0.0.1:${stack.layout.sentry.port}`,

@@ -136,6 +136,11 @@ export class DaprSidecar {
     }
   }
 
+  /** One secret of a Dapr secret store: its keys and values. */
+  async getSecret(store: string, name: string): Promise<Record<string, string>> {
+    return ((await this.request('GET', `/secrets/${enc(store)}/${enc(name)}`)) ?? {}) as Record<string, string>;
+  }
+
   /** Resolves when the sidecar's outbound side (components, placement) is ready. */
   async healthy(): Promise<void> {
     await this.request('GET', '/healthz/outbound');
