@@ -139,8 +139,9 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
       APP_ID: appId(app.appID),
       EVENT_SOURCE_APP_ID: appId('event-source'),
     };
-    // A password given in dapr.yaml would win over the secret store (service-kit credentials.ts).
-    for (const name of ['IMMUDB_PASSWORD', 'MONGO_PASSWORD']) if (env[`${name}_SECRET`]) delete env[name];
+    // A password in dapr.yaml, or in the environment of whoever starts (or restarts) the app,
+    // would win over the secret store (service-kit credentials.ts): empty means unset there.
+    for (const name of ['IMMUDB_PASSWORD', 'MONGO_PASSWORD']) if (env[`${name}_SECRET`]) env[name] = '';
     const sidecar = sup.start(
       `${app.appID}-daprd`,
       bins.daprd,
