@@ -8,7 +8,7 @@ import { ensureInfra } from './infra/install.mjs';
 import { FatalError, say } from './lib/log.mjs';
 import { REPO_ROOT } from './stack/stack.mjs';
 
-const TIERS = ['unit', 'int', 'e2e'];
+const TIERS = ['unit', 'int', 'e2e', 'k8s'];
 
 function sh(cmd, args) {
   return new Promise((resolve) => {

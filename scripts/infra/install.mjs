@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FatalError, say, withHeartbeat, elapsed } from '../lib/log.mjs';
 import { probe, run } from '../lib/exec.mjs';
-import { cacheDir, MIN_GO, MIN_NODE, RECIPES } from './versions.mjs';
+import { cacheDir, K8S_RECIPES, MIN_GO, MIN_NODE, RECIPES } from './versions.mjs';
 import { withLock } from './lock.mjs';
 import { findPostgresBin } from '../stack/postgres.mjs';
 
@@ -16,11 +16,25 @@ const NEED_FREE_BYTES = 8 * 1024 ** 3; // module downloads + build cache of a co
 export async function ensureInfra() {
   const started = Date.now();
   checkNode();
+  const bins = await ensureBuilt(RECIPES);
+  bins.redisServer = await ensureRedis();
+  bins.pgBin = await ensurePostgres();
+  say('infra', `ready in ${elapsed(started)} (cache: ${cacheDir()})`);
+  return bins;
+}
+
+/** etcd, kube-apiserver, kube-controller-manager and kubectl, for `npm run k8s:verify`. */
+export async function ensureKubernetesTools() {
+  return ensureBuilt(K8S_RECIPES);
+}
+
+/** Every binary of `recipes`, from the cache or built into it (one builder at a time). */
+async function ensureBuilt(recipes) {
   const root = cacheDir();
   await fs.mkdir(root, { recursive: true });
   const bins = {};
   const missing = [];
-  for (const recipe of RECIPES) {
+  for (const recipe of recipes) {
     const found = await findExisting(recipe, root);
     if (found) Object.assign(bins, found);
     else missing.push(recipe);
@@ -37,9 +51,6 @@ export async function ensureInfra() {
       }
     });
   }
-  bins.redisServer = await ensureRedis();
-  bins.pgBin = await ensurePostgres();
-  say('infra', `ready in ${elapsed(started)} (cache: ${root})`);
   return bins;
 }
 
@@ -94,28 +105,42 @@ async function isExecutable(file) {
 
 async function build(recipe, root, goVersion) {
   const label = `${recipe.name} ${recipe.version}`;
-  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false -trimpath' };
+  const env = {
+    ...process.env,
+    CGO_ENABLED: '0',
+    GOFLAGS: ['-buildvcs=false', '-trimpath', recipe.goflags].filter(Boolean).join(' '),
+  };
   say('infra', `${label}: not built yet; building from the Go module proxy with ${goVersion}`);
 
-  const info = await withHeartbeat('infra', `${label}: downloading module`, async () =>
-    JSON.parse(await run('go', ['mod', 'download', '-json', `${recipe.module}@v${recipe.version}`], { env })),
-  );
-  if (info.Error) throw new FatalError(`${label}: the module proxy refused ${recipe.module}: ${info.Error}`);
-
-  let srcDir = info.Dir;
   const work = path.join(root, `.build-${recipe.name}-${process.pid}`);
   await fs.rm(work, { recursive: true, force: true });
   await fs.mkdir(work, { recursive: true });
   try {
-    if (recipe.copySource) {
+    let srcDir;
+    if (recipe.wrapper) {
+      // A module of our own that requires the one to build.
       srcDir = path.join(work, 'src');
-      await fs.cp(info.Dir, srcDir, { recursive: true });
-      await run('chmod', ['-R', 'u+w', srcDir]);
-      await recipe.prepare(srcDir, fs);
+      await fs.mkdir(srcDir);
+      await withHeartbeat('infra', `${label}: resolving the module`, () => recipe.wrapper(srcDir, fs, run, env));
+    } else {
+      const info = await withHeartbeat('infra', `${label}: downloading module`, async () =>
+        JSON.parse(await run('go', ['mod', 'download', '-json', `${recipe.module}@v${recipe.version}`], { env })),
+      );
+      if (info.Error) throw new FatalError(`${label}: the module proxy refused ${recipe.module}: ${info.Error}`);
+      srcDir = info.Dir;
+      if (recipe.copySource) {
+        srcDir = path.join(work, 'src');
+        await fs.cp(info.Dir, srcDir, { recursive: true });
+        await run('chmod', ['-R', 'u+w', srcDir]);
+        await recipe.prepare(srcDir, fs);
+      }
     }
     const outDir = path.join(work, 'bin');
     await fs.mkdir(outDir);
-    const args = ['build', '-ldflags', ['-s', '-w', ...recipe.ldflags].join(' '), '-o', outDir + path.sep];
+    const names = Object.keys(recipe.binaries);
+    // One binary is written under its own name (a module path ending in /v3 would name it `server`).
+    const output = names.length === 1 ? path.join(outDir, names[0]) : outDir + path.sep;
+    const args = ['build', '-ldflags', ['-s', '-w', ...recipe.ldflags].join(' '), '-o', output];
     if (recipe.tags) args.push(`-tags=${recipe.tags}`);
     args.push(...Object.values(recipe.binaries));
     await withHeartbeat(

@@ -6,6 +6,9 @@ import path from 'node:path';
 export const DAPR_VERSION = '1.18.2';
 export const IMMUDB_VERSION = '1.11.1';
 export const FERRETDB_VERSION = '1.24.2';
+// Only for `npm run k8s:verify`: a real API server to apply the manifests to.
+export const KUBERNETES_VERSION = '1.37.2';
+export const ETCD_VERSION = '3.7.3';
 export const MIN_GO = [1, 26, 5]; // dapr 1.18.2's go directive
 export const MIN_NODE = [20, 19, 0];
 
@@ -72,6 +75,71 @@ export const RECIPES = [
     copySource: true,
     prepare: async (dir, fs) => {
       await fs.writeFile(path.join(dir, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
+    },
+  },
+];
+
+/**
+ * What `npm run k8s:verify` needs and running the bank does not: etcd, kube-apiserver,
+ * kube-controller-manager and kubectl, built once like the rest (about 20 minutes cold on two
+ * cores).
+ */
+export const K8S_RECIPES = [
+  {
+    name: 'kubernetes',
+    module: 'k8s.io/kubernetes',
+    version: KUBERNETES_VERSION,
+    tags: '',
+    ldflags: [
+      `-X k8s.io/component-base/version.gitVersion=v${KUBERNETES_VERSION}`,
+      `-X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION.split('.')[0]}`,
+      `-X k8s.io/component-base/version.gitMinor=${KUBERNETES_VERSION.split('.')[1]}`,
+    ],
+    binaries: {
+      'kube-apiserver': './cmd/kube-apiserver',
+      'kube-controller-manager': './cmd/kube-controller-manager',
+      kubectl: './cmd/kubectl',
+    },
+    versionArgs: { 'kube-apiserver': ['--version'], 'kube-controller-manager': ['--version'] },
+    // The module proxy's copy has no staging/ tree (nested modules are left out of a module's
+    // zip) and a vendor/ that no longer matches: point the staging modules at their published
+    // versions (v0.X.Y for v1.X.Y) and resolve dependencies from the proxy.
+    copySource: true,
+    goflags: '-mod=mod',
+    prepare: async (dir, fs) => {
+      for (const f of ['vendor', 'go.work', 'go.work.sum'])
+        await fs.rm(path.join(dir, f), { recursive: true, force: true });
+      const staged = `v0.${KUBERNETES_VERSION.split('.').slice(1).join('.')}`;
+      const gomod = (await fs.readFile(path.join(dir, 'go.mod'), 'utf8'))
+        .split('\n')
+        .filter((line) => !/k8s\.io\/sample-/.test(line))
+        .map((line) =>
+          line.replace(/^(\s*)(k8s\.io\/[\w.-]+) => \.\/staging\/src\/k8s\.io\/[\w.-]+$/, `$1$2 => $2 ${staged}`),
+        )
+        .join('\n');
+      await fs.writeFile(path.join(dir, 'go.mod'), gomod);
+    },
+  },
+  {
+    // go.etcd.io/etcd/v3 is not served by the proxy, and server/v3 has relative replaces: a
+    // module of our own requires the server and builds it.
+    name: 'etcd',
+    module: 'go.etcd.io/etcd/server/v3',
+    version: ETCD_VERSION,
+    tags: '',
+    ldflags: [],
+    binaries: { etcd: 'go.etcd.io/etcd/server/v3' },
+    versionArgs: { etcd: ['--version'] },
+    wrapper: async (dir, fs, run, env) => {
+      await fs.writeFile(
+        path.join(dir, 'go.mod'),
+        `module bank.local/etcd\n\ngo 1.26\n\nrequire go.etcd.io/etcd/server/v3 v${ETCD_VERSION}\n`,
+      );
+      await fs.writeFile(
+        path.join(dir, 'tools.go'),
+        '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n',
+      );
+      await run('go', ['mod', 'tidy'], { cwd: dir, env });
     },
   },
 ];

@@ -16,7 +16,9 @@ export function run(cmd, args, opts = {}) {
       if (code === 0) resolve(out);
       else {
         const tail = out.trim().split('\n').slice(-25).join('\n');
-        reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail}`));
+        const err = new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail}`);
+        err.output = out; // all of it (up to the last 100-200 kB), for callers that look for a line
+        reject(err);
       }
     });
   });
