@@ -71,18 +71,24 @@ export function logDatabaseOf(immudbDir: string): string {
 export const LOG_USER = 'bank';
 
 /**
- * Creates the log's user with read-write permission on `database`, or sets its password if it
- * exists (the installation's secret is the truth). Needs the system admin's login.
+ * Creates the log's user with read-write permission on `database`, or, if it exists, sets its
+ * password (the installation's secret is the truth) and grants it that permission. Needs the
+ * system admin's login.
  */
 export async function ensureLogUser(
   admin: ImmuLogin,
   database: string,
   password: string,
+  user = LOG_USER,
 ): Promise<{ created: boolean }> {
   const client = new ImmuClient({ ...admin, database: DEFAULT_DATABASE });
   try {
-    const created = await client.createUser(LOG_USER, password, 2, database);
-    if (!created) await client.setPassword(LOG_USER, password);
+    const created = await client.createUser(user, password, 2, database);
+    if (!created) {
+      // Both end the user's open sessions (ImmuDB's rule): run before event-source starts.
+      await client.setPassword(user, password);
+      await client.grant(user, 2, database);
+    }
     return { created };
   } finally {
     await client.close();

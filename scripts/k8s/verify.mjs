@@ -202,6 +202,9 @@ async function applyAndCheck(kubectl, dir) {
 function operatorSecrets() {
   return {
     'immudb-admin': ['password'],
+    'immudb-log-password': ['immudb-log-password'],
+    'mongodb-admin': ['password'],
+    'read-model-password': ['read-model-password'],
     'redis-password': ['redis-password'],
     'dapr-api-token': ['token'],
     'app-api-token': ['token'],

@@ -140,9 +140,20 @@ describe('Kubernetes manifests', () => {
       const infraVars = Object.keys(runFile.common.env);
       const needed = [...envReadBy(app.appDirPath)].filter((v) => infraVars.includes(v));
       for (const v of needed) expect([v, env.has(v)]).toEqual([v, true]);
-      // The password is never written in a manifest.
-      if (env.has('IMMUDB_PASSWORD'))
-        expect(env.get('IMMUDB_PASSWORD').valueFrom.secretKeyRef.name).toBe('immudb-admin');
+      // Passwords are never written in a manifest, and the apps log in as their own users: the
+      // log's (event-source; only its init step knows ImmuDB's administrator) and the read
+      // model's (projections, query-api).
+      if (env.has('IMMUDB_PASSWORD')) {
+        expect(env.get('IMMUDB_USER').value).toBe('bank');
+        expect(env.get('IMMUDB_PASSWORD').valueFrom.secretKeyRef.name).toBe('immudb-log-password');
+        const init = pod.spec.initContainers.find((c: { name: string }) => c.name === 'prepare-log');
+        expect(init.command).toEqual(['node', 'dist/prepare-log.js']);
+        expect(fs.existsSync(path.join(ROOT, app.appDirPath, 'src', 'prepare-log.ts'))).toBe(true);
+      }
+      if (env.has('MONGO_URL')) {
+        expect(new URL(env.get('MONGO_URL').value).username).toBe('bank');
+        expect(env.get('MONGO_PASSWORD').valueFrom.secretKeyRef.name).toBe('read-model-password');
+      }
     });
   });
 

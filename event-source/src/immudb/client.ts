@@ -155,6 +155,11 @@ export class ImmuClient {
     }
   }
 
+  /** Grants a user a permission on a database (1 read, 2 read-write); a system admin's session. */
+  async grant(user: string, permission: 1 | 2, database: string): Promise<void> {
+    await this.call('ChangePermission', { action: 'GRANT', username: user, database, permission });
+  }
+
   /** Sets another user's password (a system admin's session; the old one is not needed). */
   async setPassword(user: string, password: string): Promise<void> {
     await this.call('ChangePassword', {
