@@ -11,6 +11,7 @@ import {
   exitOnSignals,
   mountHealth,
   requireAppToken,
+  requiredCredential,
   sdkHttpApp,
   sidecarFromEnv,
 } from '@bank/service-kit';
@@ -33,20 +34,27 @@ const ACTOR_CALLS: ActorCallTable = {
   Ping: { ping: ['*'] },
 };
 
-/** The secret of each app that calls actors: this app's own, and the others' from the environment. */
-function actorCallerTokens(): Record<string, string> {
-  return {
-    actors: envString('ACTOR_CALLER_TOKEN'),
-    'command-api': envString('ACTOR_CALLER_TOKEN_COMMAND_API'),
-    'query-api': envString('ACTOR_CALLER_TOKEN_QUERY_API'),
-    projections: envString('ACTOR_CALLER_TOKEN_PROJECTIONS'),
+/**
+ * The secret of each app that calls actors: this app's own, and the others', each from its
+ * environment variable or its secret (service-kit credentials.ts).
+ */
+async function actorCallerTokens(sidecar: DaprSidecar): Promise<Record<string, string>> {
+  const names = {
+    actors: 'ACTOR_CALLER_TOKEN',
+    'command-api': 'ACTOR_CALLER_TOKEN_COMMAND_API',
+    'query-api': 'ACTOR_CALLER_TOKEN_QUERY_API',
+    projections: 'ACTOR_CALLER_TOKEN_PROJECTIONS',
   };
+  const tokens: Record<string, string> = {};
+  for (const [app, name] of Object.entries(names)) tokens[app] = await requiredCredential(sidecar, name);
+  return tokens;
 }
 
 async function main(): Promise<void> {
   const log = createLogger('actors');
   const port = envPort('ACTORS_PORT', 3002);
-  const dapr = sidecarFromEnv();
+  const callers = await actorCallerTokens(new DaprSidecar(sidecarFromEnv()));
+  const dapr = { ...sidecarFromEnv(), actorCallerToken: callers.actors };
   const { host, httpPort } = dapr;
   // Calls to event-source fail fast enough that the actor's own retry budget holds.
   const sidecar = new DaprSidecar({ ...dapr, timeoutMs: 8_000 });
@@ -63,8 +71,8 @@ async function main(): Promise<void> {
   // a method the actor type offers (the SDK would dispatch any name, private ones included), and
   // come from an app that method answers.
   http.use(requireAppToken(log));
-  http.use(guardActorCalls(ACTOR_CALLS, actorCallerTokens()));
-  mountHealth(http, [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }]);
+  http.use(guardActorCalls(ACTOR_CALLS, callers));
+  mountHealth(http, [{ name: 'dapr-sidecar', check: () => sidecar.ready() }]);
   const metrics = new TransferMetrics();
   http.get('/metrics', (_req, res) => {
     res.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.prometheusText());

@@ -7,6 +7,7 @@ import {
   sidecarFromEnv,
   rateLimitFromEnv,
   tokenVerifierFromEnv,
+  withActorCallerToken,
 } from '@bank/service-kit';
 import { AccountActors } from './account-client';
 import { AccountDirectory, existsInEventLog } from './account-directory';
@@ -15,18 +16,21 @@ import { TransferActors } from './transfer-client';
 
 const ACTOR_CALL_TIMEOUT_MS = 45_000;
 
-function main(): void {
+async function main(): Promise<void> {
   const log = createLogger('command-api');
   const port = envPort('COMMAND_API_PORT', 3000);
   // Longer than the actor's whole append budget (20 s), and than a Transfer actor's start
   // (its debit plus at most 10 s more): an answer is never abandoned mid-way.
-  const sidecar = new DaprSidecar({ ...sidecarFromEnv(), timeoutMs: ACTOR_CALL_TIMEOUT_MS });
+  const sidecar = new DaprSidecar({
+    ...(await withActorCallerToken(sidecarFromEnv())),
+    timeoutMs: ACTOR_CALL_TIMEOUT_MS,
+  });
   const directory = new AccountDirectory(existsInEventLog(sidecar));
   const app = buildApp({
     log,
     actors: new AccountActors(sidecar, directory),
     transfers: new TransferActors(sidecar, directory),
-    readiness: [{ name: 'dapr-sidecar', check: () => sidecar.healthy() }],
+    readiness: [{ name: 'dapr-sidecar', check: () => sidecar.ready() }],
     verifyToken: tokenVerifierFromEnv(),
     rateLimit: rateLimitFromEnv(),
   });
@@ -34,4 +38,7 @@ function main(): void {
   exitOnSignals(log, [], server);
 }
 
-main();
+main().catch((err) => {
+  createLogger('command-api').fatal({ err }, 'command-api failed to start');
+  process.exit(1);
+});

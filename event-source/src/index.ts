@@ -43,7 +43,7 @@ async function main(): Promise<void> {
 
   const app = createHttpApp(log, [
     { name: 'immudb', check: async () => void (await immudb.currentState()) },
-    { name: 'dapr-sidecar', check: () => sidecar.healthy() },
+    { name: 'dapr-sidecar', check: () => sidecar.ready() },
   ]);
   app.use(requireAppToken(log));
   const audit = new AuditLog(immudb, daprTrustedStateStore(sidecar, database), new AnchorRecord(immudb));

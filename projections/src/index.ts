@@ -27,6 +27,7 @@ import {
   requireAppToken,
   sdkHttpApp,
   sidecarFromEnv,
+  withActorCallerToken,
   tokenVerifierFromEnv,
 } from '@bank/service-kit';
 import { MongoClient } from 'mongodb';
@@ -42,7 +43,7 @@ import { chooseGuardMode } from './version-guard';
 async function main(): Promise<void> {
   const log = createLogger('projections');
   const port = envPort('PROJECTIONS_PORT', 3004);
-  const dapr = sidecarFromEnv();
+  const dapr = await withActorCallerToken(sidecarFromEnv());
   const { host, httpPort } = dapr;
   const sidecar = new DaprSidecar(dapr);
   const mongo = new MongoClient(await readModelUrl(sidecar), readModelClientOptions());
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
   http.use(requireAppToken(log));
   mountHealth(http, [
     { name: 'mongodb', check: async () => void (await mongo.db('admin').command({ ping: 1 })) },
-    { name: 'dapr-sidecar', check: () => sidecar.healthy() },
+    { name: 'dapr-sidecar', check: () => sidecar.ready() },
     // Reported, never failing: a lagging projection must keep receiving events to catch up.
     { name: 'projection-lag', check: async () => lag.snapshot() },
   ]);

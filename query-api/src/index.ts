@@ -11,6 +11,7 @@ import {
   EventLogClient,
   exitOnSignals,
   sidecarFromEnv,
+  withActorCallerToken,
   rateLimitFromEnv,
   tokenVerifierFromEnv,
 } from '@bank/service-kit';
@@ -22,7 +23,7 @@ import { transferStatusFromActors } from './transfer-routes';
 async function main(): Promise<void> {
   const log = createLogger('query-api');
   const port = envPort('QUERY_API_PORT', 3001);
-  const sidecar = new DaprSidecar(sidecarFromEnv());
+  const sidecar = new DaprSidecar(await withActorCallerToken(sidecarFromEnv()));
   const mongo = new MongoClient(await readModelUrl(sidecar), readModelClientOptions());
   await mongo.connect();
   const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     transferStatus: transferStatusFromActors(sidecar),
     readiness: [
       { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
-      { name: 'dapr-sidecar', check: () => sidecar.healthy() },
+      { name: 'dapr-sidecar', check: () => sidecar.ready() },
       { name: 'read-model', check: async () => ({ generation: live.generation() }) },
     ],
     verifyToken: tokenVerifierFromEnv(),

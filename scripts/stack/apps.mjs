@@ -17,17 +17,15 @@ export function readRunFile(repoRoot) {
 }
 
 /**
- * dapr.yaml states the default block's ports so that `dapr run -f` works with it as is; this
- * keeps it from drifting away from the port layout the launcher uses.
+ * dapr.yaml states the default block's sidecar ports, which `npm start` uses as they are; the
+ * placement and scheduler addresses are the Dapr CLI's (`dapr init`), and the launcher uses
+ * its own control plane's instead.
  */
 function assertDefaultBlock(runFile) {
-  const expected = portLayout(DEFAULT_RUN_PORT_BASE, 'contract');
   const wrong = [];
   const check = (what, actual, want) => {
     if (String(actual) !== String(want)) wrong.push(`${what} is ${actual}, expected ${want}`);
   };
-  check('common.placementHostAddress', runFile.common.placementHostAddress, `127.0.0.1:${expected.placement.port}`);
-  check('common.schedulerHostAddress', runFile.common.schedulerHostAddress, `127.0.0.1:${expected.scheduler.port}`);
   for (const app of runFile.apps) {
     const want = portLayout(DEFAULT_RUN_PORT_BASE, 'block').apps[app.appID];
     if (!want) {
@@ -142,6 +140,8 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
     // A password in dapr.yaml, or in the environment of whoever starts (or restarts) the app,
     // would win over the secret store (service-kit credentials.ts): empty means unset there.
     for (const name of ['IMMUDB_PASSWORD', 'MONGO_PASSWORD']) if (env[`${name}_SECRET`]) env[name] = '';
+    // dapr.yaml's development setting for the Dapr CLI, which passes no app token; here there is one.
+    delete env.APP_API_TOKEN_OPTIONAL;
     const sidecar = sup.start(
       `${app.appID}-daprd`,
       bins.daprd,

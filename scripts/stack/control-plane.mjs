@@ -21,7 +21,7 @@ const sentryFiles = (dataDir) => {
 
 /** Starts Sentry, then placement and scheduler, and waits until each answers. */
 export async function startControlPlane(sup, bins, layout, dataDir) {
-  const { sentry, placement, scheduler } = layout;
+  const { sentry } = layout;
   const files = sentryFiles(dataDir);
   fs.mkdirSync(files.dir, { recursive: true, mode: 0o700 });
   // Standalone Sentry wants a Configuration file; an empty one means its default settings.
@@ -69,6 +69,21 @@ export async function startControlPlane(sup, bins, layout, dataDir) {
     '--sentry-address',
     `${LOCAL}:${sentry.port}`,
   ];
+  await startPlacementAndScheduler(sup, bins, layout, dataDir, tls);
+}
+
+/**
+ * Placement and scheduler without Sentry or TLS, on the ports of `layout` (for `dapr run -f
+ * dapr.yaml`: those of `dapr init`), for sidecars started by the Dapr CLI, which runs them
+ * without mTLS.
+ */
+export async function startPlainControlPlane(sup, bins, layout, dataDir) {
+  await startPlacementAndScheduler(sup, bins, layout, dataDir, []);
+}
+
+async function startPlacementAndScheduler(sup, bins, layout, dataDir, tls) {
+  const { placement, scheduler } = layout;
+  const etcdScheme = tls.length > 0 ? 'https' : 'http';
   const procs = [
     {
       name: 'placement',
@@ -110,7 +125,7 @@ export async function startControlPlane(sup, bins, layout, dataDir) {
           '--metrics-port',
           scheduler.metrics,
           '--etcd-data-dir',
-          dirOf(dataDir, 'scheduler'),
+          dirOf(dataDir, tls.length > 0 ? 'scheduler' : 'scheduler-plain'),
           '--etcd-client-port',
           scheduler.etcdClient,
           '--etcd-client-listen-address',
@@ -118,11 +133,10 @@ export async function startControlPlane(sup, bins, layout, dataDir) {
           '--id',
           SCHEDULER_ID,
           '--etcd-initial-cluster',
-          `${SCHEDULER_ID}=https://${LOCAL}:${scheduler.etcdPeer}`,
-          // Where it keeps the identity Sentry gave it: this stack's own (the default is shared
-          // by every stack on the machine). Must not exist beforehand: the scheduler links it.
-          '--identity-directory-write',
-          path.join(dirOf(dataDir, 'scheduler-identity'), 'tls'),
+          `${SCHEDULER_ID}=${etcdScheme}://${LOCAL}:${scheduler.etcdPeer}`,
+          ...(tls.length > 0
+            ? ['--identity-directory-write', path.join(dirOf(dataDir, 'scheduler-identity'), 'tls')]
+            : []),
           ...tls,
           '--log-level',
           'warn',

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { startControlPlane } from './control-plane.mjs';
+import { startControlPlane, startPlainControlPlane } from './control-plane.mjs';
 import { chooseBackend, PG_ROLE, postgresArgs, preparePostgres, setUpFerretdbStorage } from './postgres.mjs';
 import { installationSecrets, writeSecretFile } from './secrets.mjs';
 import { tcpOpen, waitFor } from './supervisor.mjs';
@@ -12,8 +12,12 @@ import { say } from '../lib/log.mjs';
 /** ImmuDB's system administrator; its password is the installation's (secrets.mjs). */
 export const IMMUDB_ADMIN = 'immudb';
 
-/** Starts the infrastructure (the control plane first, the rest in parallel) and waits until each answers. */
-export async function startInfra(sup, bins, layout, dataDir) {
+/**
+ * Starts the infrastructure (the control plane first, the rest in parallel) and waits until each
+ * answers. `controlPlane`: 'mtls' (Sentry, then placement and scheduler with TLS), 'plain'
+ * (placement and scheduler without TLS, for the Dapr CLI's sidecars) or 'none'.
+ */
+export async function startInfra(sup, bins, layout, dataDir, { controlPlane = 'mtls' } = {}) {
   const dir = (name) => {
     const d = path.join(dataDir, name);
     fs.mkdirSync(d, { recursive: true });
@@ -29,7 +33,8 @@ export async function startInfra(sup, bins, layout, dataDir) {
   const backend = await chooseBackend(bins.pgBin, path.join(dataDir, 'postgres'), path.join(dataDir, 'ferretdb'));
   if (backend.kind === 'postgresql') await startPostgres(sup, backend, path.join(dataDir, 'postgres'), layout, dataDir);
   layout.readModelBackend = backend.kind;
-  await startControlPlane(sup, bins, layout, dataDir);
+  if (controlPlane === 'mtls') await startControlPlane(sup, bins, layout, dataDir);
+  else if (controlPlane === 'plain') await startPlainControlPlane(sup, bins, layout, dataDir);
   const procs = [
     {
       name: 'redis',

@@ -74,11 +74,13 @@ export function writeSecretFile(dataDir, name, content) {
  * cluster. Which app may read which through the secrets API: config/secret-scopes.yaml.
  */
 export function daprSecretsFile(dataDir) {
-  const { redisPassword, immudbLogPassword, readModelPassword } = installationSecrets(dataDir);
+  const { redisPassword, immudbLogPassword, readModelPassword, actorCallerTokens } = installationSecrets(dataDir);
   const secrets = {
     'redis-password': redisPassword,
     'immudb-log-password': immudbLogPassword,
     'read-model-password': readModelPassword,
+    // For `dapr run -f dapr.yaml`, whose run file cannot carry them (npm start sets them directly).
+    ...Object.fromEntries(Object.entries(actorCallerTokens).map(([app, token]) => [`actor-caller-${app}`, token])),
   };
   return writeSecretFile(dataDir, 'dapr-secrets.json', JSON.stringify(secrets, null, 2));
 }

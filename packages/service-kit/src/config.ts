@@ -17,14 +17,12 @@ export function envPort(name: string, fallback: number): number {
  * Where this app's Dapr sidecar listens (set by the launcher, by `dapr run`, or by the injector),
  * and the API token the sidecar expects from it (DAPR_API_TOKEN), if it has one.
  */
-export function sidecarFromEnv(): { host: string; httpPort: number; apiToken?: string; actorCallerToken?: string } {
+export function sidecarFromEnv(): { host: string; httpPort: number; apiToken?: string } {
   const apiToken = process.env.DAPR_API_TOKEN;
-  const actorCallerToken = process.env.ACTOR_CALLER_TOKEN;
   return {
     host: process.env.DAPR_HOST ?? '127.0.0.1',
     httpPort: envPort('DAPR_HTTP_PORT', 3500),
     ...(apiToken ? { apiToken } : {}),
-    ...(actorCallerToken ? { actorCallerToken } : {}),
   };
 }
 

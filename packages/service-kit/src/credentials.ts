@@ -6,7 +6,7 @@
  * reads theirs). Locally the launcher uses the second way: the passwords live only in the data
  * directory's secrets file, and each app's Dapr configuration lets it read its own secret only.
  */
-import type { DaprSidecar } from './dapr';
+import { DaprSidecar, type SidecarOptions } from './dapr';
 
 export async function credential(sidecar: DaprSidecar, name: string): Promise<string | undefined> {
   const direct = process.env[name];
@@ -40,4 +40,13 @@ export async function readModelUrl(sidecar: DaprSidecar): Promise<string> {
   if (!parsed.username) throw new Error('MONGO_PASSWORD is set but MONGO_URL names no user');
   parsed.password = encodeURIComponent(password);
   return parsed.toString();
+}
+
+/**
+ * Sidecar options with this app's proof to the actors it calls (ACTOR_CALLER_TOKEN, or its
+ * secret), read once at start.
+ */
+export async function withActorCallerToken(options: SidecarOptions): Promise<SidecarOptions> {
+  const actorCallerToken = await credential(new DaprSidecar(options), 'ACTOR_CALLER_TOKEN');
+  return actorCallerToken ? { ...options, actorCallerToken } : options;
 }

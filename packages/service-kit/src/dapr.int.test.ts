@@ -102,6 +102,45 @@ describe('Dapr sidecar client with the Redis components', () => {
   });
 });
 
+describe('a sidecar that cannot reach placement or the scheduler', () => {
+  // What an app's /readyz asks (ready) sees it; what an app waits for at start (healthy) does not.
+  const port = Number(process.env.TEST_FREE_PORT_BASE) + 4; // after the first sidecar's four
+  let lonely: ChildProcess;
+  beforeAll(async () => {
+    const empty = fs.mkdtempSync(path.join(process.env.BANK_TEST_DATA_DIR!, 'no-components-'));
+    lonely = spawn(
+      process.env.DAPRD_PATH!,
+      [
+        ['--app-id', 'it-lonely'],
+        ['--dapr-http-port', String(port)],
+        ['--dapr-grpc-port', String(port + 1)],
+        ['--dapr-internal-grpc-port', String(port + 2)],
+        ['--metrics-port', String(port + 3)],
+        ['--dapr-listen-addresses', '127.0.0.1'],
+        ['--resources-path', empty],
+        ['--placement-host-address', '127.0.0.1:1'],
+        ['--scheduler-host-address', '127.0.0.1:1'],
+        ['--log-level', 'warn'],
+      ].flat(),
+      { stdio: ['ignore', logFile(), logFile()] },
+    );
+  });
+  afterAll(async () => {
+    if (lonely.exitCode !== null || lonely.signalCode !== null) return;
+    const exited = new Promise((r) => lonely.once('exit', r));
+    lonely.kill('SIGTERM');
+    await exited;
+  });
+
+  it('is healthy for an app to start on, and not ready', async () => {
+    const client = new DaprSidecar({ host: '127.0.0.1', httpPort: port });
+    await client.waitUntilHealthy(30_000);
+    const err = await client.ready().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SidecarError);
+    expect(JSON.stringify((err as SidecarError).body)).toMatch(/placement|scheduler/i);
+  });
+});
+
 /** One Redis command over RESP after AUTH; returns its reply's first line (or AUTH's, if refused). */
 function redis(args: string[], password = process.env.REDIS_PASSWORD!): Promise<string> {
   const [host, port] = process.env.REDIS_ADDRESS!.split(':');

@@ -141,9 +141,17 @@ export class DaprSidecar {
     return ((await this.request('GET', `/secrets/${enc(store)}/${enc(name)}`)) ?? {}) as Record<string, string>;
   }
 
-  /** Resolves when the sidecar's outbound side (components, placement) is ready. */
+  /** Resolves when the sidecar's outbound side (its components) is ready: what an app needs to start. */
   async healthy(): Promise<void> {
     await this.request('GET', '/healthz/outbound');
+  }
+
+  /**
+   * Resolves when the whole sidecar is ready, placement and scheduler connections included:
+   * what an app's /readyz reports (a sidecar that cannot reach placement cannot call actors).
+   */
+  async ready(): Promise<void> {
+    await this.request('GET', '/healthz');
   }
 
   /** Waits for the sidecar at start-up (it may start after the app). */
