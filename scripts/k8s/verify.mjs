@@ -164,8 +164,26 @@ async function applyAndCheck(kubectl, dir) {
     return [...problems, `kubectl apply refused the manifests:\n${reasons.join('\n')}`];
   }
 
+  // The on-demand Jobs (jobs/), as an operator creates them.
+  const jobsDir = path.join(dir, 'jobs');
+  const jobDocs = fs.existsSync(jobsDir)
+    ? fs
+        .readdirSync(jobsDir)
+        .filter((f) => f.endsWith('.yaml'))
+        .flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(path.join(jobsDir, f), 'utf8')).map((d) => d.toJS()))
+    : [];
+  if (jobDocs.length > 0) {
+    say('k8s', `kubectl create -f ${path.relative(REPO_ROOT, jobsDir)}`);
+    try {
+      await kubectl(['create', '--warnings-as-errors', '--validate=strict', '-f', jobsDir]);
+    } catch (err) {
+      const reasons = (err.output ?? err.message).split('\n').filter((l) => /warning|error|invalid|forbidden/i.test(l));
+      return [...problems, `kubectl create refused the jobs:\n${reasons.join('\n')}`];
+    }
+  }
+
   // Every Pod each controller should create, created (so admitted); else the controllers' reasons.
-  const workloads = docs.filter((d) => ['Deployment', 'StatefulSet'].includes(d.kind));
+  const workloads = [...docs, ...jobDocs].filter((d) => ['Deployment', 'StatefulSet', 'Job'].includes(d.kind));
   const deadline = Date.now() + 90_000;
   for (;;) {
     const pods = JSON.parse(await kubectl(['get', 'pods', `--namespace=${namespace}`, '-o', 'json'])).items;
@@ -209,6 +227,7 @@ function operatorSecrets() {
     'dapr-api-token': ['token'],
     'app-api-token': ['token'],
     'actor-caller-tokens': ['command-api', 'query-api', 'projections', 'actors'],
+    'rebuild-token': ['token'], // for jobs/rebuild.yaml
   };
 }
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   generationCollection,
@@ -8,6 +9,7 @@ import {
   READ_MODEL_META_COLLECTION,
 } from '@bank/domain';
 import { BSON, MongoClient } from 'mongodb';
+import { tokenFor } from './auth';
 import { appUrl, commandApi, daprAppIdOf, get, post, queryApi, sidecarUrl, control, sleep } from './http';
 
 // Read-model rebuild (npm run projections:rebuild) and projection lag, through the real stack.
@@ -293,6 +295,74 @@ describe('projection lag', () => {
     // the app was down) has brought the five deposits: it sees them behind. The int test
     // (projections/src/lag.int.test.ts) pins the figures without depending on timing.
     expect(seen.some((n) => n > 0)).toBe(true);
+  });
+});
+
+describe('the Kubernetes rebuild Job (deploy/kubernetes/jobs/rebuild.yaml), as built', () => {
+  /**
+   * A daprd of its own beside the Job's entry point, in the stack's mTLS, as the Job's pod has:
+   * with the Job's app id the projections app's access-control policy lets it start a rebuild;
+   * with any other id, it is refused.
+   */
+  const sidecarFor = (appId: string, port: number) =>
+    spawn(
+      process.env.DAPRD_PATH!,
+      [
+        ['--app-id', appId],
+        ['--dapr-http-port', String(port)],
+        ['--dapr-grpc-port', String(port + 1)],
+        ['--dapr-internal-grpc-port', String(port + 2)],
+        ['--metrics-port', String(port + 3)],
+        ['--dapr-listen-addresses', '127.0.0.1'],
+        ['--dapr-internal-grpc-listen-address', '127.0.0.1'],
+        ['--metrics-listen-address', '127.0.0.1'],
+        ['--config', process.env.DAPR_CONFIG_PATH!],
+        ['--placement-host-address', process.env.PLACEMENT_ADDRESS!],
+        ['--scheduler-host-address', process.env.SCHEDULER_ADDRESS!],
+        ['--enable-mtls', '--sentry-address', process.env.SENTRY_ADDRESS!],
+        ['--log-level', 'warn'],
+      ].flat(),
+      {
+        stdio: 'ignore',
+        env: { ...process.env, DAPR_TRUST_ANCHORS: fs.readFileSync(process.env.BANK_TRUST_ANCHORS_FILE!, 'utf8') },
+      },
+    );
+  const runJob = (port: number, token: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'projections', 'dist', 'rebuild-job.js')], {
+        env: {
+          ...process.env,
+          DAPR_HTTP_PORT: String(port),
+          BANK_TOKEN: token,
+          PROJECTIONS_APP_ID: daprAppIdOf('projections'),
+        },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+
+  it('rebuilds through a sidecar with its app id, shuts that sidecar down; another app id is refused', async () => {
+    const base = Number(process.env.TEST_FREE_PORT_BASE) + 20;
+    const admin = await tokenFor(`job-${randomUUID()}`, ['admin']);
+    const stranger = sidecarFor(daprAppIdOf('projections').replace('projections', 'not-the-job'), base + 10);
+    try {
+      const refused = await runJob(base + 10, admin);
+      expect([refused.code, refused.out]).toEqual([1, expect.stringMatching(/403|PermissionDenied|access control/i)]);
+    } finally {
+      stranger.kill('SIGTERM');
+    }
+    await caughtUp();
+    const before = await liveGeneration();
+    const job = sidecarFor(daprAppIdOf('projections').replace('projections', 'read-model-rebuild'), base);
+    const exited = new Promise((r) => job.once('exit', r));
+    const run = await runJob(base, admin);
+    expect([run.code, run.out]).toEqual([0, expect.stringContaining(`Rebuilt generation ${before + 1} `)]);
+    expect(await liveGeneration()).toBe(before + 1);
+    // The Job ends its sidecar, so that its pod completes.
+    await Promise.race([exited, sleep(15_000).then(() => job.kill('SIGKILL'))]);
+    expect(job.exitCode ?? job.signalCode).not.toBe('SIGKILL');
   });
 });
 
