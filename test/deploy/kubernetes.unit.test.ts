@@ -166,7 +166,8 @@ describe('Kubernetes manifests', () => {
 
   it('ship in the image every file an app reads at run time besides its compiled code', () => {
     const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-    const buildOnly = new Set(['src', 'dist', 'package.json', 'tsconfig.json', 'node_modules']);
+    // .dapr: the logs `dapr run -f dapr.yaml` writes beside each app (git-ignored).
+    const buildOnly = new Set(['src', 'dist', 'package.json', 'tsconfig.json', 'node_modules', '.dapr']);
     for (const app of runFile.apps) {
       for (const entry of fs.readdirSync(path.join(ROOT, app.appDirPath))) {
         if (buildOnly.has(entry)) continue;
