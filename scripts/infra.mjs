@@ -13,24 +13,14 @@ import { startInfra } from './stack/infra.mjs';
 import { DEFAULT_RUN_PORT_BASE, portLayout } from './stack/ports.mjs';
 import { daprSecretsFile } from './stack/secrets.mjs';
 import { REPO_ROOT } from './stack/stack.mjs';
-import { assertPortsFree, Supervisor, tcpOpen } from './stack/supervisor.mjs';
+import { assertPortsFree, stopOnSignals, Supervisor, tcpOpen } from './stack/supervisor.mjs';
 
 /** Where `dapr init` runs placement and scheduler, and so where dapr.yaml looks for them. */
 const DAPR_INIT = { placement: 50005, scheduler: 50006 };
 
 async function main() {
   let supervisor;
-  let stopping = false;
-  const shutdown = async (code) => {
-    if (stopping) return;
-    stopping = true;
-    if (supervisor) {
-      say('infra', 'stopping every process ...');
-      await supervisor.stopAll();
-    }
-    process.exit(code);
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => shutdown(0));
+  stopOnSignals('infra', () => supervisor);
 
   // event-source's compiled code prepares the log (as npm start does).
   await run('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT });

@@ -34,22 +34,6 @@ const auth = async () =>
 const sidecarToken = () =>
   cluster ? (process.env.DAPR_API_TOKEN ?? '') : installationSecrets(dataDir).daprApiTokens.projections;
 
-async function call(method) {
-  const res = await fetch(endpoint, {
-    method,
-    headers: { authorization: await auth(), 'dapr-api-token': sidecarToken() },
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  let body;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = { detail: text };
-  }
-  return { status: res.status, body };
-}
-
 async function main() {
   try {
     await fetch(`${sidecar}/healthz`, { signal: AbortSignal.timeout(3_000) });
@@ -63,7 +47,11 @@ async function main() {
     return 3;
   }
   // The same client as the Kubernetes Job's (projections/src/rebuild-client.ts).
-  const { followRebuild } = projectionsModule('rebuild-client.js');
+  const { followRebuild, httpRebuildCall } = projectionsModule('rebuild-client.js');
+  const call = httpRebuildCall(endpoint, async () => ({
+    authorization: await auth(),
+    'dapr-api-token': sidecarToken(),
+  }));
   return followRebuild(call, { log: console.log, error: console.error, tty });
 }
 

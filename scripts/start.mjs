@@ -5,21 +5,12 @@ import { FatalError, say } from './lib/log.mjs';
 import { run } from './lib/exec.mjs';
 import { RUN_PORT_BASE } from './stack/ports.mjs';
 import { REPO_ROOT, startStack } from './stack/stack.mjs';
+import { stopOnSignals } from './stack/supervisor.mjs';
 
 async function main() {
   // Handlers first: an interrupt at any moment, even mid start-up, stops what was started.
   let supervisor;
-  let stopping = false;
-  const shutdown = async (code) => {
-    if (stopping) return;
-    stopping = true;
-    if (supervisor) {
-      say('start', 'stopping every process ...');
-      await supervisor.stopAll();
-    }
-    process.exit(code);
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => shutdown(0));
+  stopOnSignals('start', () => supervisor);
 
   say('start', 'compiling TypeScript (npm run build)');
   await run('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT });

@@ -26,6 +26,21 @@ type RebuildStatus = {
 
 export type RebuildOutput = { log: (line: string) => void; error: (line: string) => void; tty: boolean };
 
+/** The rebuild route at `endpoint` (Dapr service invocation of the projections app), called with `headers`. */
+export function httpRebuildCall(endpoint: string, headers: () => Promise<Record<string, string>>): RebuildCall {
+  return async (method) => {
+    const res = await fetch(endpoint, { method, headers: await headers(), signal: AbortSignal.timeout(30_000) });
+    const text = await res.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { detail: text };
+    }
+    return { status: res.status, body };
+  };
+}
+
 const POLL_MS = 500;
 const LINE_EVERY_MS = 2_000;
 const LOST_CONTACT_MS = 10 * 60_000;

@@ -10,7 +10,7 @@
  *   SHUTDOWN_SIDECAR      false to leave the sidecar running (a test that borrows one)
  */
 import { createLogger, DaprSidecar, envString, sidecarFromEnv } from '@bank/service-kit';
-import { followRebuild, type RebuildCall } from './rebuild-client';
+import { followRebuild, httpRebuildCall } from './rebuild-client';
 
 async function main(): Promise<number> {
   const log = createLogger('rebuild-job');
@@ -20,17 +20,7 @@ async function main(): Promise<number> {
   const appId = envString('PROJECTIONS_APP_ID', 'projections');
   const endpoint = `http://${dapr.host}:${dapr.httpPort}/v1.0/invoke/${encodeURIComponent(appId)}/method/internal/rebuild`;
   const headers = { authorization: `Bearer ${token}`, ...(dapr.apiToken ? { 'dapr-api-token': dapr.apiToken } : {}) };
-  const call: RebuildCall = async (method) => {
-    const res = await fetch(endpoint, { method, headers, signal: AbortSignal.timeout(30_000) });
-    const text = await res.text();
-    let body;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = { detail: text };
-    }
-    return { status: res.status, body };
-  };
+  const call = httpRebuildCall(endpoint, async () => headers);
   try {
     await sidecar.waitUntilHealthy(120_000);
     return await followRebuild(call, {

@@ -171,3 +171,23 @@ export async function assertPortsFree(ports) {
     );
   }
 }
+
+/**
+ * Makes Ctrl-C, SIGTERM and SIGHUP stop every process of the supervisor `current()` returns (if
+ * any yet: set these handlers before starting anything, so an interrupt at any moment during
+ * start-up stops what was started), then exit.
+ */
+export function stopOnSignals(scope, current) {
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    const supervisor = current();
+    if (supervisor) {
+      say(scope, 'stopping every process ...');
+      await supervisor.stopAll();
+    }
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, shutdown);
+}
