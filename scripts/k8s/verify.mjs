@@ -19,15 +19,20 @@ import { ensureKubernetesTools } from '../infra/install.mjs';
 import { DAPR_VERSION } from '../infra/versions.mjs';
 import { run } from '../lib/exec.mjs';
 import { FatalError, say } from '../lib/log.mjs';
-import { Supervisor, tcpOpen, waitFor } from '../stack/supervisor.mjs';
+import { assertPortsFree, Supervisor, tcpOpen, waitFor } from '../stack/supervisor.mjs';
 import { REPO_ROOT } from '../stack/stack.mjs';
 import { connectivityProblems } from './network-policy.mjs';
 
-const PORTS = { etcdClient: 27001, etcdPeer: 27002, apiserver: 27003, controllerManager: 27004 };
+/** Loopback ports of the throw-away cluster (BANK_K8S_VERIFY_PORT_BASE, default 27000). */
+const BASE = Number(process.env.BANK_K8S_VERIFY_PORT_BASE ?? 27000);
+const PORTS = { etcdClient: BASE + 1, etcdPeer: BASE + 2, apiserver: BASE + 3, controllerManager: BASE + 4 };
 
 /** Verifies one kustomization directory; returns the problems found (empty: it passed). */
 export async function verifyKubernetes({ dir = path.join(REPO_ROOT, 'deploy', 'kubernetes') } = {}) {
   const bins = await ensureKubernetesTools();
+  await assertPortsFree(Object.values(PORTS)).catch((err) => {
+    throw new FatalError(`${err.message.split('.')[0]}: another k8s:verify running? Set BANK_K8S_VERIFY_PORT_BASE.`);
+  });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-k8s-verify-'));
   const sup = new Supervisor(path.join(work, 'logs'));
   try {
