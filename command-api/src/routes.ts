@@ -6,10 +6,10 @@ import type { AccountActors } from './account-client';
 import { expectedVersionOf, idempotencyOf, newIdFromKey } from './command-headers';
 import { AccountIdParam, EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody } from './schemas';
 
-/** Who may send commands (api-contract.md): a customer on its own accounts, tellers and admins on any. */
+/** Who may send commands (docs/security.md): a customer on its own accounts, tellers and admins on any. */
 export const COMMANDERS: Role[] = ['customer', 'teller', 'admin'];
 
-/** The command side of the public API (api-contract.md, "Command API"). */
+/** The command side of the public API, as its OpenAPI document (openapi.ts, GET /openapi.json) describes it. */
 export function commandRoutes(actors: AccountActors): Router {
   const router = Router();
 

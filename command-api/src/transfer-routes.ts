@@ -6,7 +6,7 @@ import { COMMANDERS } from './routes';
 import { TransferBody } from './schemas';
 import type { TransferActors } from './transfer-client';
 
-/** POST /api/v1/transfers (api-contract.md): one Transfer actor per transfer id runs it. */
+/** POST /api/v1/transfers (openapi.ts): one Transfer actor per transfer id runs it. */
 export function transferRoutes(transfers: TransferActors): Router {
   const router = Router();
 

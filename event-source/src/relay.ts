@@ -7,7 +7,7 @@
  * event, and the durable cursor is written at most every CURSOR_SAVE_MS: under load that is
  * one publish and a fraction of a state write per batch instead of one publish per event and
  * a write per batch. A restart republishes what the durable cursor had not yet recorded; the
- * projections skip events they have applied (invariant 4).
+ * projections skip events they have applied (docs/architecture.md, "Projections").
  *
  * The state store can be lost (a wiped Redis). So that a relay that starts without its cursor does
  * not publish the whole log again, a copy of the cursor is also kept in the log database itself

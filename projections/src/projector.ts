@@ -1,6 +1,6 @@
 /**
  * Applies account events to the read model exactly once and in stream order, whatever order
- * and however often pub/sub delivers them (architecture invariant 4):
+ * and however often pub/sub delivers them (docs/architecture.md, "Projections"):
  *   - an event at or below the document's version is a duplicate and is skipped;
  *   - an event beyond the next version means a gap: the missing events are read from the log;
  *   - the account document moves only by a write conditional on the version it starts from.

@@ -1,6 +1,6 @@
 /**
  * Writes conditional on a document's `version`, the projections' only kind of conditional write
- * (architecture invariant 4). Two ways to carry them out, chosen once per process:
+ * (docs/architecture.md, "Projections"). Two ways to carry them out, chosen once per process:
  *
  *   - 'server': the condition goes in the filter (`{_id, version}`); MongoDB applies it
  *     atomically and answers it from the `_id` index.

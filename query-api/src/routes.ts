@@ -75,14 +75,14 @@ export const TopAccountsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
 
-// Who may read what (api-contract.md): account reads are scoped to a customer's own accounts; the
+// Who may read what (docs/security.md): account reads are scoped to a customer's own accounts; the
 // audit trail and the books are the auditors' (and admins'); the ranking of every account is
 // for the bank's staff.
 export const READERS: Role[] = ['customer', 'teller', 'auditor', 'admin'];
 export const AUDITORS: Role[] = ['auditor', 'admin'];
 export const STAFF: Role[] = ['teller', 'auditor', 'admin'];
 
-/** The read side of the public API (api-contract.md, "Query API"). */
+/** The read side of the public API, as its OpenAPI document (openapi.ts, GET /openapi.json) describes it. */
 export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient, 'balanceAt' | 'audit'>): Router {
   const router = Router();
   const readers = allow(...READERS);

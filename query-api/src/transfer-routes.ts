@@ -42,7 +42,7 @@ export function transferStatusFromActors(sidecar: DaprSidecar): TransferStatusSo
   };
 }
 
-/** Transfers and the books (api-contract.md, "Query API"). */
+/** Transfers and the books (the query API's OpenAPI document, openapi.ts). */
 export function transferRoutes(read: ReadCollections, transferStatus: TransferStatusSource): Router {
   const router = Router();
 

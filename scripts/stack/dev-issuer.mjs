@@ -1,5 +1,5 @@
-// The development token issuer of a local stack (api-contract.md, "Authentication and
-// authorization"): one ES256 key pair in the data directory, made at first use. The apps verify
+// The development token issuer of a local stack (docs/security.md, "People: bearer tokens and
+// roles"): one ES256 key pair in the data directory, made at first use. The apps verify
 // tokens against its public key set (AUTH_JWKS_FILE); `npm run token` signs with its private key.
 // Production points the apps at a real OIDC issuer instead (AUTH_JWKS_URL, AUTH_ISSUER,
 // AUTH_AUDIENCE; see docs/security.md).

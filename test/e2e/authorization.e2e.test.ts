@@ -1,5 +1,5 @@
 /**
- * Who may do what (api-contract.md, "Authentication and authorization"), through the real stack
+ * Who may do what (docs/security.md, "People: bearer tokens and roles"), through the real stack
  * with real tokens of its issuer: every public route, every role, no token at all, and a
  * customer on someone else's account. The table below is the tested contract; a route the APIs
  * serve that is missing from it fails the first test.

@@ -1,4 +1,4 @@
-/** The stable error codes of the public contract (api-contract.md). */
+/** The stable error codes of the public API (docs/api.md), each with its HTTP status. */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,

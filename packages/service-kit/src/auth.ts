@@ -1,5 +1,5 @@
 /**
- * Who is calling a public route (api-contract.md, "Authentication and authorization"): a JWT
+ * Who is calling a public route (docs/security.md, "People: bearer tokens and roles"): a JWT
  * bearer token, verified against the issuer's key set (JWKS), carrying a `roles` claim.
  *
  *   authenticate(verify)   every /api/v1 request: 401 UNAUTHENTICATED without a valid token

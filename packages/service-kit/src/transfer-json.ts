@@ -14,7 +14,7 @@ export type TransferLike = {
   completedAt?: string;
 };
 
-/** The public JSON of a transfer (api-contract.md, GET /transfers/{id}); money as a decimal string. */
+/** The public JSON of a transfer (GET /api/v1/transfers/{id} in the query API's OpenAPI document); money as a decimal string. */
 export function transferJson(t: TransferLike) {
   return {
     transferId: t.transferId,

@@ -82,7 +82,7 @@ export const AccountActorSuccessSchema = z.object({
 });
 export type AccountActorSuccess = z.infer<typeof AccountActorSuccessSchema>;
 
-/** What `execute` returns: actors answer with results, never exceptions (pitfalls.md). */
+/** What `execute` returns: a result, never an exception (one thrown in an actor method reaches the caller as an opaque Dapr error, its code lost). */
 export const AccountActorResultSchema = z.discriminatedUnion('ok', [
   AccountActorSuccessSchema,
   z.object({

@@ -42,7 +42,7 @@ export const TransferViewSchema = z.object({
 });
 export type TransferView = z.infer<typeof TransferViewSchema>;
 
-/** What `start` and `status` return: results, never exceptions (pitfalls.md). */
+/** What `start` and `status` return: results, never exceptions (see AccountActorResultSchema). */
 export const TransferResultSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(true),
