@@ -53,8 +53,9 @@ async function actorCallerTokens(sidecar: DaprSidecar): Promise<Record<string, s
 async function main(): Promise<void> {
   const log = createLogger('actors');
   const port = envPort('ACTORS_PORT', 3002);
-  const callers = await actorCallerTokens(new DaprSidecar(sidecarFromEnv()));
-  const dapr = { ...sidecarFromEnv(), actorCallerToken: callers.actors };
+  const fromEnv = sidecarFromEnv();
+  const callers = await actorCallerTokens(new DaprSidecar(fromEnv));
+  const dapr = { ...fromEnv, actorCallerToken: callers.actors };
   const { host, httpPort } = dapr;
   // Calls to event-source fail fast enough that the actor's own retry budget holds.
   const sidecar = new DaprSidecar({ ...dapr, timeoutMs: 8_000 });

@@ -164,9 +164,7 @@ async function applyAndCheck(kubectl, dir) {
   try {
     await kubectl(['apply', '--warnings-as-errors', '--validate=strict', '-k', dir]);
   } catch (err) {
-    // The reasons, not the list of what was created before the refusal.
-    const reasons = (err.output ?? err.message).split('\n').filter((l) => /warning|error|invalid|forbidden/i.test(l));
-    return [...problems, `kubectl apply refused the manifests:\n${reasons.join('\n')}`];
+    return [...problems, `kubectl apply refused the manifests:\n${refusalOf(err)}`];
   }
 
   // The on-demand Jobs (jobs/), as an operator creates them.
@@ -182,8 +180,7 @@ async function applyAndCheck(kubectl, dir) {
     try {
       await kubectl(['create', '--warnings-as-errors', '--validate=strict', '-f', jobsDir]);
     } catch (err) {
-      const reasons = (err.output ?? err.message).split('\n').filter((l) => /warning|error|invalid|forbidden/i.test(l));
-      return [...problems, `kubectl create refused the jobs:\n${reasons.join('\n')}`];
+      return [...problems, `kubectl create refused the jobs:\n${refusalOf(err)}`];
     }
   }
 
@@ -219,6 +216,14 @@ async function applyAndCheck(kubectl, dir) {
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** Why kubectl refused: its reasons, not the list of what it created before the refusal. */
+function refusalOf(err) {
+  return (err.output ?? err.message)
+    .split('\n')
+    .filter((l) => /warning|error|invalid|forbidden/i.test(l))
+    .join('\n');
 }
 
 /** The Secrets docs/kubernetes.md has an operator create, with their keys. */
