@@ -9,11 +9,14 @@ import {
   envPositiveInt,
   EventLogClient,
   exitOnSignals,
+  httpMetricsMiddleware,
   mountHealth,
+  mountMetrics,
   requireAppToken,
   requiredCredential,
   sdkHttpApp,
   sidecarFromEnv,
+  startProcessMetrics,
 } from '@bank/service-kit';
 import { guardActorCalls, type ActorCallTable } from './actor-methods';
 import { bankAccountActor } from './bank-account-actor';
@@ -52,6 +55,7 @@ async function actorCallerTokens(sidecar: DaprSidecar): Promise<Record<string, s
 
 async function main(): Promise<void> {
   const log = createLogger('actors');
+  startProcessMetrics('actors');
   const port = envPort('ACTORS_PORT', 3002);
   const fromEnv = sidecarFromEnv();
   const callers = await actorCallerTokens(new DaprSidecar(fromEnv));
@@ -68,16 +72,15 @@ async function main(): Promise<void> {
     logger: { level: LogLevel.Warn },
   });
   const http = sdkHttpApp(server);
+  http.use(httpMetricsMiddleware());
   // Before the SDK mounts its routes: every call but the probes must come from the sidecar, name
   // a method the actor type offers (the SDK would dispatch any name, private ones included), and
   // come from an app that method answers.
   http.use(requireAppToken(log));
   http.use(guardActorCalls(ACTOR_CALLS, callers));
   mountHealth(http, [{ name: 'dapr-sidecar', check: () => sidecar.ready() }]);
+  mountMetrics(http);
   const metrics = new TransferMetrics();
-  http.get('/metrics', (_req, res) => {
-    res.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.prometheusText());
-  });
 
   tolerateDeactivationOfInactiveActors(log);
   await server.actor.init();

@@ -5,6 +5,7 @@ import {
   envPort,
   exitOnSignals,
   sidecarFromEnv,
+  startProcessMetrics,
   rateLimitFromEnv,
   tokenVerifierFromEnv,
   withActorCallerToken,
@@ -18,6 +19,7 @@ const ACTOR_CALL_TIMEOUT_MS = 45_000;
 
 async function main(): Promise<void> {
   const log = createLogger('command-api');
+  startProcessMetrics('command-api');
   const port = envPort('COMMAND_API_PORT', 3000);
   // Longer than the actor's whole append budget (20 s), and than a Transfer actor's start
   // (its debit plus at most 10 s more): an answer is never abandoned mid-way.

@@ -22,6 +22,7 @@ import {
 } from '@bank/domain';
 import { GroupCommit, type GroupLimits } from './group-commit';
 import { PreconditionFailed, type ImmuClient, type KV, type Precondition } from './immudb/client';
+import type { EventLogMetrics } from './metrics';
 
 const EVENT_PREFIX = 'e/';
 const IDEMPOTENCY_PREFIX = 'i/';
@@ -56,8 +57,9 @@ export class EventStore {
   constructor(
     private readonly db: ImmuClient,
     groupLimits?: GroupLimits,
+    private readonly metrics?: EventLogMetrics,
   ) {
-    this.writer = new GroupCommit((kvs, preconditions) => db.set(kvs, preconditions), groupLimits);
+    this.writer = new GroupCommit((kvs, preconditions) => db.set(kvs, preconditions), groupLimits, metrics?.commit);
   }
 
   /** How the appends of this process were grouped into transactions. */
@@ -86,6 +88,18 @@ export class EventStore {
    * version. The answer's `version` is the first stream's.
    */
   async appendAll(parts: StreamAppend[], idempotency?: IdempotencyWrite): Promise<AppendResult> {
+    if (!this.metrics) return this.conditionalAppend(parts, idempotency);
+    try {
+      const result = await this.conditionalAppend(parts, idempotency);
+      this.metrics.append(result);
+      return result;
+    } catch (err) {
+      this.metrics.append('error');
+      throw err;
+    }
+  }
+
+  private async conditionalAppend(parts: StreamAppend[], idempotency?: IdempotencyWrite): Promise<AppendResult> {
     const kvs: KV[] = [];
     const preconditions: Precondition[] = [];
     const exclusive: string[] = [];

@@ -10,6 +10,7 @@
  * the two had arrived one after the other.
  */
 import { PreconditionFailed, type KV, type Precondition, type TxHeader } from './immudb/client';
+import type { CommitObserver } from './metrics';
 
 /** One conditional write, and the names it must not share a transaction with. */
 export type Write = { kvs: KV[]; preconditions: Precondition[]; exclusive: string[] };
@@ -41,6 +42,8 @@ export class GroupCommit {
   constructor(
     private readonly commit: Commit,
     private readonly limits: GroupLimits = DEFAULT_GROUP_LIMITS,
+    /** Told about every transaction tried: its appends, entries, time and outcome (metrics). */
+    private readonly observe: CommitObserver = () => undefined,
   ) {}
 
   /**
@@ -99,7 +102,8 @@ export class GroupCommit {
     if (group.length === 1) return this.alone(group[0]!);
     this.counters.commits++;
     try {
-      const header = await this.commit(
+      const header = await this.timed(
+        group.length,
         group.flatMap((p) => p.write.kvs),
         group.flatMap((p) => p.write.preconditions),
       );
@@ -120,9 +124,23 @@ export class GroupCommit {
     this.counters.commits++;
     this.counters.writes++;
     try {
-      p.resolve(await this.commit(p.write.kvs, p.write.preconditions));
+      p.resolve(await this.timed(1, p.write.kvs, p.write.preconditions));
     } catch (err) {
       p.reject(err);
+    }
+  }
+
+  private async timed(writes: number, kvs: KV[], preconditions: Precondition[]): Promise<TxHeader> {
+    const started = process.hrtime.bigint();
+    const observe = (outcome: 'committed' | 'precondition_failed' | 'error') =>
+      this.observe({ writes, entries: kvs.length, seconds: Number(process.hrtime.bigint() - started) / 1e9, outcome });
+    try {
+      const header = await this.commit(kvs, preconditions);
+      observe('committed');
+      return header;
+    } catch (err) {
+      observe(err instanceof PreconditionFailed ? 'precondition_failed' : 'error');
+      throw err;
     }
   }
 }

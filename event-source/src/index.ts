@@ -11,6 +11,7 @@ import {
   finish,
   requiredCredential,
   sidecarFromEnv,
+  startProcessMetrics,
 } from '@bank/service-kit';
 import { AnchorRecord } from './audit/anchor-record';
 import { AuditLog } from './audit/audit-log';
@@ -18,11 +19,14 @@ import { daprTrustedStateStore } from './audit/trusted-state';
 import { EventStore } from './event-store';
 import { ImmuClient } from './immudb/client';
 import { ensureLogDatabase, LOG_DATABASE } from './log-database';
+import { EventLogMetrics } from './metrics';
 import { Relay } from './relay';
 import { eventLogRoutes } from './routes';
 
 async function main(): Promise<void> {
   const log = createLogger('event-source');
+  startProcessMetrics('event-source');
+  const metrics = new EventLogMetrics();
   const port = envPort('EVENT_SOURCE_PORT', 3003);
   const sidecar = new DaprSidecar(sidecarFromEnv());
   const database = envString('IMMUDB_DATABASE', LOG_DATABASE);
@@ -32,14 +36,16 @@ async function main(): Promise<void> {
     password: await requiredCredential(sidecar, 'IMMUDB_PASSWORD'),
   };
   const immudb = new ImmuClient({ ...login, database });
-  const store = new EventStore(immudb);
+  const store = new EventStore(immudb, undefined, metrics);
   const relay = new Relay(
     store,
     sidecar,
     log.child({ component: 'relay' }),
     database,
     envPositiveInt('RELAY_CHECKPOINT_MS', 60_000),
+    metrics,
   );
+  metrics.relayPosition(() => relay.status());
 
   const app = createHttpApp(log, [
     { name: 'immudb', check: async () => void (await immudb.currentState()) },

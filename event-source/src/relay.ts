@@ -18,6 +18,7 @@
 import { ACCOUNT_EVENTS_TOPIC, MAX_EVENTS_PER_MESSAGE, PUBSUB_NAME, type AccountEventsMessage } from '@bank/domain';
 import type { DaprSidecar, Logger } from '@bank/service-kit';
 import type { EventStore } from './event-store';
+import type { EventLogMetrics } from './metrics';
 import { DEFAULT_DATABASE } from './log-database';
 
 const STATE_STORE = 'statestore';
@@ -55,6 +56,7 @@ export class Relay {
     database: string,
     /** How often the cursor is also written to the log database (see the heading). */
     private readonly checkpointMs = 60_000,
+    private readonly metrics?: EventLogMetrics,
   ) {
     this.cursorKey = cursorKeyOf(database);
   }
@@ -116,6 +118,7 @@ export class Relay {
     for (let i = 0; i < events.length; i += MAX_EVENTS_PER_MESSAGE) {
       const message: AccountEventsMessage = { events: events.slice(i, i + MAX_EVENTS_PER_MESSAGE) };
       await this.sidecar.publish(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, message);
+      this.metrics?.published(message.events.length);
     }
     this.cursor = lastTx;
     await this.saveCursor(false);

@@ -21,12 +21,14 @@ import {
   readModelUrl,
   EventLogClient,
   exitOnSignals,
+  httpMetricsMiddleware,
   invokeActorWhenPlaced,
   type Logger,
   mountHealth,
   requireAppToken,
   sdkHttpApp,
   sidecarFromEnv,
+  startProcessMetrics,
   withActorCallerToken,
   tokenVerifierFromEnv,
 } from '@bank/service-kit';
@@ -34,6 +36,7 @@ import { MongoClient } from 'mongodb';
 import { Generations } from './generations';
 import { mountInternalRoutes } from './internal-routes';
 import { LagTracker } from './lag';
+import { ProjectionMetrics } from './metrics';
 import { Projectors } from './projectors';
 import type { ReadModel } from './read-model';
 import { Rebuilder } from './rebuild';
@@ -42,6 +45,7 @@ import { chooseGuardMode } from './version-guard';
 
 async function main(): Promise<void> {
   const log = createLogger('projections');
+  startProcessMetrics('projections');
   const port = envPort('PROJECTIONS_PORT', 3004);
   const dapr = await withActorCallerToken(sidecarFromEnv());
   const { host, httpPort } = dapr;
@@ -101,6 +105,7 @@ async function main(): Promise<void> {
     logger: { level: LogLevel.Warn },
   });
   const http = sdkHttpApp(server);
+  http.use(httpMetricsMiddleware());
   // Before the SDK mounts its routes: every call but the probes must come from the sidecar.
   http.use(requireAppToken(log));
   mountHealth(http, [
@@ -111,18 +116,24 @@ async function main(): Promise<void> {
   ]);
   mountInternalRoutes(http, { rebuilder, lag, sweep, log, verifyToken: tokenVerifierFromEnv() });
 
+  const throughput = new ProjectionMetrics();
   // The SDK acks a callback that throws as SUCCESS, so every path returns a status explicitly.
   await server.pubsub.subscribe(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, async (data: unknown) => {
+    const done = throughput.batch();
     const parsed = AccountEventsMessageSchema.safeParse(data);
     if (!parsed.success) {
       log.error({ issues: parsed.error.issues }, 'unreadable message; dropped');
+      done('dropped');
       return DaprPubSubStatusEnum.DROP;
     }
     // A transfer's own events are in the log beside the account events they commit with; the
     // read model's transfers are projected from the account events (TransferDebited, ...), which
     // carry everything it shows.
     const events = eventsOf(parsed.data).filter((e) => isAccountStream(e.streamId));
-    if (events.length === 0) return DaprPubSubStatusEnum.SUCCESS;
+    if (events.length === 0) {
+      done('applied');
+      return DaprPubSubStatusEnum.SUCCESS;
+    }
     try {
       // The live generation, and during a rebuild the one being built (see rebuild.ts). Each
       // account's events of the message go in as one run; a redelivered message is skipped
@@ -132,9 +143,11 @@ async function main(): Promise<void> {
       for (const g of building) await projectors.projector(g).applyAll(events);
       for (const e of events) lag.noteApplied(live!, e.streamId, e.version);
       log.debug({ events: events.length, lastTx: events[events.length - 1]!.logTx }, 'projected');
+      done('applied', events.length);
       return DaprPubSubStatusEnum.SUCCESS;
     } catch (err) {
       log.warn({ err, events: events.length, firstTx: events[0]!.logTx }, 'projection failed; will retry');
+      done('retry');
       return DaprPubSubStatusEnum.RETRY;
     }
   });

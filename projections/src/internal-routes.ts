@@ -4,9 +4,17 @@
  * Prometheus metrics.
  */
 import type { Express, Request, RequestHandler, Response } from 'express';
-import { allow, ApiError, authenticate, sendProblem, type Logger, type TokenVerifier } from '@bank/service-kit';
+import {
+  allow,
+  ApiError,
+  authenticate,
+  mountMetrics,
+  sendProblem,
+  type Logger,
+  type TokenVerifier,
+} from '@bank/service-kit';
 import type { LagTracker } from './lag';
-import { prometheusText } from './metrics';
+import { registerProjectionGauges } from './metrics';
 import type { Rebuilder } from './rebuild';
 import type { TransferSweep } from './transfer-sweep';
 
@@ -61,14 +69,13 @@ export function mountInternalRoutes(
     ),
   );
 
-  http.get(
-    '/metrics',
-    guarded((_req, res) => {
-      res
-        .type('text/plain; version=0.0.4; charset=utf-8')
-        .send(prometheusText(deps.lag.snapshot(), deps.rebuilder.status(), deps.sweep?.status()));
-    }),
-  );
+  const sweep = deps.sweep;
+  registerProjectionGauges({
+    lag: () => deps.lag.snapshot(),
+    rebuild: () => deps.rebuilder.status(),
+    ...(sweep ? { sweep: () => sweep.status() } : {}),
+  });
+  mountMetrics(http);
 }
 
 /** Runs express middlewares in turn; resolves with the error one passed on, if any. */

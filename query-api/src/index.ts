@@ -11,6 +11,7 @@ import {
   EventLogClient,
   exitOnSignals,
   sidecarFromEnv,
+  startProcessMetrics,
   withActorCallerToken,
   rateLimitFromEnv,
   tokenVerifierFromEnv,
@@ -22,6 +23,7 @@ import { transferStatusFromActors } from './transfer-routes';
 
 async function main(): Promise<void> {
   const log = createLogger('query-api');
+  startProcessMetrics('query-api');
   const port = envPort('QUERY_API_PORT', 3001);
   const sidecar = new DaprSidecar(await withActorCallerToken(sidecarFromEnv()));
   const mongo = new MongoClient(await readModelUrl(sidecar), readModelClientOptions());

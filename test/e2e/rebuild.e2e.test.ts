@@ -56,7 +56,7 @@ async function metrics(): Promise<Record<string, number>> {
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
   const out: Record<string, number> = {};
   for (const line of (await res.text()).split('\n')) {
-    const m = /^(bank_[a-z_]+) (\S+)$/.exec(line);
+    const m = /^(bank_[a-z_]+)(?:\{[^}]*\})? (\S+)$/.exec(line); // labels: app="projections"
     if (m) out[m[1]!] = Number(m[2]);
   }
   return out;

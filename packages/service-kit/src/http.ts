@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ZodError, ZodType } from 'zod';
 import type { Logger } from './logger';
+import { httpMetricsMiddleware, mountMetrics } from './metrics';
 import { ApiError, sendProblem } from './problem';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -22,13 +23,15 @@ export type ReadinessCheck = { name: string; check: () => Promise<unknown> };
 
 /**
  * An express app with the behaviour every service shares: JSON bodies up to 64 KiB, a
- * correlation id in and out, `/healthz` and `/readyz`, and problem details for every error.
+ * correlation id in and out, request metrics and `/metrics`, `/healthz` and `/readyz`, and
+ * problem details for every error.
  * Call `finish(app)` after mounting the routes.
  */
 export function createHttpApp(logger: Logger, readiness: ReadinessCheck[]): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(httpMetricsMiddleware());
   app.use((req, res, next) => {
     const incoming = req.header(CORRELATION_HEADER);
     req.correlationId = incoming && CORRELATION_ID.test(incoming) ? incoming : randomUUID();
@@ -37,6 +40,7 @@ export function createHttpApp(logger: Logger, readiness: ReadinessCheck[]): Expr
     next();
   });
   mountHealth(app, readiness);
+  mountMetrics(app);
   app.use(express.json({ limit: '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
   return app;
 }

@@ -3,6 +3,7 @@ export * from './auth';
 export * from './config';
 export * from './credentials';
 export * from './logger';
+export * from './metrics';
 export * from './problem';
 export * from './public-api';
 export * from './rate-limit';
