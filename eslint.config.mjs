@@ -13,7 +13,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'bench/**/*.cjs', '*.config.js', '*.config.mjs', 'test/**/*.mjs'],
+    files: [
+      'scripts/**/*.mjs',
+      'dashboard/*.mjs',
+      'bench/**/*.mjs',
+      'bench/**/*.cjs',
+      '*.config.js',
+      '*.config.mjs',
+      'test/**/*.mjs',
+    ],
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { FatalError, say } from './lib/log.mjs';
 import { run } from './lib/exec.mjs';
+import { mintToken } from './stack/dev-issuer.mjs';
 import { RUN_PORT_BASE } from './stack/ports.mjs';
 import { REPO_ROOT, startStack } from './stack/stack.mjs';
 import { stopOnSignals } from './stack/supervisor.mjs';
@@ -25,12 +26,23 @@ async function main() {
   // would: the apps ride out a restart of Redis, ImmuDB, the read model or a sidecar.
   stack.supervisor.restartCrashed();
 
+  // The dashboard link carries an operator's token of the development issuer in its fragment
+  // (never sent to a server; the page moves it into the tab's session storage). With a real
+  // issuer configured, the page asks for a token instead.
+  const dashboardToken = process.env.AUTH_JWKS_URL
+    ? undefined
+    : await mintToken(dataDir, { sub: 'operator', roles: ['teller', 'auditor'], ttlSeconds: 12 * 3600 });
+
   process.stdout.write(
     [
       '',
       'The core bank is running.',
       `  Command API: ${stack.urls.commandApi}/api/v1   (writes)`,
       `  Query API:   ${stack.urls.queryApi}/api/v1   (reads)`,
+      `  Dashboard:   ${stack.urls.queryApi}/${dashboardToken ? `#token=${dashboardToken}` : ''}`,
+      dashboardToken
+        ? '               (signed in as "operator", roles teller and auditor, for 12 h)'
+        : '               (sign in with a token of your issuer)',
       '  Every /api/v1 call needs a bearer token of the development issuer, for example:',
       `    T=$(${process.env.BANK_DATA_DIR ? `BANK_DATA_DIR=${dataDir} ` : ''}npm run --silent token -- --sub alice --role customer)   # roles: customer, teller, auditor, admin`,
       `    curl -H "authorization: Bearer $T" ${stack.urls.queryApi}/api/v1/accounts`,

@@ -1,5 +1,6 @@
 import {
   bindAddress,
+  corsOriginsFromEnv,
   createLogger,
   DaprSidecar,
   envPort,
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     readiness: [{ name: 'dapr-sidecar', check: () => sidecar.ready() }],
     verifyToken: tokenVerifierFromEnv(),
     rateLimit: rateLimitFromEnv(),
+    // The dashboard's origin (served by the query API), so its forms may send commands.
+    corsOrigins: corsOriginsFromEnv(),
   });
   const server = app.listen(port, bindAddress(), () => log.info({ port }, 'command-api listening'));
   exitOnSignals(log, [], server);

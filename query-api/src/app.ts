@@ -6,6 +6,7 @@ import {
   type ReadinessCheck,
 } from '@bank/service-kit';
 import type { Express } from 'express';
+import { dashboardRoutes, type DashboardOptions } from './dashboard';
 import { queryApiDocument } from './openapi';
 import type { ReadCollections } from './read-model';
 import { queryRoutes } from './routes';
@@ -19,11 +20,17 @@ export function buildApp(
     eventLog: Pick<EventLogClient, 'balanceAt' | 'audit'>;
     transferStatus: TransferStatusSource;
     readiness: ReadinessCheck[];
+    /** The operators' dashboard at `/` (absent in tests of the API routes). */
+    dashboard?: DashboardOptions;
   } & PublicApiGuard,
 ): Express {
   return buildPublicApp({
     ...deps,
     document: queryApiDocument(),
-    routers: [queryRoutes(deps.read, deps.eventLog), transferRoutes(deps.read, deps.transferStatus)],
+    routers: [
+      queryRoutes(deps.read, deps.eventLog),
+      transferRoutes(deps.read, deps.transferStatus),
+      ...(deps.dashboard ? [dashboardRoutes(deps.dashboard)] : []),
+    ],
   });
 }

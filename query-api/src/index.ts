@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     ],
     verifyToken: tokenVerifierFromEnv(),
     rateLimit: rateLimitFromEnv(),
+    // The dashboard's forms post to the command API at the address the browser knows it by.
+    dashboard: { commandApiUrl: envString('PUBLIC_COMMAND_API_URL', 'http://127.0.0.1:3000') },
   });
 
   const server = app.listen(port, bindAddress(), () => log.info({ port }, 'query-api listening'));

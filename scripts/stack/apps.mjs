@@ -128,6 +128,7 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
       ...actorCallerEnv(app.appID, secrets.actorCallerTokens),
       ...stringify(common.env),
       ...stringify(app.env),
+      ...dashboardEnv(app.appID, layout),
       ...infraEnv(layout, dataDir, { secretStore: LOCAL_SECRET_STORE }),
       ...authEnv(dataDir),
       [ports.envVar]: String(ports.appPort),
@@ -136,6 +137,10 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
       DAPR_HOST: '127.0.0.1',
       APP_ID: appId(app.appID),
       EVENT_SOURCE_APP_ID: appId('event-source'),
+      // The query API's operations status asks each app's readiness by its Dapr app id.
+      COMMAND_API_APP_ID: appId('command-api'),
+      ACTORS_APP_ID: appId('actors'),
+      PROJECTIONS_APP_ID: appId('projections'),
     };
     // A password in dapr.yaml, or in the environment of whoever starts (or restarts) the app,
     // would win over the secret store (service-kit credentials.ts): empty means unset there.
@@ -209,6 +214,23 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
       say('stack', `${app.appID} ready on 127.0.0.1:${ports.appPort}`);
     }),
   );
+}
+
+/**
+ * The dashboard, served by query-api, sends commands from the browser to command-api: query-api
+ * tells the page where command-api is, and command-api lets the page's origin call it (CORS).
+ * Either can be set in the environment instead (a proxy in front, another host name).
+ */
+export function dashboardEnv(appId, layout, env = process.env) {
+  const port = (id) => layout.apps[id].appPort;
+  if (appId === 'command-api') {
+    const q = port('query-api');
+    return { CORS_ALLOWED_ORIGINS: env.CORS_ALLOWED_ORIGINS ?? `http://127.0.0.1:${q},http://localhost:${q}` };
+  }
+  if (appId === 'query-api') {
+    return { PUBLIC_COMMAND_API_URL: env.PUBLIC_COMMAND_API_URL ?? `http://127.0.0.1:${port('command-api')}` };
+  }
+  return {};
 }
 
 function stringify(env = {}) {

@@ -77,3 +77,11 @@ it('gives each app that calls actors its caller secret, and the actors app every
     expect(vars.actors[name]).toBe(`actor-caller-${app}`);
   }
 });
+
+it('lets the dashboard (served by query-api) send commands: command-api allows its origin, query-api names command-api', () => {
+  const vars = Object.fromEntries(
+    runFile.apps.map((a: { appID: string; env?: Record<string, unknown> }) => [a.appID, env(a)]),
+  );
+  expect(String(vars['command-api'].CORS_ALLOWED_ORIGINS).split(',')).toContain('http://127.0.0.1:3001');
+  expect(vars['query-api'].PUBLIC_COMMAND_API_URL).toBe('http://127.0.0.1:3000');
+});

@@ -1,6 +1,7 @@
 export * from './app-token';
 export * from './auth';
 export * from './config';
+export * from './cors';
 export * from './credentials';
 export * from './logger';
 export * from './metrics';
