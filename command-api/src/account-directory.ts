@@ -6,24 +6,23 @@
  * account may have been opened since.
  */
 import { EVENT_SOURCE_APP_ID } from '@bank/domain';
-import { ApiError, envString, type DaprSidecar } from '@bank/service-kit';
+import { ApiError, envString, LruMap, type DaprSidecar } from '@bank/service-kit';
 
 export type ExistsInLog = (accountId: string) => Promise<boolean>;
 
 export class AccountDirectory {
-  private readonly known = new Map<string, true>();
+  private readonly known: LruMap<string, true>;
 
   constructor(
     private readonly inLog: ExistsInLog,
-    private readonly capacity = 100_000,
-  ) {}
+    capacity = 100_000,
+  ) {
+    this.known = new LruMap(capacity);
+  }
 
   /** Throws ACCOUNT_NOT_FOUND (404) unless the account exists; SERVICE_UNAVAILABLE if the log cannot say. */
   async mustExist(accountId: string): Promise<void> {
-    if (this.known.delete(accountId)) {
-      this.known.set(accountId, true); // most recently used: last out
-      return;
-    }
+    if (this.known.get(accountId)) return;
     let exists: boolean;
     try {
       exists = await this.inLog(accountId);
@@ -36,9 +35,7 @@ export class AccountDirectory {
 
   /** An account known to exist (it was just opened through this app). */
   remember(accountId: string): void {
-    this.known.delete(accountId);
     this.known.set(accountId, true);
-    if (this.known.size > this.capacity) this.known.delete(this.known.keys().next().value!);
   }
 }
 

@@ -20,6 +20,7 @@ import { EventStore } from './event-store';
 import { ImmuClient } from './immudb/client';
 import { ensureLogDatabase, LOG_DATABASE } from './log-database';
 import { EventLogMetrics } from './metrics';
+import { LogWatch } from './log-watch';
 import { Relay } from './relay';
 import { eventLogRoutes } from './routes';
 
@@ -53,7 +54,9 @@ async function main(): Promise<void> {
   ]);
   app.use(requireAppToken(log));
   const audit = new AuditLog(immudb, daprTrustedStateStore(sidecar, database), new AnchorRecord(immudb));
-  app.use(eventLogRoutes(store, audit, (tx) => relay.notify(tx)));
+  // Each commit wakes the relay (publish now) and any reader waiting at the head of the log.
+  const watch = new LogWatch((tx) => relay.notify(tx));
+  app.use(eventLogRoutes(store, audit, watch));
   app.get('/relay', (_req, res) => {
     res.json({ ...relay.status(), groupCommit: store.commitStats() });
   });

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from './audit/audit-log';
 import type { EventStore } from './event-store';
+import type { LogWatch } from './log-watch';
 
 const BalanceAtQuery = z.strictObject({
   timestamp: z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString()),
@@ -24,13 +25,17 @@ const AuditQuery = z.strictObject({
   fromVersion: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(1),
   limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).default(50),
 });
+/** A reader that is at the head may wait up to 10 s for the next commit (below Dapr callers' 15 s timeout). */
+export const LOG_WAIT_MAX_MS = 10_000;
 const LogQuery = z.strictObject({
   afterTx: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
+  waitMs: z.coerce.number().int().min(0).max(LOG_WAIT_MAX_MS).default(0),
 });
 
 /** The event log's internal API, called by the other apps through Dapr service invocation. */
-export function eventLogRoutes(store: EventStore, audit: AuditLog, onAppended: (tx: number) => void): Router {
+export function eventLogRoutes(store: EventStore, audit: AuditLog, watch: LogWatch): Router {
+  const onAppended = (tx: number) => watch.notify(tx);
   const router = Router();
   const audits = new Gate(2, 16);
 
@@ -108,11 +113,19 @@ export function eventLogRoutes(store: EventStore, audit: AuditLog, onAppended: (
     res.json(page);
   });
 
-  // The global log in transaction order, for read-model rebuilds and lag measurement.
+  // The global log in transaction order, for read-model rebuilds, lag measurement and the live
+  // stream. A reader already at the head may ask to wait (waitMs) for the next commit.
   router.get('/log', async (req, res) => {
-    const { afterTx, limit } = parseInput(LogQuery, req.query, 'query');
-    const headTx = await store.headTx();
-    const page = await store.readLog(afterTx, limit);
+    const { afterTx, limit, waitMs } = parseInput(LogQuery, req.query, 'query');
+    let headTx = await store.headTx();
+    if (waitMs > 0 && headTx <= afterTx) {
+      const gone = new AbortController();
+      res.on('close', () => gone.abort());
+      await watch.waitBeyond(afterTx, waitMs, gone.signal);
+      if (gone.signal.aborted) return;
+      headTx = await store.headTx();
+    }
+    const page = headTx > afterTx ? await store.readLog(afterTx, limit) : { events: [], lastTx: afterTx };
     const result: ReadLogResult = { ...page, headTx: Math.max(headTx, page.lastTx) };
     res.json(result);
   });

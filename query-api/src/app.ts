@@ -7,7 +7,9 @@ import {
 } from '@bank/service-kit';
 import type { Express } from 'express';
 import { dashboardRoutes, type DashboardOptions } from './dashboard';
+import { streamRoutes, type LiveStream } from './live/stream-route';
 import { queryApiDocument } from './openapi';
+import { operationsRoutes, type Operations } from './operations';
 import type { ReadCollections } from './read-model';
 import { queryRoutes } from './routes';
 import { transferRoutes, type TransferStatusSource } from './transfer-routes';
@@ -22,6 +24,10 @@ export function buildApp(
     readiness: ReadinessCheck[];
     /** The operators' dashboard at `/` (absent in tests of the API routes). */
     dashboard?: DashboardOptions;
+    /** The live event stream (absent in tests of the other routes). */
+    stream?: LiveStream;
+    /** Where the operations status asks the other apps (absent in tests of the other routes). */
+    operations?: Omit<Operations, 'ownReadiness'>;
   } & PublicApiGuard,
 ): Express {
   return buildPublicApp({
@@ -31,6 +37,8 @@ export function buildApp(
       queryRoutes(deps.read, deps.eventLog),
       transferRoutes(deps.read, deps.transferStatus),
       ...(deps.dashboard ? [dashboardRoutes(deps.dashboard)] : []),
+      ...(deps.stream ? [streamRoutes(deps.stream)] : []),
+      ...(deps.operations ? [operationsRoutes({ ...deps.operations, ownReadiness: deps.readiness })] : []),
     ],
   });
 }

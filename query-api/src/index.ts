@@ -17,6 +17,10 @@ import {
   tokenVerifierFromEnv,
 } from '@bank/service-kit';
 import { MongoClient } from 'mongodb';
+import { LogTail } from './live/log-tail';
+import { scopeLookups } from './live/lookups';
+import { DEFAULT_STREAM_LIMITS, type LiveStream } from './live/stream-route';
+import { StreamScope } from './live/stream-scope';
 import { liveReadCollections } from './read-model';
 import { buildApp } from './app';
 import { transferStatusFromActors } from './transfer-routes';
@@ -31,10 +35,33 @@ async function main(): Promise<void> {
   const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
   const live = await liveReadCollections(db, log, envPositiveInt('READ_MODEL_POINTER_TTL_MS', 1_000));
 
+  const eventLog = new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID));
+  const streamLog = log.child({ component: 'live-stream' });
+  const stream: LiveStream = {
+    tail: new LogTail((afterTx, limit, waitMs) => eventLog.readLog(afterTx, limit, waitMs), streamLog),
+    scope: new StreamScope(scopeLookups(live.read, eventLog)),
+    limits: { ...DEFAULT_STREAM_LIMITS, heartbeatMs: envPositiveInt('STREAM_HEARTBEAT_MS', 15_000) },
+    log: streamLog,
+  };
+
+  // A status page waits at most 3 s for an app that does not answer.
+  const probes = new DaprSidecar({ ...sidecarFromEnv(), timeoutMs: 3_000 });
+  const operations = {
+    sidecar: probes,
+    remoteApps: {
+      'command-api': envString('COMMAND_API_APP_ID', 'command-api'),
+      actors: envString('ACTORS_APP_ID', 'actors'),
+      'event-source': envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID),
+      projections: envString('PROJECTIONS_APP_ID', 'projections'),
+    },
+  };
+
   const app = buildApp({
     log,
     read: live.read,
-    eventLog: new EventLogClient(sidecar, envString('EVENT_SOURCE_APP_ID', EVENT_SOURCE_APP_ID)),
+    eventLog,
+    stream,
+    operations,
     transferStatus: transferStatusFromActors(sidecar),
     readiness: [
       { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },

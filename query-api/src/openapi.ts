@@ -21,6 +21,8 @@ import {
   TransactionsQuery,
 } from './routes';
 import { TrialBalanceQuery } from './transfer-routes';
+import { StreamQuery } from './live/stream-route';
+import { APPS } from './operations';
 
 const Money = MoneyText;
 const Account = AccountFields.extend({ openedAt: z.string(), updatedAt: z.string() });
@@ -120,7 +122,74 @@ const READ_HEADERS = {
   ETag: 'the account version',
 };
 
+const StreamEvent = z.object({
+  accountId: z.string().optional().meta({ description: "an account's event: the account" }),
+  transferId: z.string().optional().meta({ description: "a transfer's own event, or an account's transfer movement" }),
+  type: z.string(),
+  version: z.number().int().meta({ description: "the event's version in its stream" }),
+  occurredAt: z.string(),
+  data: z
+    .unknown()
+    .meta({ description: "the event's data as stored in the log (amounts in minor units, as in the audit trail)" }),
+});
+const Check = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  details: z.unknown().optional(),
+  error: z.string().optional(),
+});
+const OperationsStatus = z.object({
+  checkedAt: z.string(),
+  apps: z.array(
+    z.object({
+      appId: z.enum(APPS),
+      ready: z.boolean(),
+      checks: z.array(Check).optional().meta({ description: "the app's own /readyz checks" }),
+      error: z.string().optional().meta({ description: 'when the app did not answer' }),
+    }),
+  ),
+  projection: z
+    .object({
+      behindEvents: z.number().int(),
+      behindMs: z.number(),
+      appliedTx: z.number().int(),
+      headTx: z.number().int(),
+      generation: z.number().int(),
+      measuredAt: z.string().nullable(),
+    })
+    .passthrough()
+    .nullable()
+    .meta({ description: 'how far the read model is behind the log; null when the projections app did not answer' }),
+});
+
 export const QUERY_ROUTES: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/stream',
+    roles: READERS,
+    summary: 'The live event stream (Server-Sent Events)',
+    description:
+      'One SSE event per event committed to the log from now on: `id:` its global log position (ImmuDB transaction × 10 000 + its index in that transaction), `event:` its type, `data:` one line of JSON (schema below). Reconnect with the `Last-Event-ID` header to resume after that position with nothing skipped or repeated (400 when it is after the end of the log). With accountId, only the events of that account and of the transfers touching it. A customer sees its own accounts only (404 for any other account). A comment line `: keep-alive` every 15 s keeps idle connections open; `retry:` suggests the reconnection delay. A client that stops reading is disconnected rather than buffered for; at most 10 open streams per caller (429).',
+    query: StreamQuery,
+    headers: [{ name: 'Last-Event-ID', description: 'resume after this log position (an id this stream sent)' }],
+    responses: {
+      200: {
+        description: 'the stream; each data line is one StreamEvent',
+        schema: StreamEvent,
+        mediaType: 'text/event-stream',
+      },
+      ...commonProblems(400, 404, 429, 503),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/operations/status',
+    roles: STAFF,
+    summary: "Each app's readiness and the read model's lag behind the log",
+    description:
+      "Asks every app's /readyz through Dapr (at most 3 s each; an answer is reused for 1 s). projection is the projections app's own measure of its lag.",
+    responses: { 200: { description: 'the status', schema: OperationsStatus } },
+  },
   {
     method: 'get',
     path: '/api/v1/accounts',

@@ -1,6 +1,7 @@
-import { mountedRoutes } from '@bank/service-kit';
+import { mountedRoutes, type DaprSidecar } from '@bank/service-kit';
 import pino from 'pino';
 import { buildApp } from './app';
+import type { LiveStream } from './live/stream-route';
 import { queryApiDocument } from './openapi';
 import type { ReadCollections } from './read-model';
 
@@ -12,6 +13,8 @@ describe('query API OpenAPI document', () => {
       eventLog: { balanceAt: async () => undefined, audit: async () => undefined },
       transferStatus: async () => ({ ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: '' } }),
       readiness: [],
+      stream: {} as LiveStream,
+      operations: { sidecar: {} as DaprSidecar, remoteApps: {} },
       verifyToken: async () => {
         throw new Error('not called');
       },

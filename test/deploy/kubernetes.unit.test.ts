@@ -82,7 +82,17 @@ describe('Kubernetes manifests', () => {
       const [portVar, port] = Object.entries(app.env)[0]!;
       expect(env.get(portVar)?.value).toBe(String(port));
       expect(env.get('BIND_ADDRESS')?.value).toBe('0.0.0.0');
-      expect(container.ports).toEqual([{ name: 'http', containerPort: port }]);
+      expect(container.ports).toEqual([
+        { name: 'http', containerPort: port },
+        { name: 'metrics', containerPort: 9464 },
+      ]);
+      // Prometheus scrapes the metrics port, never the app port (closed to every pod but its sidecar's).
+      expect(env.get('METRICS_PORT')?.value).toBe('9464');
+      expect(pod.metadata.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': '9464',
+        'prometheus.io/path': '/metrics',
+      });
       expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
       expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     });

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { openSse } from '../support/sse';
 import { bearer, tokenFor, type Role } from './auth';
 import { appUrl, commandApi, daprAppIdOf, get, internalTokens, post, queryApi, sidecarUrl, type Reply } from './http';
 
@@ -42,6 +43,9 @@ async function accountOf(ownerId: string, extra: Record<string, unknown> = {}): 
   expect((await get(`${queryApi()}/api/v1/accounts/${accountId}?minVersion=${res.body.version}`)).status).toBe(200);
   return accountId;
 }
+
+/** Headers as the JSON helpers take them: '' means not sent. */
+const withoutEmpty = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== ''));
 
 type Row = {
   route: string;
@@ -163,6 +167,20 @@ beforeAll(async () => {
       route: 'GET /api/v1/transfers/{transferId}/events',
       call: (h) => get(qry(`/transfers/${transferId}/events`), h),
       expect: AUDIT,
+    },
+    {
+      route: 'GET /api/v1/stream',
+      call: async (h) => {
+        const stream = await openSse(qry(`/stream?accountId=${account}`), withoutEmpty(h));
+        stream.close();
+        return { status: stream.status, body: stream.body, headers: stream.headers };
+      },
+      expect: READ,
+    },
+    {
+      route: 'GET /api/v1/operations/status',
+      call: (h) => get(qry('/operations/status'), h),
+      expect: { anonymous: 401, owner: 403, otherCustomer: 403, teller: 200, auditor: 200, admin: 200 },
     },
     {
       route: 'GET /api/v1/reports/top-accounts',

@@ -29,6 +29,17 @@ export const PublishedEventSchema = StoredEventSchema.extend({
 });
 export type PublishedEvent = z.infer<typeof PublishedEventSchema>;
 
+/**
+ * An event's global log position as one integer: its ImmuDB transaction × 10 000 + its index
+ * among that transaction's events (a transaction holds at most 1 024 entries). Positions grow
+ * with the log, so "after position p" is well defined; the live stream uses them as SSE ids.
+ */
+export const LOG_POSITION_FACTOR = 10_000;
+export const logPosition = (e: Pick<PublishedEvent, 'logTx' | 'logIndex'>): number =>
+  e.logTx * LOG_POSITION_FACTOR + e.logIndex;
+/** The transaction a position is in. */
+export const logTxOf = (position: number): number => Math.floor(position / LOG_POSITION_FACTOR);
+
 /** Reads a stored event back into a typed account event, upcasting older schema versions. */
 export function toAccountEvent(stored: StoredEvent): AccountEvent {
   return decodeAccountEvent(stored);

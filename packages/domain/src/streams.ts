@@ -12,6 +12,9 @@ export const transferStreamId = (transferId: string): string => `${TRANSFER_STRE
 
 export const isAccountStream = (streamId: string): boolean => !streamId.startsWith(TRANSFER_STREAM_PREFIX);
 
+/** The transfer id of a transfer's stream. */
+export const transferIdOfStream = (streamId: string): string => streamId.slice(TRANSFER_STREAM_PREFIX.length);
+
 /** Any stream of the log: an account id, or `transfer.` and a transfer id. */
 export const StreamIdSchema = z.union([
   IdSchema,

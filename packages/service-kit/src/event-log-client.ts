@@ -94,9 +94,13 @@ export class EventLogClient {
     }
   }
 
-  /** The global log in transaction order: the transactions after `afterTx`, at most `limit` of them. */
-  async readLog(afterTx: number, limit = 200): Promise<ReadLogResult> {
-    const body = await this.sidecar.invoke(this.appId, `log?afterTx=${afterTx}&limit=${limit}`, 'GET');
+  /**
+   * The global log in transaction order: the transactions after `afterTx`, at most `limit` of
+   * them. A reader at the head may wait up to `waitMs` (≤ 10 000) for the next commit.
+   */
+  async readLog(afterTx: number, limit = 200, waitMs = 0): Promise<ReadLogResult> {
+    const wait = waitMs > 0 ? `&waitMs=${waitMs}` : '';
+    const body = await this.sidecar.invoke(this.appId, `log?afterTx=${afterTx}&limit=${limit}${wait}`, 'GET');
     return ReadLogResultSchema.parse(body);
   }
 

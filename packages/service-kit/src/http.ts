@@ -54,19 +54,28 @@ export function mountHealth(app: Pick<Express, 'get'>, readiness: ReadinessCheck
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const results = await Promise.all(
-      readiness.map(async ({ name, check }) => {
-        try {
-          const details = await check();
-          return details === undefined ? { name, ok: true } : { name, ok: true, details };
-        } catch (err) {
-          return { name, ok: false, error: err instanceof Error ? err.message : String(err) };
-        }
-      }),
-    );
-    const ready = results.every((r) => r.ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
+    const report = await readinessReport(readiness);
+    res.status(report.status === 'ready' ? 200 : 503).json(report);
   });
+}
+
+/** One readiness check's result, as `/readyz` shows it. */
+export type CheckResult = { name: string; ok: boolean; details?: unknown; error?: string };
+export type ReadinessReport = { status: 'ready' | 'not ready'; checks: CheckResult[] };
+
+/** Runs every check at once: ready when all pass. */
+export async function readinessReport(readiness: ReadinessCheck[]): Promise<ReadinessReport> {
+  const checks = await Promise.all(
+    readiness.map(async ({ name, check }): Promise<CheckResult> => {
+      try {
+        const details = await check();
+        return details === undefined ? { name, ok: true } : { name, ok: true, details };
+      } catch (err) {
+        return { name, ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    }),
+  );
+  return { status: checks.every((r) => r.ok) ? 'ready' : 'not ready', checks };
 }
 
 /** Mounts the not-found and error handlers; call last. */

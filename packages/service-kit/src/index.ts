@@ -4,6 +4,7 @@ export * from './config';
 export * from './cors';
 export * from './credentials';
 export * from './logger';
+export * from './lru';
 export * from './metrics';
 export * from './problem';
 export * from './public-api';

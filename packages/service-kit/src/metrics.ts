@@ -4,8 +4,10 @@
  * route for every express app, and `GET /metrics` in the Prometheus text format. Each app adds
  * its own metrics to the same registry. docs/operations.md lists every metric.
  */
+import http from 'node:http';
 import type { Express, Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { bindAddress, envPort } from './config';
 
 /** The metric kinds, for the apps' own metrics (they depend on this package, not on prom-client). */
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -13,10 +15,35 @@ export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 /** This process's registry: what `GET /metrics` shows. */
 export const metricsRegistry = new Registry();
 
-/** Labels every series of `registry` with the app's name and starts Node's default metrics; once, at start. */
-export function startProcessMetrics(app: string, registry = metricsRegistry): void {
+/**
+ * Labels every series of `registry` with the app's name and starts Node's default metrics; once,
+ * at start. With METRICS_PORT set, `GET /metrics` is also served on that port alone.
+ */
+export function startProcessMetrics(app: string, registry = metricsRegistry): http.Server | undefined {
   registry.setDefaultLabels({ app });
   collectDefaultMetrics({ register: registry });
+  const port = envPort('METRICS_PORT', 0);
+  return port === 0 ? undefined : serveMetrics(port, registry);
+}
+
+/**
+ * `GET /metrics` on a port of its own, and nothing else: on Kubernetes, Prometheus is let in on
+ * this port while the app's own port stays closed to every pod but its sidecar
+ * (deploy/kubernetes/network-policy.yaml). Does not keep the process alive.
+ */
+export function serveMetrics(port: number, registry = metricsRegistry, host = bindAddress()): http.Server {
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  server.listen(port, host).unref();
+  return server;
 }
 
 /**

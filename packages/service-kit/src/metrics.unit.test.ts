@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Router } from 'express';
 import pino from 'pino';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { requireAppToken } from './app-token';
 import { createHttpApp, finish } from './http';
-import { metricsRegistry, startProcessMetrics } from './metrics';
+import { metricsRegistry, serveMetrics, startProcessMetrics } from './metrics';
 import { ApiError } from './problem';
 
 // An app built like the services' (createHttpApp ... finish), with a router mounted under a prefix.
@@ -97,5 +97,25 @@ describe('the process registry', () => {
     expect(text).toMatch(/^process_cpu_seconds_total\{app="test-app"\} /m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds\{app="test-app"\} /m);
     expect(metricsRegistry).not.toBe(registry);
+  });
+});
+
+describe('the metrics port', () => {
+  it('serves GET /metrics alone on a port of its own', async () => {
+    const registry = new Registry();
+    registry.setDefaultLabels({ app: 'port-test' });
+    collectDefaultMetrics({ register: registry });
+    const server = serveMetrics(0, registry, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const res = await fetch(`${url}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/^process_cpu_seconds_total\{app="port-test"\} /m);
+      expect((await fetch(`${url}/healthz`)).status).toBe(404);
+      expect((await fetch(`${url}/metrics`, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -7,7 +7,13 @@ import { z } from 'zod';
 import type { Role } from './auth';
 import { docsPage } from './docs-page';
 
-export type ResponseDoc = { description: string; schema?: z.ZodType; headers?: Record<string, string> };
+export type ResponseDoc = {
+  description: string;
+  schema?: z.ZodType;
+  headers?: Record<string, string>;
+  /** Defaults to application/json (application/problem+json for errors). */
+  mediaType?: string;
+};
 
 export type RouteDoc = {
   method: 'get' | 'post';
@@ -105,7 +111,7 @@ export function openApiDocument(info: { title: string; version: string; descript
             ...(res.schema
               ? {
                   content: {
-                    [Number(status) >= 400 ? 'application/problem+json' : 'application/json']: {
+                    [res.mediaType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: {
                       schema: jsonSchema(res.schema, 'output'),
                     },
                   },
