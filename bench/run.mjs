@@ -16,6 +16,7 @@ import { historyPages } from './scenarios/history.mjs';
 import { projectionLag, reads } from './scenarios/reads.mjs';
 import { balanceAt, rehydration } from './scenarios/rehydration.mjs';
 import { rebuild } from './scenarios/rebuild.mjs';
+import { streamDelivery } from './scenarios/stream.mjs';
 import { pacedTransfers, transfers } from './scenarios/transfers.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -70,6 +71,7 @@ async function main() {
     result.drainSeconds.afterPacedTransfers = await settle();
     result.reads = await reads({ ...ctx, accounts });
     result.projectionLag = await projectionLag({ ...ctx, accounts, samples: plan.lagSamples });
+    result.streamDelivery = await streamDelivery({ ...ctx, accounts, samples: plan.lagSamples });
     result.rebuild = await rebuild({ ...ctx, accounts, depositRate: 20 });
     result.drainSeconds.afterRebuild = await settle();
     // After the rebuild, so its figures stay comparable with earlier runs.

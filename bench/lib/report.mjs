@@ -96,6 +96,17 @@ export function markdown(r) {
       `p50 ${f(r.projectionLag.p50)} ms, p90 ${f(r.projectionLag.p90)} ms, p99 ${f(r.projectionLag.p99)} ms, max ${f(r.projectionLag.max)} ms; ` +
       `${r.projectionLag.timedOut} not caught up within 5 s. Bounded below by one FerretDB upsert (p50 ${b.ferretUpserts.p50} ms).`,
     '',
+    ...(r.streamDelivery
+      ? [
+          '## Live stream delivery',
+          '',
+          `Time from a deposit's 201 until its event reached clients of \`GET /api/v1/stream\` (${r.streamDelivery.streams} streams open, ${r.streamDelivery.firstStream.samples} deposits, one at a time): ` +
+            `first stream p50 ${f(r.streamDelivery.firstStream.p50)} ms, p99 ${f(r.streamDelivery.firstStream.p99)} ms; ` +
+            `all ${r.streamDelivery.streams} streams p50 ${f(r.streamDelivery.allStreams.p50)} ms, p99 ${f(r.streamDelivery.allStreams.p99)} ms, max ${f(r.streamDelivery.allStreams.max)} ms; ` +
+            `${r.streamDelivery.missed} not delivered within 5 s.`,
+          '',
+        ]
+      : []),
     '## Read-model catch-up after each load',
     '',
     `Seconds until the projections had applied everything written (measured before the next scenario, so backlogs are not counted twice): ` +
