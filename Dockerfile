@@ -14,6 +14,7 @@ COPY command-api/package.json command-api/
 COPY event-source/package.json event-source/
 COPY projections/package.json projections/
 COPY query-api/package.json query-api/
+COPY dashboard/package.json dashboard/
 RUN npm ci --ignore-scripts
 COPY tsconfig.base.json tsconfig.build.json ./
 COPY packages packages
@@ -22,6 +23,7 @@ COPY command-api command-api
 COPY event-source event-source
 COPY projections projections
 COPY query-api query-api
+COPY dashboard dashboard
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -37,11 +39,14 @@ COPY --from=build /src/command-api/package.json command-api/
 COPY --from=build /src/event-source/package.json event-source/
 COPY --from=build /src/projections/package.json projections/
 COPY --from=build /src/query-api/package.json query-api/
+COPY --from=build /src/dashboard/package.json dashboard/
 # Production dependencies of this app only (and of the two shared packages it links to).
 RUN npm ci --omit=dev --ignore-scripts --workspace "$APP" && npm cache clean --force
 COPY --from=build /src/packages/domain/dist packages/domain/dist
 COPY --from=build /src/packages/service-kit/dist packages/service-kit/dist
 COPY --from=build /src/${APP}/dist ${APP}/dist
+# The operators' dashboard, which query-api serves at / (static files; a few dozen KiB).
+COPY --from=build /src/dashboard/dist dashboard/dist
 # Files an app reads at run time besides its code: event-source loads ImmuDB's protocol definition.
 COPY --from=build /src/event-source/proto event-source/proto
 WORKDIR /app/${APP}

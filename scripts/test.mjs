@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureInfra } from './infra/install.mjs';
+import { ensureChromium, ensureInfra } from './infra/install.mjs';
 import { FatalError, say } from './lib/log.mjs';
 import { REPO_ROOT } from './stack/stack.mjs';
 
@@ -21,6 +21,8 @@ async function main() {
   const only = process.argv.slice(2).filter((a) => TIERS.includes(a));
   const tiers = only.length > 0 ? only : TIERS;
   await ensureInfra();
+  // The dashboard's browser tests run in the e2e tier (the jest workers inherit this).
+  if (tiers.includes('e2e')) process.env.BANK_CHROMIUM = await ensureChromium();
   for (const step of ['build', 'check']) {
     say('test', `npm run ${step}`);
     if ((await sh('npm', ['run', '--silent', step])) !== 0) throw new FatalError(`npm run ${step} failed`);

@@ -14,7 +14,9 @@ async function start(): Promise<void> {
   } catch {
     // Shown on the page: commands will fail with a problem that says the server was not reached.
   }
-  render(<App config={config} />, document.getElementById('app')!);
+  const root = document.getElementById('app')!;
+  root.textContent = ''; // the static "Loading…" placeholder: preact renders beside what it did not make
+  render(<App config={config} />, root);
 }
 
 void start();

@@ -184,6 +184,38 @@ async function ensureRedis() {
 }
 
 /**
+ * Chromium for the dashboard's browser tests (test/e2e/dashboard.e2e.test.ts, driven by
+ * playwright-core, which downloads no browser): BANK_CHROMIUM, else /usr/bin/chromium, installed
+ * from Debian's packages when missing and this may (root with apt-get), like redis-server. Only the
+ * test runner asks for it: `npm start` needs no browser.
+ */
+export async function ensureChromium() {
+  if (process.env.BANK_CHROMIUM) return process.env.BANK_CHROMIUM;
+  const found = await firstExecutable(['/usr/bin/chromium', await which('chromium')]);
+  if (found) return found;
+  const canApt = process.getuid?.() === 0 && (await which('apt-get'));
+  if (!canApt) {
+    throw new FatalError(
+      'chromium is not installed (the dashboard browser tests need it). Install it ' +
+        '(Debian/Ubuntu: `sudo apt-get install chromium`) or set BANK_CHROMIUM to a Chromium or Chrome binary.',
+    );
+  }
+  await withHeartbeat('infra', 'chromium: installing the Debian package', async () => {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    await run('apt-get', ['update'], { env });
+    await run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env });
+  });
+  const installed = await firstExecutable(['/usr/bin/chromium', await which('chromium')]);
+  if (!installed) throw new FatalError('chromium was installed but /usr/bin/chromium is missing');
+  return installed;
+}
+
+async function firstExecutable(files) {
+  for (const file of files) if (file && (await isExecutable(file))) return file;
+  return undefined;
+}
+
+/**
  * PostgreSQL's server binaries for the read model (FerretDB's backend), installed from the
  * distribution's packages when missing and this may (root with apt-get). Undefined when there is
  * none: the stack then keeps the read model on FerretDB's SQLite backend and says so.

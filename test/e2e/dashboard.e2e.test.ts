@@ -1,0 +1,173 @@
+// The operators' dashboard in a real browser (headless Chromium from Debian, driven by
+// playwright-core) against the running stack: a form that opens an account, the live stream
+// updating an account page, a refused command's problem, the chart; screenshots of the main pages
+// land in test-artifacts/screenshots/.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { tokenFor } from './auth';
+import { commandApi, get, post, queryApi } from './http';
+
+const SHOTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'screenshots');
+const CHROMIUM = process.env.BANK_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The little of the page's DOM the test reads (the test itself is compiled without DOM types). */
+type PageDocument = { querySelector(selector: string): { textContent: string | null } | null };
+
+let browser: Browser;
+let page: Page;
+const cspViolations: string[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: npm test installs it (apt-get install chromium) or set BANK_CHROMIUM`);
+  }
+  fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Nothing but the stack on loopback: no background traffic, which a closed network refuses slowly.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+  });
+  // An exempt staff subject (the test stack's rate limit spares it), as teller and auditor.
+  const token = await tokenFor('e2e-staff', ['teller', 'auditor']);
+  await page.goto(`${queryApi()}/#token=${token}`);
+  await page.getByTestId('who').waitFor();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** An account opened through the API, with its first deposit, once the read model has it. */
+async function openAccount(initialDeposit: string): Promise<string> {
+  const accountId = `dash-${randomUUID().slice(0, 8)}`;
+  const res = await post(`${commandApi()}/api/v1/accounts`, {
+    accountId,
+    ownerId: `owner-${accountId}`,
+    ownerName: 'Dana Dashboard',
+    type: 'CHECKING',
+    currency: 'USD',
+    initialDeposit,
+  });
+  expect(res.status).toBe(201);
+  // A page shows the read model as it is when it opens: let it hold the account first.
+  expect((await get(`${queryApi()}/api/v1/accounts/${accountId}?minVersion=${res.body.version}`)).status).toBe(200);
+  return accountId;
+}
+
+async function showAccount(accountId: string): Promise<void> {
+  await page.goto(`${queryApi()}/#/accounts/${accountId}`);
+  await page.locator('[data-testid="live"][data-connected="true"]').waitFor({ timeout: 10_000 });
+  await page.getByTestId('balance').waitFor();
+}
+
+describe('the dashboard', () => {
+  it('signs in from the link, says who is signed in, and removes the token from the address', async () => {
+    await expect(page.getByTestId('who').innerText()).resolves.toMatch(/e2e-staff[\s\S]*teller[\s\S]*auditor/);
+    expect(page.url()).not.toContain('token=');
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+  });
+
+  it('opens an account from the form, and finds it in the list by its owner', async () => {
+    const owner = `form-${randomUUID().slice(0, 8)}`;
+    await page.goto(`${queryApi()}/#/`);
+    const form = page.getByTestId('open-form');
+    await form.getByLabel('Owner id').fill(owner);
+    await form.getByLabel('Owner name').fill('Frida Form');
+    await form.getByLabel('Currency').selectOption('EUR');
+    await form.getByLabel('Initial deposit').fill('250.00');
+    await form.getByRole('button', { name: 'Open account' }).click();
+    await expect(page.getByTestId('opened').innerText()).resolves.toContain('Frida Form');
+
+    await page.locator('form.filters').getByLabel('Owner id').fill(owner);
+    await page.locator('form.filters').getByRole('button', { name: 'Search' }).click();
+    const row = page.getByTestId('accounts').locator('tbody tr[data-account]');
+    await expect(row.first().innerText()).resolves.toMatch(/Frida Form[\s\S]*250\.00 EUR/);
+    expect(await row.count()).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'overview.png') });
+  });
+
+  it('updates an open account page within a second of a deposit, through the stream, without a reload', async () => {
+    const accountId = await openAccount('10.00');
+    await showAccount(accountId);
+    await expect(page.getByTestId('balance').innerText()).resolves.toContain('10.00');
+    await page.evaluate('window.notReloaded = true');
+
+    const res = await post(`${commandApi()}/api/v1/accounts/${accountId}/deposits`, { amount: '32.50' });
+    expect(res.status).toBe(201);
+    const sent = Date.now();
+    await page.waitForFunction(
+      // Runs in the page (a function: the page's CSP forbids evaluating strings there).
+      (text) =>
+        (globalThis as unknown as { document: PageDocument }).document
+          .querySelector('[data-testid="balance"]')
+          ?.textContent?.includes(text) ?? false,
+      '42.50',
+      { timeout: 1_000, polling: 20 },
+    );
+    const elapsed = Date.now() - sent;
+    expect(elapsed).toBeLessThan(1_000);
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+    await expect(page.getByTestId('last-event').innerText()).resolves.toContain('MoneyDeposited');
+    await expect(page.getByTestId('history').locator('tbody tr[data-type="DEPOSIT"]').count()).resolves.toBe(2);
+  });
+
+  it("shows a refused withdrawal's problem title and code", async () => {
+    const accountId = await openAccount('5.00');
+    await showAccount(accountId);
+    const form = page.getByTestId('withdraw-form');
+    await form.getByLabel('Withdrawal amount').fill('1000.00');
+    await form.getByRole('button', { name: 'Withdraw' }).click();
+    const problem = form.getByRole('alert');
+    await expect(problem.locator('.problem-title').innerText()).resolves.toBe('Insufficient funds');
+    await expect(problem.getAttribute('data-code')).resolves.toBe('INSUFFICIENT_FUNDS');
+    await expect(page.getByTestId('balance').innerText()).resolves.toContain('5.00');
+  });
+
+  it('draws the daily-balance chart as an SVG line through its points', async () => {
+    const accountId = await openAccount('120.00');
+    const withdrawn = await post(`${commandApi()}/api/v1/accounts/${accountId}/withdrawals`, { amount: '20.00' });
+    // The page reads the read model as it is when it opens: let it catch up with the withdrawal first.
+    const read = await get(`${queryApi()}/api/v1/accounts/${accountId}?minVersion=${withdrawn.body.version}`);
+    expect(read.body.balance).toBe('100.00');
+    await showAccount(accountId);
+    await expect(page.getByTestId('balance').innerText()).resolves.toContain('100.00');
+    const line = page.getByTestId('chart').locator('path.line');
+    await line.waitFor();
+    const d = (await line.getAttribute('d')) ?? '';
+    expect(d).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
+    expect(Number(await line.getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('chart').locator('circle').count()).toBeGreaterThanOrEqual(2);
+    await page.getByRole('button', { name: 'Verify audit trail' }).click();
+    await page.locator('[data-testid="verification"][data-verified="true"]').waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'account.png'), fullPage: true });
+  });
+
+  it("shows each app's readiness and the projection lag", async () => {
+    await page.goto(`${queryApi()}/#/health`);
+    await page.getByTestId('apps').locator('tbody tr[data-ready]').first().waitFor();
+    expect(await page.getByTestId('apps').locator('tbody tr[data-ready="true"]').count()).toBeGreaterThanOrEqual(5);
+    await page.screenshot({ path: path.join(SHOTS, 'health.png') });
+    await page.goto(`${queryApi()}/#/ledger`);
+    await page.getByTestId('trial-balance').locator('tbody tr').first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'ledger.png') });
+  });
+
+  it('ran under its Content-Security-Policy without a violation', () => {
+    expect(cspViolations).toEqual([]);
+  });
+});
