@@ -157,6 +157,22 @@ describe('the dashboard', () => {
     await page.screenshot({ path: path.join(SHOTS, 'account.png'), fullPage: true });
   });
 
+  it('sends a transfer from the form and follows it until it completes, then lists it for the account', async () => {
+    const from = await openAccount('80.00');
+    const to = await openAccount('0');
+    await page.goto(`${queryApi()}/#/transfers?account=${from}`);
+    const form = page.getByTestId('transfer-form');
+    await form.getByLabel('To account').fill(to);
+    await form.getByLabel('Transfer amount').fill('30.00');
+    await form.getByRole('button', { name: 'Transfer' }).click();
+    const result = page.getByTestId('transfer-result');
+    await result.locator('.badge-completed').waitFor({ timeout: 15_000 });
+    await expect(result.innerText()).resolves.toMatch(/30\.00 USD from[\s\S]*to/);
+    await page.reload();
+    await page.getByTestId('transfers').locator('tbody .badge-completed').first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'transfers.png') });
+  });
+
   it("shows each app's readiness and the projection lag", async () => {
     await page.goto(`${queryApi()}/#/health`);
     await page.getByTestId('apps').locator('tbody tr[data-ready]').first().waitFor();
