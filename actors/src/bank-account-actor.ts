@@ -7,7 +7,7 @@ import {
   type AccountActorResult,
   type TransferStepResult,
 } from '@bank/domain';
-import { type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
+import { currentTraceContext, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
 import type { z } from 'zod';
 import { catchUp, emptySnapshot, execute, type Snapshot } from './execute';
 import { executeTransferStep } from './transfer-step';
@@ -33,6 +33,7 @@ export function bankAccountActor(deps: ActorDeps): new (client: DaprClient, id: 
     now: () => new Date(),
     newId: randomUUID,
     sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+    traceparent: () => currentTraceContext()?.traceparent,
   };
 
   class BankAccount extends AbstractActor {

@@ -24,6 +24,7 @@ import {
   type AccountEvent,
   type AccountState,
   type AppendResult,
+  type EventMetadata,
   type IdempotencyRecord,
   type StoredEvent,
 } from '@bank/domain';
@@ -39,7 +40,15 @@ export type ExecuteDeps = {
   newId: () => string;
   /** Waits between retries of an append whose outcome is unknown. */
   sleep: (ms: number) => Promise<void>;
+  /** The W3C traceparent of the call being handled, recorded in its events' metadata. */
+  traceparent?: () => string | undefined;
 };
+
+/** An event's metadata: the command's correlation id and the trace it was decided in. */
+export function eventMetadata(deps: Pick<ExecuteDeps, 'traceparent'>, correlationId: string): EventMetadata {
+  const traceparent = deps.traceparent?.();
+  return traceparent ? { correlationId, traceparent } : { correlationId };
+}
 
 type Outcome = { result: AccountActorResult; snapshot: Snapshot };
 
@@ -168,7 +177,7 @@ function decide(deps: ExecuteDeps, accountId: string, snapshot: Snapshot, reques
 
 /** Decided account events as the log stores them: ids, versions after the snapshot's, the balance after each. */
 export function storedAccountEvents(
-  deps: Pick<ExecuteDeps, 'now' | 'newId'>,
+  deps: Pick<ExecuteDeps, 'now' | 'newId' | 'traceparent'>,
   accountId: string,
   snapshot: Snapshot,
   events: AccountEvent[],
@@ -183,7 +192,7 @@ export function storedAccountEvents(
       streamId: accountId,
       version: snapshot.version + 1 + i,
       ...encodeAccountEvent(event, state.status === 'NONE' ? undefined : state.balance),
-      metadata: { correlationId },
+      metadata: eventMetadata(deps, correlationId),
       occurredAt,
     };
   });

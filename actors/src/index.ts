@@ -1,3 +1,5 @@
+// First: tracing (when on) must load before http and express.
+import './tracing';
 import { BANK_ACCOUNT_ACTOR_TYPE, EVENT_SOURCE_APP_ID, TRANSFER_ACTOR_TYPE } from '@bank/domain';
 import { CommunicationProtocolEnum, DaprServer, LogLevel } from '@dapr/dapr';
 import {
@@ -10,6 +12,7 @@ import {
   EventLogClient,
   exitOnSignals,
   httpMetricsMiddleware,
+  traceContextMiddleware,
   mountHealth,
   mountMetrics,
   requireAppToken,
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
   });
   const http = sdkHttpApp(server);
   http.use(httpMetricsMiddleware());
+  http.use(traceContextMiddleware());
   // Before the SDK mounts its routes: every call but the probes must come from the sidecar, name
   // a method the actor type offers (the SDK would dispatch any name, private ones included), and
   // come from an app that method answers.

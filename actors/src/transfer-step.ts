@@ -25,7 +25,15 @@ import {
   type StoredEvent,
 } from '@bank/domain';
 import type { EventLogClient } from '@bank/service-kit';
-import { applyStored, appendWithRetry, catchUp, storedAccountEvents, type ExecuteDeps, type Snapshot } from './execute';
+import {
+  applyStored,
+  appendWithRetry,
+  catchUp,
+  eventMetadata,
+  storedAccountEvents,
+  type ExecuteDeps,
+  type Snapshot,
+} from './execute';
 
 const MAX_CONFLICT_RETRIES = 5;
 
@@ -110,7 +118,7 @@ export async function readTransfer(
 }
 
 function storedTransferEvents(
-  deps: Pick<ExecuteDeps, 'now' | 'newId'>,
+  deps: Pick<ExecuteDeps, 'now' | 'newId' | 'traceparent'>,
   streamId: string,
   stream: TransferStream,
   events: TransferEvent[],
@@ -122,7 +130,7 @@ function storedTransferEvents(
     streamId,
     version: stream.version + 1 + i,
     ...encodeTransferEvent(event),
-    metadata: { correlationId },
+    metadata: eventMetadata(deps, correlationId),
     occurredAt,
   }));
 }

@@ -1,3 +1,5 @@
+// First: tracing (when on) must load before http and express.
+import './tracing';
 import {
   bindAddress,
   DaprSidecar,

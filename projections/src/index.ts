@@ -1,3 +1,5 @@
+// First: tracing (when on) must load before http and express.
+import './tracing';
 import { CommunicationProtocolEnum, DaprPubSubStatusEnum, DaprServer, LogLevel } from '@dapr/dapr';
 import {
   ACCOUNT_EVENTS_TOPIC,
@@ -22,6 +24,7 @@ import {
   EventLogClient,
   exitOnSignals,
   httpMetricsMiddleware,
+  traceContextMiddleware,
   invokeActorWhenPlaced,
   type Logger,
   mountHealth,
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
   });
   const http = sdkHttpApp(server);
   http.use(httpMetricsMiddleware());
+  http.use(traceContextMiddleware());
   // Before the SDK mounts its routes: every call but the probes must come from the sidecar.
   http.use(requireAppToken(log));
   mountHealth(http, [

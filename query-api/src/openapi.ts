@@ -96,7 +96,11 @@ const AuditPage = z.object({
         .int()
         .describe('the event schema version data is written in (stored as is, not upcast)'),
       data: z.unknown(),
-      metadata: z.object({ correlationId: z.string(), causationId: z.string().optional() }),
+      metadata: z.object({
+        correlationId: z.string(),
+        causationId: z.string().optional(),
+        traceparent: z.string().optional().describe('W3C trace context of the request that decided the event'),
+      }),
       occurredAt: z.string(),
     }),
   ),

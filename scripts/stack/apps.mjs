@@ -73,9 +73,10 @@ const LOCAL_SECRET_STORE = 'localsecretstore';
 /**
  * Writes one Dapr configuration per app: the committed one (dapr-config.yaml) with the app's
  * access-control policy (config/access-control.yaml), app ids suffixed for this block, and the
- * secrets it may read (config/secret-scopes.yaml).
+ * secrets it may read (config/secret-scopes.yaml), and Dapr's tracing as the environment asks
+ * (daprTracing).
  */
-export function renderConfigs(repoRoot, runFile, layout, outDir) {
+export function renderConfigs(repoRoot, runFile, layout, outDir, env = process.env) {
   const appId = (id) => daprAppId(layout.base, id);
   const base = YAML.parse(fs.readFileSync(path.join(repoRoot, runFile.common.configFilePath), 'utf8'));
   const policies = YAML.parse(fs.readFileSync(path.join(repoRoot, 'config', 'access-control.yaml'), 'utf8'));
@@ -92,6 +93,7 @@ export function renderConfigs(repoRoot, runFile, layout, outDir) {
       metadata: { name: `${base.metadata.name}-${app.appID}` },
       spec: {
         ...base.spec,
+        tracing: daprTracing(base.spec.tracing, env),
         accessControl: {
           ...accessControl,
           policies: (accessControl.policies ?? []).map((p) => ({ ...p, appId: appId(p.appId) })),
@@ -103,6 +105,26 @@ export function renderConfigs(repoRoot, runFile, layout, outDir) {
     fs.writeFileSync(files[app.appID], YAML.stringify(config));
   }
   return files;
+}
+
+/**
+ * The sidecars' tracing: DAPR_TRACE_SAMPLING_RATE (0 to 1) overrides the committed sampling rate,
+ * and with OTEL_EXPORTER_OTLP_ENDPOINT (the apps' own exporter, docs/operations.md#traces) the
+ * sidecars send their spans to the same collector, over OTLP/HTTP.
+ */
+export function daprTracing(committed = {}, env = process.env) {
+  const tracing = { ...committed };
+  if (env.DAPR_TRACE_SAMPLING_RATE !== undefined && env.DAPR_TRACE_SAMPLING_RATE !== '') {
+    const rate = Number(env.DAPR_TRACE_SAMPLING_RATE);
+    if (!(rate >= 0 && rate <= 1))
+      throw new Error(`DAPR_TRACE_SAMPLING_RATE=${env.DAPR_TRACE_SAMPLING_RATE} is not between 0 and 1`);
+    tracing.samplingRate = String(rate);
+  }
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    const url = new URL(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+    tracing.otel = { endpointAddress: url.host, isSecure: url.protocol === 'https:', protocol: 'http' };
+  }
+  return tracing;
 }
 
 export async function startApps(sup, bins, layout, dataDir, repoRoot) {

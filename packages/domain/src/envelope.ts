@@ -6,6 +6,11 @@ import { StreamIdSchema } from './streams';
 export const EventMetadataSchema = z.object({
   correlationId: z.string().min(1).max(200),
   causationId: z.string().max(200).optional(),
+  /** W3C trace context of the request that decided the event (absent on events written before it was recorded). */
+  traceparent: z
+    .string()
+    .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
 });
 export type EventMetadata = z.infer<typeof EventMetadataSchema>;
 

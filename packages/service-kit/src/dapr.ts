@@ -8,6 +8,7 @@
  * machinery taking 30-50 % of their CPU (docs/performance.md).
  */
 import http from 'node:http';
+import { traceHeaders } from './trace-context';
 
 export class SidecarError extends Error {
   override readonly name = 'SidecarError';
@@ -217,10 +218,16 @@ export class DaprSidecar {
         method,
         path,
         agent: this.agent,
+        // The request's trace context goes on with every call, so the sidecar's spans join its trace.
         headers:
           payload === undefined
-            ? auth
-            : { ...auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+            ? { ...traceHeaders(), ...auth }
+            : {
+                ...traceHeaders(),
+                ...auth,
+                'content-type': 'application/json',
+                'content-length': Buffer.byteLength(payload),
+              },
       });
       const timer = setTimeout(() => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
       const fail = (err: Error) => {

@@ -3,6 +3,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { ZodError, ZodType } from 'zod';
 import type { Logger } from './logger';
 import { httpMetricsMiddleware, mountMetrics } from './metrics';
+import { traceContextMiddleware } from './trace-context';
 import { ApiError, sendProblem } from './problem';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -32,6 +33,7 @@ export function createHttpApp(logger: Logger, readiness: ReadinessCheck[]): Expr
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(httpMetricsMiddleware());
+  app.use(traceContextMiddleware());
   app.use((req, res, next) => {
     const incoming = req.header(CORRELATION_HEADER);
     req.correlationId = incoming && CORRELATION_ID.test(incoming) ? incoming : randomUUID();

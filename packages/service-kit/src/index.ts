@@ -6,6 +6,7 @@ export * from './credentials';
 export * from './logger';
 export * from './lru';
 export * from './metrics';
+export * from './trace-context';
 export * from './problem';
 export * from './public-api';
 export * from './rate-limit';
