@@ -5,8 +5,8 @@ export function envString(name: string, fallback?: string): string {
   return value;
 }
 
-export function envPort(name: string, fallback: number): number {
-  const raw = process.env[name];
+export function envPort(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}=${raw} is not a port`);

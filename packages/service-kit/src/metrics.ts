@@ -142,10 +142,13 @@ export function httpMetricsMiddleware(registry = metricsRegistry): RequestHandle
 }
 
 /**
- * `GET /metrics` in the Prometheus text format. Like the probes it needs no token (see
- * app-token.ts): it is scraped directly on the app's port, never through the sidecar.
+ * `GET /metrics` in the Prometheus text format on the app's own port, unless METRICS_PORT is set:
+ * then the metrics are on that port only, and a public API's port (reachable through an ingress)
+ * does not show them. Like the probes it needs no token (see app-token.ts): it is scraped
+ * directly, never through the sidecar.
  */
-export function mountMetrics(app: Pick<Express, 'get'>, registry = metricsRegistry): void {
+export function mountMetrics(app: Pick<Express, 'get'>, registry = metricsRegistry, env = process.env): void {
+  if (envPort('METRICS_PORT', 0, env) !== 0) return;
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });

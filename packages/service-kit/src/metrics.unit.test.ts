@@ -5,7 +5,7 @@ import pino from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { requireAppToken } from './app-token';
 import { createHttpApp, finish } from './http';
-import { metricsRegistry, serveMetrics, startProcessMetrics } from './metrics';
+import { metricsRegistry, mountMetrics, serveMetrics, startProcessMetrics } from './metrics';
 import { ApiError } from './problem';
 
 // An app built like the services' (createHttpApp ... finish), with a router mounted under a prefix.
@@ -101,6 +101,14 @@ describe('the process registry', () => {
 });
 
 describe('the metrics port', () => {
+  it("keeps the metrics off the app's own port when they have a port of their own", async () => {
+    const paths: string[] = [];
+    mountMetrics({ get: ((path: string) => paths.push(path)) as never }, new Registry(), { METRICS_PORT: '9464' });
+    expect(paths).toEqual([]);
+    mountMetrics({ get: ((path: string) => paths.push(path)) as never }, new Registry(), {});
+    expect(paths).toEqual(['/metrics']);
+  });
+
   it('serves GET /metrics alone on a port of its own', async () => {
     const registry = new Registry();
     registry.setDefaultLabels({ app: 'port-test' });
