@@ -197,6 +197,17 @@ describe('Kubernetes manifests', () => {
     ]);
   });
 
+  it('let the dashboard, served by the query API, call the command API through a port-forward as set up', () => {
+    const urls = find('ConfigMap', 'bank-public-urls')!.data as Record<string, string>;
+    const service = (name: string) => find('Service', name)!.spec.ports[0].port as number;
+    expect(new URL(urls.PUBLIC_COMMAND_API_URL!).port).toBe(String(service('command-api')));
+    expect(urls.CORS_ALLOWED_ORIGINS!.split(',')).toContain(`http://127.0.0.1:${service('query-api')}`);
+    for (const app of ['command-api', 'query-api']) {
+      const envFrom = find('Deployment', app)!.spec.template.spec.containers[0].envFrom as unknown[];
+      expect(envFrom).toContainEqual({ configMapRef: { name: 'bank-public-urls' } });
+    }
+  });
+
   it('keep the internal apps reachable only through their sidecars', () => {
     // Everything is denied unless allowed; no one may reach an app's own port but the public
     // APIs' (k8s:verify checks the policies against connectivity.yaml on a real API server).
