@@ -1,12 +1,10 @@
 import {
   DomainError,
-  MoneyFormatError,
-  MoneyOverflowError,
-  parseMajor,
   type AccountActorRequest,
   type AccountCommand,
   type AccountState,
   type Currency,
+  parseAmountField,
 } from '@bank/domain';
 
 /**
@@ -53,13 +51,5 @@ export function toCommand(
   }
 }
 
-function amount(text: string, currency: Currency, field: string): number {
-  try {
-    return parseMajor(text, currency);
-  } catch (err) {
-    if (err instanceof MoneyFormatError || err instanceof MoneyOverflowError) {
-      throw new DomainError('VALIDATION_FAILED', `${field}: ${err.message}`, `body.${field}`);
-    }
-    throw err;
-  }
-}
+const amount = (text: string, currency: Currency, field: string): number =>
+  parseAmountField(text, currency, `body.${field}`);

@@ -6,6 +6,7 @@ import {
   openApiDocument,
   type RouteDoc,
 } from '@bank/service-kit';
+import { AccountStatusSchema } from '@bank/domain';
 import { z } from 'zod';
 import { COMMANDERS } from './routes';
 import { AccountIdParam, EmptyBody, FreezeBody, MoneyMovementBody, OpenAccountBody, TransferBody } from './schemas';
@@ -25,7 +26,7 @@ const Transaction = z.object({
 const TransferAccepted = TransferFields.omit({ description: true, completedAt: true });
 const StatusChanged = z.object({
   accountId: z.string(),
-  status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']),
+  status: AccountStatusSchema,
   version: z.number().int(),
 });
 

@@ -1,4 +1,4 @@
-import { CURRENCIES, DecimalSchema, IdSchema, type Currency } from '@bank/domain';
+import { AccountTypeSchema, CurrencySchema, DecimalSchema, IdSchema } from '@bank/domain';
 import { z } from 'zod';
 
 /** POST /api/v1/accounts */
@@ -6,8 +6,8 @@ export const OpenAccountBody = z.strictObject({
   accountId: IdSchema.optional(),
   ownerId: z.string().min(1).max(128),
   ownerName: z.string().trim().min(1).max(200),
-  type: z.enum(['CHECKING', 'SAVINGS']),
-  currency: z.enum(CURRENCIES as [Currency, ...Currency[]], { message: `must be one of ${CURRENCIES.join(', ')}` }),
+  type: AccountTypeSchema,
+  currency: CurrencySchema,
   initialDeposit: DecimalSchema.default('0'),
   overdraftLimit: DecimalSchema.default('0'),
 });

@@ -1,17 +1,15 @@
 import {
   AccountDocSchema,
-  CURRENCIES,
+  AccountStatusSchema,
   DailyBalanceDocSchema,
+  CurrencySchema,
   DecimalSchema,
   formatMinor,
   IdSchema,
-  MoneyFormatError,
-  MoneyOverflowError,
-  parseMajor,
   READ_MODEL_LAYOUT,
   TRANSACTION_TYPES,
   transferStreamId,
-  type Currency,
+  parseAmountField,
 } from '@bank/domain';
 import {
   accessOf,
@@ -33,12 +31,12 @@ import { accountAtLeast, accountView, decodeCursor, encodeCursor, ownsAccount } 
 
 const MinVersion = z.coerce.number().int().nonnegative().optional();
 const Instant = z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString());
-export const CurrencyParam = z.enum(CURRENCIES as [Currency, ...Currency[]]);
+export const CurrencyParam = CurrencySchema;
 
 export const AccountQuery = z.strictObject({ minVersion: MinVersion });
 export const AccountListQuery = z.strictObject({
   ownerId: z.string().min(1).max(128).optional(),
-  status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']).optional(),
+  status: AccountStatusSchema.optional(),
   currency: CurrencyParam.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(300).optional(),
@@ -214,8 +212,11 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
       { minVersion: q.minVersion, ownerId: accessOf(req).ownerId },
       res,
     );
-    const minAmount = q.minAmount === undefined ? undefined : amountParam(q.minAmount, account.currency, 'minAmount');
-    const maxAmount = q.maxAmount === undefined ? undefined : amountParam(q.maxAmount, account.currency, 'maxAmount');
+    // Parsed with the account's currency, so "0.001" is refused for USD (VALIDATION_FAILED).
+    const amountOf = (text: string | undefined, name: string) =>
+      text === undefined ? undefined : parseAmountField(text, account.currency, `query.${name}`);
+    const minAmount = amountOf(q.minAmount, 'minAmount');
+    const maxAmount = amountOf(q.maxAmount, 'maxAmount');
     if (minAmount !== undefined && maxAmount !== undefined && minAmount > maxAmount) {
       throw new ApiError('VALIDATION_FAILED', 'minAmount must not exceed maxAmount', [
         { path: 'query.minAmount', message: 'greater than maxAmount' },
@@ -332,18 +333,4 @@ function addDays(day: string, n: number): string {
 
 function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
-
-/** An amount filter, parsed with the account's currency (so "0.001" is refused for USD). */
-function amountParam(text: string, currency: Currency, name: string): number {
-  try {
-    return parseMajor(text, currency);
-  } catch (err) {
-    if (err instanceof MoneyFormatError || err instanceof MoneyOverflowError) {
-      throw new ApiError('VALIDATION_FAILED', `${name}: ${err.message}`, [
-        { path: `query.${name}`, message: err.message },
-      ]);
-    }
-    throw err;
-  }
 }

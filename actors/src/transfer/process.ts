@@ -15,9 +15,6 @@
  */
 import {
   ERROR_STATUS,
-  MoneyFormatError,
-  MoneyOverflowError,
-  parseMajor,
   type AccountActorResult,
   type ErrorCode,
   type TransferProgress,
@@ -26,6 +23,9 @@ import {
   type TransferStepRequest,
   type TransferStepResult,
   type TransferView,
+  parseAmountField,
+  parseMajor,
+  DomainError,
 } from '@bank/domain';
 import type { Logger } from '@bank/service-kit';
 import type { TransferMetrics } from '../metrics';
@@ -235,11 +235,10 @@ async function checkUpFront(
   const to = await deps.accounts.view(request.toAccountId);
   if (!to.ok) return { ok: false, error: to.error };
   try {
-    return { ok: true, amount: parseMajor(request.amount, to.account.currency), currency: to.account.currency };
+    const amount = parseAmountField(request.amount, to.account.currency, 'body.amount');
+    return { ok: true, amount, currency: to.account.currency };
   } catch (err) {
-    if (err instanceof MoneyFormatError || err instanceof MoneyOverflowError) {
-      return fail('VALIDATION_FAILED', `amount: ${err.message}`, 'body.amount');
-    }
+    if (err instanceof DomainError) return fail(err.code, err.message, err.path);
     throw err;
   }
 }

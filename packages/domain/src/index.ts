@@ -3,6 +3,7 @@ export * from './errors';
 export * from './decider';
 export * from './account';
 export * from './ids';
+export * from './vocabulary';
 export * from './envelope';
 export * from './contracts';
 export * from './streams';

@@ -4,6 +4,8 @@
  * Decimal strings in the currency's major unit exist only at the edges (HTTP).
  */
 
+import { DomainError } from './errors';
+
 /** ISO 4217 minor-unit exponents of the supported currencies. */
 export const CURRENCY_EXPONENTS = {
   USD: 2,
@@ -61,6 +63,21 @@ export function parseMajor(text: string, currency: Currency): Minor {
   const minor = Number(whole + fraction.padEnd(exponent, '0'));
   if (!Number.isSafeInteger(minor)) throw new MoneyOverflowError(`"${text}" is too large`);
   return minor;
+}
+
+/**
+ * An amount a caller sent in a request field: a malformed or too large one is the caller's
+ * VALIDATION_FAILED at `path` (such as "body.amount" or "query.minAmount").
+ */
+export function parseAmountField(text: string, currency: Currency, path: string): Minor {
+  try {
+    return parseMajor(text, currency);
+  } catch (err) {
+    if (err instanceof MoneyFormatError || err instanceof MoneyOverflowError) {
+      throw new DomainError('VALIDATION_FAILED', `${path.slice(path.indexOf('.') + 1)}: ${err.message}`, path);
+    }
+    throw err;
+  }
 }
 
 /** Formats minor units as a decimal string in major units with all minor digits. */

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
+import { DomainError } from './errors';
 import {
+  parseAmountField,
   addMinor,
   CURRENCIES,
   exponentOf,
@@ -90,5 +92,29 @@ describe('money properties', () => {
         else expect(() => subtractMinor(a, b)).toThrow(MoneyOverflowError);
       }),
     );
+  });
+});
+
+describe('parseAmountField', () => {
+  it("parses a request's amount in its currency", () => {
+    expect(parseAmountField('10.5', 'USD', 'body.amount')).toBe(1050);
+  });
+
+  it('refuses a malformed or too large amount as VALIDATION_FAILED at its path', () => {
+    for (const [text, path] of [
+      ['0.001', 'body.amount'],
+      ['1e3', 'query.minAmount'],
+      ['99999999999999999999', 'body.initialDeposit'],
+    ] as const) {
+      let err: unknown;
+      try {
+        parseAmountField(text, 'USD', path);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(DomainError);
+      expect(err).toMatchObject({ code: 'VALIDATION_FAILED', path });
+      expect((err as DomainError).message.startsWith(`${path.split('.')[1]}: `)).toBe(true);
+    }
   });
 });

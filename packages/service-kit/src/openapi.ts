@@ -2,6 +2,7 @@
  * OpenAPI 3.1 documents built from the same zod schemas that validate requests, so the
  * document cannot drift from what the code accepts. Served as /openapi.json and /docs.
  */
+import { AccountStatusSchema, AccountTypeSchema } from '@bank/domain';
 import type { Express } from 'express';
 import { z } from 'zod';
 import type { Role } from './auth';
@@ -211,9 +212,9 @@ export const AccountFields = z.object({
   accountId: z.string(),
   ownerId: z.string(),
   ownerName: z.string(),
-  type: z.enum(['CHECKING', 'SAVINGS']),
+  type: AccountTypeSchema,
   currency: z.string(),
-  status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']),
+  status: AccountStatusSchema,
   balance: MoneyText,
   overdraftLimit: MoneyText,
   version: z.number().int(),

@@ -18,7 +18,9 @@ export class ApiError extends Error {
 
   static from(err: unknown): ApiError {
     if (err instanceof ApiError) return err;
-    if (err instanceof DomainError) return new ApiError(err.code, err.message);
+    if (err instanceof DomainError) {
+      return new ApiError(err.code, err.message, err.path ? [{ path: err.path, message: err.message }] : undefined);
+    }
     return new ApiError('INTERNAL_ERROR', 'internal error');
   }
 }

@@ -18,8 +18,8 @@
  */
 import { z } from 'zod';
 import { IdSchema } from '../ids';
-import { CURRENCIES, type Currency } from '../money';
 import type { AccountEvent, AccountEventType } from './events';
+import { AccountTypeSchema, CurrencySchema } from '../vocabulary';
 
 export const ACCOUNT_EVENT_VERSIONS: Record<AccountEventType, number> = {
   AccountOpened: 2,
@@ -73,8 +73,8 @@ const CURRENT = {
     accountId: IdSchema,
     ownerId: z.string().min(1).max(128),
     ownerName: z.string().min(1).max(200),
-    accountType: z.enum(['CHECKING', 'SAVINGS']),
-    currency: z.enum(CURRENCIES as [Currency, ...Currency[]]),
+    accountType: AccountTypeSchema,
+    currency: CurrencySchema,
     overdraftLimit: MinorString,
   }),
   MoneyDeposited: Movement,

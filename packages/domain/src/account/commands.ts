@@ -1,6 +1,7 @@
 import type { Currency, Minor } from '../money';
 
-export type AccountType = 'CHECKING' | 'SAVINGS';
+export const ACCOUNT_TYPES = ['CHECKING', 'SAVINGS'] as const;
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
 
 /** What the caller asks for. Ids and the clock arrive on the command, never inside the decider. */
 export type OpenAccount = {

@@ -1,7 +1,8 @@
 import type { Currency, Minor } from '../money';
 import type { AccountType } from './commands';
 
-export type AccountStatus = 'ACTIVE' | 'FROZEN' | 'CLOSED';
+export const ACCOUNT_STATUSES = ['ACTIVE', 'FROZEN', 'CLOSED'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 export type OpenAccountState = {
   status: AccountStatus;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from '../errors';
 import { IdSchema } from '../ids';
-import { CURRENCIES, type Currency } from '../money';
+import { AccountStatusSchema, AccountTypeSchema, CurrencySchema } from '../vocabulary';
 
 export const BANK_ACCOUNT_ACTOR_TYPE = 'BankAccount';
 
@@ -34,8 +34,8 @@ export const AccountActorRequestSchema = z.discriminatedUnion('type', [
     ...Common,
     ownerId: z.string().min(1).max(128),
     ownerName: z.string().min(1).max(200),
-    accountType: z.enum(['CHECKING', 'SAVINGS']),
-    currency: z.enum(CURRENCIES as [Currency, ...Currency[]]),
+    accountType: AccountTypeSchema,
+    currency: CurrencySchema,
     initialDeposit: DecimalSchema,
     overdraftLimit: DecimalSchema,
   }),
@@ -55,9 +55,9 @@ export const AccountViewSchema = z.object({
   accountId: z.string(),
   ownerId: z.string(),
   ownerName: z.string(),
-  accountType: z.enum(['CHECKING', 'SAVINGS']),
-  currency: z.enum(CURRENCIES as [Currency, ...Currency[]]),
-  status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']),
+  accountType: AccountTypeSchema,
+  currency: CurrencySchema,
+  status: AccountStatusSchema,
   balance: z.number().int(),
   overdraftLimit: z.number().int(),
 });

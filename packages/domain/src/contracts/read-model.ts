@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CURRENCIES, type Currency } from '../money';
+import { AccountStatusSchema, AccountTypeSchema, CurrencySchema } from '../vocabulary';
 
 /**
  * The documents of the MongoDB read model: written by projections, read by query-api, which
@@ -55,7 +55,6 @@ export const LivePointerSchema = z.object({
 export type LivePointer = z.infer<typeof LivePointerSchema>;
 
 const Minor = z.number().int().refine(Number.isSafeInteger, 'must be a safe integer');
-const CurrencySchema = z.enum(CURRENCIES as [Currency, ...Currency[]]);
 
 /**
  * The layout account documents are written in. A document of an earlier layout (its `layout` is
@@ -70,9 +69,9 @@ export const AccountDocSchema = z.object({
   accountId: z.string(),
   ownerId: z.string(),
   ownerName: z.string(),
-  type: z.enum(['CHECKING', 'SAVINGS']),
+  type: AccountTypeSchema,
   currency: CurrencySchema,
-  status: z.enum(['ACTIVE', 'FROZEN', 'CLOSED']),
+  status: AccountStatusSchema,
   balance: Minor,
   overdraftLimit: Minor,
   version: z.number().int().positive(),

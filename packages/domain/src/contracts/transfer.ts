@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from '../errors';
 import { IdSchema } from '../ids';
-import { CURRENCIES, type Currency } from '../money';
 import { DecimalSchema } from './account-actor';
+import { CurrencySchema } from '../vocabulary';
 
 /** One Transfer actor per transfer id drives the transfer to its end (actors app). */
 export const TRANSFER_ACTOR_TYPE = 'Transfer';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
-const CurrencySchema = z.enum(CURRENCIES as [Currency, ...Currency[]]);
 const ErrorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
 
 /** The one argument of the Transfer actor's `start` method. */

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { UnknownEventError } from '../account/codec';
 import { IdSchema } from '../ids';
-import { CURRENCIES, type Currency } from '../money';
 import type { TransferEvent, TransferEventType } from './events';
+import { CurrencySchema } from '../vocabulary';
 
 export const TRANSFER_EVENT_VERSIONS: Record<TransferEventType, number> = {
   TransferStarted: 1,
@@ -29,7 +29,7 @@ const SCHEMAS = {
     fromAccountId: IdSchema,
     toAccountId: IdSchema,
     amount: MinorString,
-    currency: z.enum(CURRENCIES as [Currency, ...Currency[]]),
+    currency: CurrencySchema,
     description: z.string().max(500).nullable(),
   }),
   TransferCreditRecorded: z.strictObject({ transactionId: z.string().min(1).max(64) }),
