@@ -12,7 +12,6 @@ import {
   type AccountEvent,
   type HistoryEntry,
   type StoredEvent,
-  type TransferDoc,
 } from '@bank/domain';
 
 /** What one money movement adds to its UTC day. */
@@ -26,17 +25,11 @@ export type DailyMovement = {
   version: number;
 };
 
-/** What an event does to the transfer it belongs to (written from the source account's stream only). */
-export type TransferChange =
-  | { kind: 'debited'; doc: TransferDoc }
-  | { kind: 'ended'; transferId: string; status: 'COMPLETED' | 'FAILED'; completedAt: string; failureCode?: string };
-
 export type Projected = {
   account: AccountDoc;
   /** A movement's line in the account's history. */
   entry?: HistoryEntry;
   daily?: DailyMovement;
-  transfer?: TransferChange;
 };
 
 /** Applies the next event (version = account.version + 1) to the account's documents. */
@@ -82,10 +75,8 @@ export function project(account: AccountDoc | undefined, stored: StoredEvent): P
     case 'AccountClosed':
       return { account: { ...moved, status: 'CLOSED' } };
     case 'TransferSettled':
-      return {
-        account: moved,
-        transfer: { kind: 'ended', transferId: event.data.transferId, status: 'COMPLETED', completedAt: at },
-      };
+      // The transfer's own document follows its own stream (transfer-projection.ts).
+      return { account: moved };
     case 'MoneyDeposited':
     case 'MoneyWithdrawn':
     case 'TransferDebited':
@@ -102,7 +93,7 @@ type MovementEvent = Extract<
   { type: 'MoneyDeposited' | 'MoneyWithdrawn' | 'TransferDebited' | 'TransferCredited' | 'TransferRefunded' }
 >;
 
-/** A money movement: the balance, the summary totals, the books, history, the day, the transfer. */
+/** A money movement: the balance, the summary totals, the books, history, the day. */
 function projectMovement(moved: AccountDoc, before: AccountDoc, stored: StoredEvent, event: MovementEvent): Projected {
   const at = stored.occurredAt;
   const { transactionId, amount, delta } = movementOf(event)!;
@@ -116,7 +107,6 @@ function projectMovement(moved: AccountDoc, before: AccountDoc, stored: StoredEv
     clearingPostings: before.clearingPostings,
     transitPostings: before.transitPostings,
   };
-  let transfer: TransferChange | undefined;
   let counterparty: { transferId: string; counterpartyAccountId: string } | undefined;
   const type = TRANSACTION_TYPE[event.type];
   switch (event.type) {
@@ -132,20 +122,6 @@ function projectMovement(moved: AccountDoc, before: AccountDoc, stored: StoredEv
       totals.totalTransfersOut += amount;
       totals.transitPostings += amount;
       counterparty = { transferId: event.data.transferId, counterpartyAccountId: event.data.toAccountId };
-      transfer = {
-        kind: 'debited',
-        doc: {
-          _id: event.data.transferId,
-          transferId: event.data.transferId,
-          fromAccountId: before.accountId,
-          toAccountId: event.data.toAccountId,
-          amount,
-          currency: before.currency,
-          status: 'PENDING',
-          description: event.data.description,
-          createdAt: at,
-        },
-      };
       break;
     case 'TransferCredited':
       totals.totalTransfersIn += amount;
@@ -157,13 +133,6 @@ function projectMovement(moved: AccountDoc, before: AccountDoc, stored: StoredEv
       totals.totalTransfersOut -= amount;
       totals.transitPostings -= amount;
       counterparty = { transferId: event.data.transferId, counterpartyAccountId: event.data.toAccountId };
-      transfer = {
-        kind: 'ended',
-        transferId: event.data.transferId,
-        status: 'FAILED',
-        completedAt: at,
-        failureCode: event.data.failureCode,
-      };
       break;
     default:
       return assertNever(event);
@@ -197,7 +166,6 @@ function projectMovement(moved: AccountDoc, before: AccountDoc, stored: StoredEv
       debit: delta < 0 ? amount : 0,
       version: stored.version,
     },
-    ...(transfer ? { transfer } : {}),
   };
 }
 

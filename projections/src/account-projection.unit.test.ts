@@ -73,19 +73,4 @@ describe('account projection: transfers and postings', () => {
     ]);
     expect(docs[7]).toMatchObject({ totalTransfersOut: 3_000, totalTransfersIn: 500, transactionCount: 6 });
   });
-
-  it('follows each transfer from the source stream: debited, then settled or refunded', () => {
-    expect(results[2]!.transfer).toMatchObject({
-      kind: 'debited',
-      doc: { _id: 't1', status: 'PENDING', toAccountId: 'b' },
-    });
-    expect(results[3]!.transfer).toMatchObject({ kind: 'ended', transferId: 't1', status: 'COMPLETED' });
-    expect(results[5]!.transfer).toMatchObject({
-      kind: 'ended',
-      transferId: 't2',
-      status: 'FAILED',
-      failureCode: 'ACCOUNT_CLOSED',
-    });
-    expect(results[6]!.transfer).toBeUndefined(); // the destination's stream does not write the transfer
-  });
 });

@@ -6,7 +6,6 @@ import {
   AccountEventsMessageSchema,
   EVENT_SOURCE_APP_ID,
   eventsOf,
-  isAccountStream,
   PUBSUB_NAME,
   TRANSFER_ACTOR_TYPE,
   TransferResultSchema,
@@ -130,17 +129,15 @@ async function main(): Promise<void> {
       done('dropped');
       return DaprPubSubStatusEnum.DROP;
     }
-    // A transfer's own events are in the log beside the account events they commit with; the
-    // read model's transfers are projected from the account events (TransferDebited, ...), which
-    // carry everything it shows.
-    const events = eventsOf(parsed.data).filter((e) => isAccountStream(e.streamId));
+    // Accounts' and transfers' own streams alike (projector.ts).
+    const events = eventsOf(parsed.data);
     if (events.length === 0) {
       done('applied');
       return DaprPubSubStatusEnum.SUCCESS;
     }
     try {
       // The live generation, and during a rebuild the one being built (see rebuild.ts). Each
-      // account's events of the message go in as one run; a redelivered message is skipped
+      // stream's events of the message go in as one run; a redelivered message is skipped
       // event by event (version guards), so a retry of the whole message is safe.
       const [live, ...building] = await generations.writeTargets();
       await projectors.projector(live!).applyAll(events);

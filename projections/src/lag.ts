@@ -15,7 +15,7 @@
  * and the probe applies the log after appliedTx itself (idempotent, like a redelivery). So the read
  * model converges on the log whatever happened to the messages.
  */
-import { isAccountStream, type PublishedEvent } from '@bank/domain';
+import type { PublishedEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
 import type { Generations } from './generations';
 import type { Projectors } from './projectors';
@@ -138,7 +138,6 @@ export class LagTracker {
       const page = await this.deps.eventLog.readLog(cursor, 500);
       headTx = page.headTx;
       for (const event of page.events) {
-        if (!isAccountStream(event.streamId)) continue; // transfers' own events have no documents here
         if (contiguous) {
           if (await this.isApplied(model, event.streamId, event.version)) continue;
           contiguous = false;
@@ -183,7 +182,7 @@ export class LagTracker {
     apply: (generation: number, events: PublishedEvent[]) => Promise<void>,
   ): Promise<void> {
     const page = await this.deps.eventLog.readLog(afterTx, 200);
-    const events = page.events.filter((e) => isAccountStream(e.streamId));
+    const events = page.events;
     await apply(generation, events);
     for (const e of events) this.noteApplied(generation, e.streamId, e.version);
     this.deps.log.warn(

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { encodeAccountEvent, historyEntriesOf, historyLines, type AccountEvent, type StoredEvent } from '@bank/domain';
+import {
+  encodeAccountEvent,
+  encodeTransferEvent,
+  historyEntriesOf,
+  historyLines,
+  type AccountEvent,
+  type StoredEvent,
+  type TransferEvent,
+} from '@bank/domain';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { Projector } from './projector';
@@ -203,8 +211,44 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
       events.push(next({ type: 'TransferDebited', data: { ...leg(3), amount: 300, description: null } }, -300));
       return events;
     };
+    /** The three transfers' own streams: completed, refused and refunded, still under way. */
+    const transfersOf = (id: string): StoredEvent[][] => {
+      const stream = (n: number, rest: TransferEvent[]) => {
+        const transferId = `${id}-t${n}`;
+        const terms = {
+          transferId,
+          fromAccountId: id,
+          toAccountId: 'other',
+          amount: 100 * n,
+          currency: 'EUR' as const,
+        };
+        const started: TransferEvent = {
+          type: 'TransferStarted',
+          data: { ...terms, description: n === 1 ? 'rent' : null },
+        };
+        return [started, ...rest].map((event, i) => ({
+          eventId: randomUUID(),
+          streamId: `transfer.${transferId}`,
+          version: i + 1,
+          ...encodeTransferEvent(event),
+          metadata: { correlationId: 'c' },
+          occurredAt: `2026-11-22T10:00:0${i}.000Z`,
+        }));
+      };
+      return [
+        stream(1, [
+          { type: 'TransferCreditRecorded', data: { transactionId: 'x1' } },
+          { type: 'TransferCompleted', data: {} },
+        ]),
+        stream(2, [
+          { type: 'TransferCreditRefused', data: { failureCode: 'ACCOUNT_CLOSED', reason: 'closed' } },
+          { type: 'TransferFailed', data: { failureCode: 'ACCOUNT_CLOSED' } },
+        ]),
+        stream(3, []),
+      ];
+    };
     const ids = [`acc-${randomUUID()}`, `acc-${randomUUID()}`, `acc-${randomUUID()}`];
-    const streams = ids.map(build);
+    const streams = [...ids.map(build), ...ids.flatMap(transfersOf)];
     const all = streams.flat();
     const reference = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), 'server');
     const oneByOne = new Projector(reference, logOf(all), pino({ level: 'silent' }));
@@ -214,6 +258,7 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     const projector = new Projector(bulk, logOf(all), pino({ level: 'silent' }));
     // The live path got to the third account first, with part of its stream.
     await projector.applyAll(streams[2]!.slice(0, 40));
+    await projector.applyAll(streams[3 + 1]!.slice(0, 1)); // and to a transfer's start
     await projector.applyNewAccounts(streams);
 
     const raw = { promoteValues: false } as const;

@@ -1,6 +1,8 @@
 /**
- * Applies account events to the read model exactly once and in stream order, whatever order
- * and however often pub/sub delivers them (docs/architecture.md, "Projections"):
+ * Applies the log's events to the read model exactly once and in stream order, whatever order
+ * and however often pub/sub delivers them (docs/architecture.md, "Projections"): an account's
+ * stream to its account documents, a transfer's own stream to its transfer document.
+ *
  *   - an event at or below the document's version is a duplicate and is skipped;
  *   - an event beyond the next version means a gap: the missing events are read from the log;
  *   - the account document moves only by a write conditional on the version it starts from.
@@ -11,10 +13,11 @@
  * one update per day touched, whatever its length. One event alone is a run of one, so a quiet
  * system answers as fast as before; a busy one (catch-up, rebuild) writes far fewer times.
  */
-import type { AccountDoc, StoredEvent } from '@bank/domain';
+import { isAccountStream, transferIdOfStream, type AccountDoc, type StoredEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
 import { project, type Projected } from './account-projection';
 import type { FreshAccount, ReadModel } from './read-model';
+import { projectTransfer, type ProjectedTransfer } from './transfer-projection';
 
 export type ApplyOutcome = 'applied' | 'duplicate';
 
@@ -60,7 +63,7 @@ export class Projector {
     const others: StoredEvent[][] = [];
     for (const run of runs) {
       const key = run[0]!.streamId;
-      if (this.streams.has(key) || !startsAtOpening(run)) {
+      if (this.streams.has(key) || !isAccountStream(key) || !startsAtOpening(run)) {
         others.push(run);
         continue;
       }
@@ -89,7 +92,8 @@ export class Projector {
     while (stream.waiting.length > 0) {
       const batch = stream.waiting.splice(0);
       try {
-        const version = await this.applyRun(batch.map((w) => w.event));
+        const events = batch.map((w) => w.event);
+        const version = isAccountStream(key) ? await this.applyRun(events) : await this.applyTransferRun(events);
         for (const w of batch) w.settle(w.event.version <= version.before ? 'duplicate' : 'applied');
       } catch (err) {
         for (const w of batch) w.fail(err);
@@ -127,6 +131,34 @@ export class Projector {
       // Everything else first, so a reader that sees the account at a version sees its history too.
       await this.writeAlongside(streamId, effects);
       if (await this.model.advanceAccount(current, doc!)) return { before };
+      // Another projector instance moved the document: start over from where it is now.
+    }
+  }
+
+  /**
+   * Brings a transfer's document up to the highest version among `events` (one transfer's
+   * stream), as applyRun does for an account. Returns the version it was at before.
+   */
+  private async applyTransferRun(events: StoredEvent[]): Promise<{ before: number }> {
+    const streamId = events[0]!.streamId;
+    const target = Math.max(...events.map((e) => e.version));
+    let before: number | undefined;
+    for (let replaced = false; ;) {
+      const { doc, legacy } = await this.model.transferForUpdate(transferIdOfStream(streamId));
+      if (legacy) {
+        // Written by an earlier version of this app, without the stream version it applied.
+        if (replaced) throw new Error(`the transfer document of ${streamId} could not be replaced`);
+        replaced = true;
+        const all = await this.fillGap(streamId, 0, target);
+        await this.model.replaceLegacyTransfer(all.reduce<ProjectedTransfer | undefined>(projectTransfer, undefined)!);
+        continue;
+      }
+      const current = doc?.version ?? 0;
+      before ??= current;
+      if (target <= current) return { before };
+      const pending = await this.eventsAfter(streamId, current, target, events);
+      const next = pending.reduce<ProjectedTransfer | undefined>(projectTransfer, doc)!;
+      if (await this.model.advanceTransfer(current, next)) return { before };
       // Another projector instance moved the document: start over from where it is now.
     }
   }
@@ -173,7 +205,6 @@ export class Projector {
       effects.flatMap((e) => (e.entry ? [e.entry] : [])),
     );
     await this.model.addToDays(effects.flatMap((e) => (e.daily ? [e.daily] : [])));
-    for (const { transfer } of effects) if (transfer) await this.model.putTransfer(transfer);
   }
 
   private async fillGap(streamId: string, current: number, target: number): Promise<StoredEvent[]> {
@@ -194,21 +225,12 @@ function startsAtOpening(run: StoredEvent[]): boolean {
 /** Every document a new account's stream projects to, folded in memory. */
 function foldNew(run: StoredEvent[]): FreshAccount {
   let account: AccountDoc | undefined;
-  const fresh: Omit<FreshAccount, 'account'> = { accountId: run[0]!.streamId, entries: [], days: [], transfers: [] };
-  const transfers = new Map<string, FreshAccount['transfers'][number]>();
+  const fresh: Omit<FreshAccount, 'account'> = { accountId: run[0]!.streamId, entries: [], days: [] };
   for (const e of run) {
     const next = project(account, e);
     account = next.account;
     if (next.entry) fresh.entries.push(next.entry);
     if (next.daily) fresh.days.push(next.daily);
-    const change = next.transfer;
-    if (change?.kind === 'debited') transfers.set(change.doc._id, { doc: change.doc });
-    else if (change) {
-      const { transferId, kind: _kind, ...end } = change;
-      const debited = transfers.get(transferId);
-      if (!debited) throw new Error(`${transferId} ends in ${fresh.accountId}'s stream before it was debited there`);
-      debited.end = end;
-    }
   }
-  return { ...fresh, account: account!, transfers: [...transfers.values()] };
+  return { ...fresh, account: account! };
 }

@@ -9,6 +9,9 @@ import {
 } from 'mongodb';
 import {
   AccountDocSchema,
+  isAccountStream,
+  transferIdOfStream,
+  TransferDocSchema,
   HISTORY_BUCKET_SIZE,
   historyBucketId,
   historyBucketOf,
@@ -21,7 +24,8 @@ import {
   type HistoryEntry,
   type TransferDoc,
 } from '@bank/domain';
-import type { DailyMovement, TransferChange } from './account-projection';
+import type { DailyMovement } from './account-projection';
+import type { ProjectedTransfer } from './transfer-projection';
 import { guardedUpdate, type GuardMode } from './version-guard';
 
 /** Money fields are stored as BSON int64 so every MongoDB-wire server keeps them exact. */
@@ -73,10 +77,56 @@ export class ReadModel {
     return (await this.accounts.findOne({ layout: { $ne: READ_MODEL_LAYOUT } }, { projection: { _id: 1 } })) !== null;
   }
 
-  /** The last version of the stream applied to this read model (0 when none). */
+  /** The last version of the stream (an account's or a transfer's) applied to this read model (0 when none). */
   async streamVersion(streamId: string): Promise<number> {
-    const raw = await this.accounts.findOne({ _id: streamId }, { projection: { version: 1 } });
+    const raw = isAccountStream(streamId)
+      ? await this.accounts.findOne({ _id: streamId }, { projection: { version: 1 } })
+      : await this.transfers.findOne({ _id: transferIdOfStream(streamId) }, { projection: { version: 1 } });
     return typeof raw?.version === 'number' ? raw.version : 0;
+  }
+
+  /**
+   * A transfer's document, and whether it was written by an earlier version of this app (from
+   * the source account's events, without the version of the transfer's own stream it has
+   * applied): the projector then re-projects it from the transfer's stream.
+   */
+  async transferForUpdate(transferId: string): Promise<{ doc: ProjectedTransfer | undefined; legacy: boolean }> {
+    const raw = await this.transfers.findOne({ _id: transferId });
+    if (!raw) return { doc: undefined, legacy: false };
+    const doc = TransferDocSchema.parse(raw);
+    return doc.version === undefined
+      ? { doc: undefined, legacy: true }
+      : { doc: { ...doc, version: doc.version }, legacy: false };
+  }
+
+  /**
+   * Moves a transfer's document from `fromVersion` (0: it does not exist yet) to `doc`, if no
+   * other writer moved it meanwhile (as advanceAccount). False when one did.
+   */
+  async advanceTransfer(fromVersion: number, doc: ProjectedTransfer): Promise<boolean> {
+    const stored = transferToStore(doc);
+    if (fromVersion === 0) {
+      try {
+        await this.transfers.insertOne(stored);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    }
+    const { _id, ...fields } = stored;
+    return guardedUpdate(this.guards, this.transfers, _id, fromVersion, { $set: fields } as never, {
+      knownVersion: fromVersion,
+    });
+  }
+
+  /**
+   * Replaces a transfer document written by an earlier version of this app (it has no
+   * `version`) with `doc`, re-projected from the transfer's stream.
+   */
+  async replaceLegacyTransfer(doc: ProjectedTransfer): Promise<void> {
+    const stored = transferToStore(doc);
+    await this.transfers.replaceOne({ _id: stored._id, version: { $exists: false } } as never, stored);
   }
 
   async account(accountId: string): Promise<AccountDoc | undefined> {
@@ -139,8 +189,8 @@ export class ReadModel {
 
   /**
    * Writes the documents of accounts this read model does not have yet, in one insert per
-   * collection (a rebuild's accounts opened in the batch it projects): history buckets, days and
-   * transfers first, account documents last, as the per-account path does. A document that
+   * collection (a rebuild's accounts opened in the batch it projects): history buckets and
+   * days first, account documents last, as the per-account path does. A document that
    * already exists (another writer got there first) is left as it is. Returns the accounts
    * whose document already existed: their other documents may be missing entries, so the caller
    * brings them up to date through the per-account path, which is idempotent.
@@ -154,35 +204,9 @@ export class ReadModel {
       this.dailyBalances,
       fresh.flatMap((a) => daysOf(a.days)),
     );
-    await insertAllNew(
-      this.transfers,
-      fresh.flatMap((a) => a.transfers.map(freshTransfer)),
-    );
     const accounts = fresh.map((a) => toLongs(a.account));
     const existed = await insertAllNew(this.accounts, accounts);
     return new Set([...existed].map((i) => accounts[i]!._id));
-  }
-
-  /**
-   * Records what an event of the source account did to a transfer. Only the source account's
-   * stream writes here, in order, so there is one writer per document; both writes are
-   * idempotent (insert once; then set the end state).
-   */
-  async putTransfer(change: TransferChange): Promise<void> {
-    if (change.kind === 'debited') {
-      try {
-        await this.transfers.updateOne(
-          { _id: change.doc._id },
-          { $setOnInsert: transferToStore(change.doc) },
-          { upsert: true },
-        );
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
-      return;
-    }
-    const { transferId, kind: _kind, ...end } = change;
-    await this.transfers.updateOne({ _id: transferId }, { $set: end satisfies TransferEnd });
   }
 
   /**
@@ -253,8 +277,6 @@ export type FreshAccount = {
   account: AccountDoc;
   entries: HistoryEntry[];
   days: DailyMovement[];
-  /** Each transfer debited in the stream, and how it ended if it did. */
-  transfers: { doc: TransferDoc; end?: TransferEnd }[];
 };
 
 /** Inserts every document that is not there yet; returns the indexes of those that were. */
@@ -318,7 +340,7 @@ function daysOf(movements: DailyMovement[]): DailyBalanceDoc[] {
       days.set(m.date, { first: m, last: m, credits: m.credit, debits: m.debit, n: 1 });
     }
   }
-  // In name order after _id: how an upsert stores them (see freshTransfer).
+  // In name order after _id: how an upsert stores them (MongoDB 5+ and FerretDB alike).
   return [...days.values()].map(
     ({ first, last, credits, debits, n }) =>
       ({
@@ -335,36 +357,14 @@ function daysOf(movements: DailyMovement[]): DailyBalanceDoc[] {
   );
 }
 
-/** What ends a transfer (the fields `putTransfer` sets on its document). */
-export type TransferEnd = Omit<Extract<TransferChange, { kind: 'ended' }>, 'kind' | 'transferId'>;
-
 /**
- * A transfer document as stored, whichever way it is written: a null description is left out
- * (FerretDB leaves null fields of an upsert's $setOnInsert out anyway; the schema reads a
- * missing one as null), so an insert and an upsert store the same document.
+ * A transfer document as stored: money as int64, and a null description left out (the schema
+ * reads a missing one as null), so an insert and an update of it store the same fields.
  */
-function transferToStore(doc: TransferDoc): TransferDoc {
+function transferToStore<T extends TransferDoc>(doc: T): T {
   const stored = toLongs(doc);
   if (stored.description === null) delete (stored as Partial<TransferDoc>).description;
   return stored;
-}
-
-/**
- * The document `putTransfer` leaves, field for field and in the same order: an upsert stores
- * its fields after `_id` in name order (MongoDB 5+ and FerretDB alike), and `$set` then
- * replaces `status` in place and appends the fields the document did not have, in name order.
- */
-function freshTransfer({ doc, end }: { doc: TransferDoc; end?: TransferEnd }): TransferDoc {
-  const stored = inNameOrder(transferToStore(doc));
-  if (!end) return stored;
-  return { ...stored, ...inNameOrder(end) };
-}
-
-/** `_id` first, then every other field in name order. */
-function inNameOrder<T extends object>(doc: T): T {
-  const entries = Object.entries(doc).filter(([k, v]) => k !== '_id' && v !== undefined);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Object.fromEntries([...('_id' in doc ? [['_id', (doc as { _id: unknown })._id]] : []), ...entries]) as T;
 }
 
 function toLongs<T extends object>(doc: T): T {

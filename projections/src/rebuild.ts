@@ -18,7 +18,7 @@
  * runs never overlap, and meet on the version of each account document (a duplicate is
  * skipped, a gap is filled from the log), so their order does not matter.
  */
-import { isAccountStream, type PublishedEvent } from '@bank/domain';
+import type { PublishedEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
 import type { Generations } from './generations';
 import type { LagTracker } from './lag';
@@ -248,7 +248,6 @@ export class Rebuilder {
   ): Promise<void> {
     const byStream = new Map<string, PublishedEvent[]>();
     for (const e of events) {
-      if (!isAccountStream(e.streamId)) continue; // transfers' own events: see projections' index.ts
       const run = byStream.get(e.streamId);
       if (run) run.push(e);
       else byStream.set(e.streamId, [e]);

@@ -206,5 +206,7 @@ export const TransferDocSchema = z.object({
     .transform((d) => d ?? null),
   createdAt: z.string(),
   completedAt: z.string().optional(),
+  /** The version of the transfer's own stream the document has applied (absent on documents of earlier versions of the app). */
+  version: z.number().int().positive().optional(),
 });
 export type TransferDoc = z.infer<typeof TransferDocSchema>;
