@@ -49,8 +49,10 @@ async function main() {
   // The benchmark's own principal is a trusted service principal: not rate limited.
   process.env.RATE_LIMIT_EXEMPT_SUBJECTS ??= 'bench-staff';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-bench-'));
-  const stack = await startStack({ base: BENCH_PORT_BASE, appPorts: 'block', dataDir });
-  stack.env = infraEnv(stack.layout, dataDir, { admin: true });
+  // The scenarios that reach the databases directly do it as ImmuDB's administrator (stack.env).
+  const stack = await startStack({ base: BENCH_PORT_BASE, appPorts: 'block', dataDir }).then((s) =>
+    Object.assign(s, { env: infraEnv(s.layout, dataDir, { admin: true }) }),
+  );
   await useBenchToken(dataDir, stack.layout);
   try {
     const ctx = { stack, urls: stack.urls, dataDir, seconds: plan.seconds, say };

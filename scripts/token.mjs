@@ -7,6 +7,10 @@ import { parseArgs } from 'node:util';
 import { mintToken, ROLES } from './stack/dev-issuer.mjs';
 import { REPO_ROOT } from './stack/stack.mjs';
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   process.stderr.write(`token: ${message}\n`);
   process.stderr.write('usage: npm run --silent token -- --sub <id> --role <role>[,<role>...] [--ttl <seconds>]\n');
@@ -20,7 +24,7 @@ try {
     options: { sub: { type: 'string' }, role: { type: 'string' }, ttl: { type: 'string', default: '3600' } },
   }));
 } catch (err) {
-  fail(err.message);
+  fail(err instanceof Error ? err.message : String(err));
 }
 if (!values.sub || !/^[\x21-\x7e]{1,128}$/.test(values.sub)) fail('--sub must be 1-128 printable characters');
 const roles = (values.role ?? '').split(',').filter(Boolean);

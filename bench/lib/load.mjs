@@ -4,8 +4,10 @@ import autocannon from 'autocannon';
 import { credentialsFor } from './auth.mjs';
 
 /**
- * @param opts.url base URL; opts.requests autocannon request specs; opts.rate offered requests/s
- *   (omit for as-fast-as-possible with `connections` in flight)
+ * `url` is the base URL, `requests` autocannon's request specs, `rate` the offered requests/s
+ * (omit for as-fast-as-possible with `connections` in flight).
+ * @param {{ url: string, requests: object[], connections?: number, seconds: number, rate?: number,
+ *   timeoutS?: number }} opts
  */
 export async function load({ url, requests, connections = 16, seconds, rate, timeoutS = 10 }) {
   const result = await autocannon({

@@ -27,7 +27,10 @@ export async function baselines({ stack, dataDir, seconds, say }) {
   // The documents exist before the clock starts: FerretDB's upsert is a find then an insert, so
   // two concurrent first upserts of one _id fail with a duplicate key.
   const thousandDocs = async (name, fields) => {
-    const c = mongo.db('bench_raw').collection(name);
+    // Their _id is a string (d0 … d999), not the driver's default ObjectId.
+    const c = /** @type {import('mongodb').Collection<import('mongodb').Document & { _id: string }>} */ (
+      mongo.db('bench_raw').collection(name)
+    );
     await c.deleteMany({});
     await c.insertMany(Array.from({ length: 1000 }, (_, i) => ({ _id: `d${i}`, ...fields })));
     return c;

@@ -58,9 +58,9 @@ export async function steppedMovements({ stack, urls, accounts, rates, seconds, 
     // The projections keep working after the step; what they spend during it is counted.
     steps.push({ rate, ...step, cpu: cpuPerRequest(cpuBefore, cpuSnapshot(stack.supervisor), step.requests) });
     // Past the target: stop, but only once the chart has a curve to show (three steps).
-    if (step.p99 > P99_TARGET_MS && steps.length >= 3) break;
+    if (step.p99 !== null && step.p99 > P99_TARGET_MS && steps.length >= 3) break;
   }
-  const within = steps.filter((s) => s.p99 <= P99_TARGET_MS && s.errors === 0);
+  const within = steps.filter((s) => s.p99 !== null && s.p99 <= P99_TARGET_MS && s.errors === 0);
   const knee = within.length > 0 ? within[within.length - 1] : null;
   return {
     p99TargetMs: P99_TARGET_MS,
@@ -94,7 +94,7 @@ export async function drain({ urls, account, say, timeoutS = 300 }) {
     headers: json,
     body: '{"amount":"0.01"}',
   });
-  const { version } = await res.json();
+  const { version } = /** @type {{ version: number }} */ (await res.json());
   while (Date.now() - start < timeoutS * 1000) {
     const read = await fetch(`${urls.queryApi}/api/v1/accounts/${account}?minVersion=${version}`);
     await read.arrayBuffer();

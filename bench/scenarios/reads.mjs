@@ -37,7 +37,7 @@ export async function projectionLag({ urls, accounts, samples, say }) {
       headers: { 'content-type': 'application/json' },
       body: '{"amount":"0.01"}',
     });
-    const { version } = await res.json();
+    const { version } = /** @type {{ version: number }} */ (await res.json());
     const t = performance.now();
     const read = await fetch(`${urls.queryApi}/api/v1/accounts/${id}?minVersion=${version}`);
     await read.arrayBuffer();

@@ -50,7 +50,7 @@ export async function rebuild({ stack, dataDir, urls, accounts, seconds, say, de
     );
   }
   const underWrites = await rebuilding;
-  const worst = writes.reduce((w, s) => (s.p99 > w.p99 ? s : w), writes[0]);
+  const worst = writes.reduce((w, s) => ((s.p99 ?? 0) > (w.p99 ?? 0) ? s : w), writes[0]);
   return {
     quiet,
     underWrites: {

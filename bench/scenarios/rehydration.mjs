@@ -18,7 +18,7 @@ export async function rehydration({ stack, sizes, say }) {
       body: JSON.stringify({ type: 'Deposit', correlationId: 'bench', transactionId: randomUUID(), amount: '1' }),
       signal: AbortSignal.timeout(600_000),
     });
-    const body = await res.json();
+    const body = /** @type {{ ok: boolean }} */ (await res.json()); // the actor's result
     if (!body.ok) throw new Error(`deposit on ${accountId}: ${JSON.stringify(body)}`);
     return Math.round((performance.now() - t) * 10) / 10;
   };
@@ -81,7 +81,7 @@ export async function balanceAt({ urls, histories, samples, say }) {
       const instant = new Date(h.t0 + v).toISOString();
       const t = performance.now();
       const res = await fetch(`${urls.queryApi}/api/v1/accounts/${h.account}/balance-at?timestamp=${instant}`);
-      const body = await res.json();
+      const body = /** @type {{ version?: number }} */ (await res.json());
       latencies.push(performance.now() - t);
       if (res.status !== 200 || body.version !== v)
         throw new Error(`balance-at v${v}: ${res.status} ${JSON.stringify(body)}`);

@@ -7,11 +7,13 @@ async function openStream(url, onEvent) {
   const abort = new AbortController();
   const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
   if (res.status !== 200) throw new Error(`stream answered ${res.status}`);
+  const body = res.body;
+  if (!body) throw new Error('stream answered without a body');
   void (async () => {
     const decoder = new TextDecoder();
     let text = '';
     try {
-      for await (const chunk of res.body) {
+      for await (const chunk of body) {
         text += decoder.decode(chunk, { stream: true });
         let end;
         while ((end = text.indexOf('\n\n')) >= 0) {

@@ -26,6 +26,10 @@ export async function pacedTransfers({ urls, accounts, seconds, rate, say }) {
   return { rate, ...result };
 }
 
+/**
+ * @param {{ urls: { commandApi: string, queryApi: string }, accounts: string[], seconds: number,
+ *   concurrency?: number, rate?: number }} opts one of `concurrency` (closed loop) or `rate`
+ */
 async function runTransfers({ urls, accounts, seconds, concurrency, rate }) {
   const posts = [];
   const completions = [];
@@ -46,7 +50,7 @@ async function runTransfers({ urls, accounts, seconds, concurrency, rate }) {
         headers: json,
         body: JSON.stringify({ transferId: `b-${randomUUID()}`, fromAccountId: from, toAccountId: to, amount: '1.00' }),
       });
-      const body = await res.json();
+      const body = /** @type {{ status?: string, transferId?: string }} */ (await res.json());
       posts.push(performance.now() - t0);
       if (res.status !== 202) {
         errors++;
@@ -57,7 +61,7 @@ async function runTransfers({ urls, accounts, seconds, concurrency, rate }) {
         while (status === 'PENDING' && performance.now() - t0 < 60_000) {
           await sleep(20);
           const r = await fetch(`${urls.queryApi}/api/v1/transfers/${body.transferId}`);
-          status = r.status === 200 ? (await r.json()).status : 'PENDING';
+          status = r.status === 200 ? /** @type {{ status: string }} */ (await r.json()).status : 'PENDING';
         }
       } else inline++;
       completions.push(performance.now() - t0);
@@ -74,6 +78,7 @@ async function runTransfers({ urls, accounts, seconds, concurrency, rate }) {
     }
     await Promise.all(running);
   } else {
+    if (!concurrency) throw new Error('transfers need a rate or a number of concurrent clients');
     await Promise.all(Array.from({ length: concurrency }, () => client(false)));
   }
   const elapsedS = (performance.now() - start) / 1000;

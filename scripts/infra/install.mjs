@@ -233,7 +233,8 @@ async function ensurePostgres() {
       await run('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql'], { env });
     });
   } catch (err) {
-    say('infra', `postgresql could not be installed (${err.message.split('\n')[0]}); the read model stays on SQLite`);
+    const reason = err instanceof Error ? err.message : String(err);
+    say('infra', `postgresql could not be installed (${reason.split('\n')[0]}); the read model stays on SQLite`);
     return undefined;
   }
   return findPostgresBin();

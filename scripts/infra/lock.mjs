@@ -10,7 +10,7 @@ export async function withLock(lockDir, work) {
       await fs.writeFile(`${lockDir}/pid`, String(process.pid));
       break;
     } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
       const owner = Number(await fs.readFile(`${lockDir}/pid`, 'utf8').catch(() => '0'));
       const age = Date.now() - (await fs.stat(lockDir).catch(() => ({ mtimeMs: 0 }))).mtimeMs;
       if (owner ? !alive(owner) : age > 10_000) {
@@ -34,6 +34,6 @@ function alive(pid) {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return err.code === 'EPERM';
+    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
   }
 }

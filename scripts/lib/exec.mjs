@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 
-/** Runs a command to completion; rejects with its captured output tail on failure. */
+/**
+ * Runs a command to completion; rejects with its captured output tail on failure.
+ * @returns {Promise<string>} its stdout and stderr, interleaved
+ */
 export function run(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
@@ -16,6 +19,7 @@ export function run(cmd, args, opts = {}) {
       if (code === 0) resolve(out);
       else {
         const tail = out.trim().split('\n').slice(-25).join('\n');
+        /** @type {Error & { output?: string }} */
         const err = new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail}`);
         err.output = out; // all of it (up to the last 100-200 kB), for callers that look for a line
         reject(err);

@@ -44,6 +44,12 @@ function assertDefaultBlock(runFile) {
  * block; another block gets its own Redis port and its own (suffixed) app ids in scopes, and
  * every stack the path of its own secrets file. `alsoScopedTo` adds app ids to every scoped
  * component (a test's own sidecar).
+ * @param {string} repoRoot
+ * @param runFile dapr.yaml, parsed (readRunFile)
+ * @param {import('./ports.mjs').PortLayout} layout
+ * @param {string} outDir
+ * @param {string} dataDir
+ * @param {{ alsoScopedTo?: string[] }} [opts]
  */
 export function renderComponents(repoRoot, runFile, layout, outDir, dataDir, { alsoScopedTo = [] } = {}) {
   const defaults = portLayout(DEFAULT_RUN_PORT_BASE, 'contract');
@@ -111,6 +117,8 @@ export function renderConfigs(repoRoot, runFile, layout, outDir, env = process.e
  * The sidecars' tracing: DAPR_TRACE_SAMPLING_RATE (0 to 1) overrides the committed sampling rate,
  * and with OTEL_EXPORTER_OTLP_ENDPOINT (the apps' own exporter, docs/operations.md#traces) the
  * sidecars send their spans to the same collector, over OTLP/HTTP.
+ * @param {Record<string, unknown>} [committed] dapr-config.yaml's spec.tracing
+ * @param {NodeJS.ProcessEnv} [env]
  */
 export function daprTracing(committed = {}, env = process.env) {
   const tracing = { ...committed };
@@ -145,6 +153,7 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
       DAPR_API_TOKEN: secrets.daprApiTokens[app.appID],
       APP_API_TOKEN: secrets.appApiTokens[app.appID],
     };
+    /** @type {Record<string, string>} */
     const env = {
       ...tokens,
       ...actorCallerEnv(app.appID, secrets.actorCallerTokens),
@@ -242,6 +251,10 @@ export async function startApps(sup, bins, layout, dataDir, repoRoot) {
  * The dashboard, served by query-api, sends commands from the browser to command-api: query-api
  * tells the page where command-api is, and command-api lets the page's origin call it (CORS).
  * Either can be set in the environment instead (a proxy in front, another host name).
+ * @param {string} appId
+ * @param layout the stack's port layout (ports.mjs)
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {Record<string, string>}
  */
 export function dashboardEnv(appId, layout, env = process.env) {
   const port = (id) => layout.apps[id].appPort;
@@ -262,8 +275,12 @@ function stringify(env = {}) {
 /**
  * An app's proof to the actors it calls (ACTOR_CALLER_TOKEN); the actors app also gets every
  * other caller's, to tell them apart (ACTOR_CALLER_TOKEN_COMMAND_API, …).
+ * @param {string} appId
+ * @param {Record<string, string>} tokens each calling app's token (secrets.mjs)
+ * @returns {Record<string, string>}
  */
 export function actorCallerEnv(appId, tokens) {
+  /** @type {Record<string, string>} */
   const env = tokens[appId] ? { ACTOR_CALLER_TOKEN: tokens[appId] } : {};
   if (appId !== 'actors') return env;
   for (const [caller, token] of Object.entries(tokens)) {

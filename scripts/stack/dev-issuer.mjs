@@ -37,7 +37,12 @@ export function ensureDevIssuer(dataDir) {
   return f;
 }
 
-/** The apps' environment for verifying tokens: a real issuer's if one is configured, else this one. */
+/**
+ * The apps' environment for verifying tokens: a real issuer's if one is configured, else this one.
+ * @param {string} dataDir
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {Record<string, string>}
+ */
 export function authEnv(dataDir, env = process.env) {
   if (env.AUTH_JWKS_URL) {
     return {

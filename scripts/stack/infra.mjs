@@ -180,6 +180,9 @@ function eventSourceModule(file) {
  * user, or (`admin`, for tests and benchmarks that make databases of their own) as ImmuDB's
  * administrator; the read model as its role. With `secretStore` (the apps), the passwords are not
  * in it: each names its secret in that Dapr secret store instead (service-kit credentials.ts).
+ * @param layout the stack's port layout (ports.mjs)
+ * @param {string} dataDir
+ * @param {{ admin?: boolean, secretStore?: string }} [opts]
  */
 export function infraEnv(layout, dataDir, { admin = false, secretStore } = {}) {
   const secrets = installationSecrets(dataDir);

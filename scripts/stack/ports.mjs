@@ -26,11 +26,26 @@ const CONTRACT_APP_PORTS = {
 };
 
 /**
- * @param base first port of the block
- * @param appPorts 'contract' to give the apps their contract ports (npm start), 'block' to put
- *   them inside the block too (tests, benchmarks)
+ * @typedef {{ envVar: string, appPort: number, daprHTTPPort: number, daprGRPCPort: number,
+ *   daprInternalGRPCPort: number, metricsPort: number }} AppPorts
+ * @typedef {{ base: number,
+ *   placement: { port: number, healthz: number, metrics: number, raft: number },
+ *   sentry: { port: number, healthz: number },
+ *   scheduler: { port: number, healthz: number, metrics: number, etcdClient: number, etcdPeer: number },
+ *   redis: { port: number }, immudb: { port: number, metrics: number, database?: string },
+ *   ferretdb: { port: number, debug: number }, postgres: { port: number },
+ *   apps: Record<string, AppPorts>, readModelBackend?: string }} PortLayout
+ *   startInfra sets `immudb.database` (the event log's) and `readModelBackend` (FerretDB's storage).
+ */
+
+/**
+ * @param {number} base first port of the block
+ * @param {'contract' | 'block'} [appPorts] 'contract' to give the apps their contract ports (npm
+ *   start), 'block' to put them inside the block too (tests, benchmarks)
+ * @returns {PortLayout}
  */
 export function portLayout(base, appPorts = 'block') {
+  /** @type {Record<string, AppPorts>} */
   const apps = {};
   APP_IDS.forEach((id, i) => {
     const [envVar, contractPort] = CONTRACT_APP_PORTS[id];

@@ -12,11 +12,17 @@ import { assertPortsFree, Supervisor } from './supervisor.mjs';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
+ * One running stack. `stop()` stops every process it started.
+ * @typedef {{ layout: import('./ports.mjs').PortLayout, urls: { commandApi: string, queryApi: string },
+ *   bins: Awaited<ReturnType<typeof ensureInfra>>, supervisor: Supervisor, stop: () => Promise<void> }} Stack
+ */
+
+/**
  * @param {{ base: number, appPorts?: 'contract'|'block', dataDir: string, apps?: boolean,
  *   onSupervisor?: (supervisor: Supervisor) => void }} opts
  *   onSupervisor receives the supervisor before anything starts, so a caller can stop
  *   whatever has started if it is interrupted during start-up.
- * @returns {Promise<{ layout, urls, bins, supervisor, stop: () => Promise<void> }>}
+ * @returns {Promise<Stack>}
  */
 export async function startStack({ base, appPorts = 'block', dataDir, apps = true, onSupervisor }) {
   const bins = await ensureInfra();

@@ -7,17 +7,37 @@ import net from 'node:net';
 import path from 'node:path';
 import { say } from '../lib/log.mjs';
 
+/**
+ * @typedef {{ env?: Record<string, string>, cwd?: string, user?: { uid: number, gid: number } }} StartOptions
+ * @typedef {{ cmd: string, args: string[] } & StartOptions} ProcessSpec
+ * @typedef {{ name: string, child: import('node:child_process').ChildProcess, logFile: string,
+ *   exited: boolean, spec: ProcessSpec, startedAt: number, expectedExit?: boolean,
+ *   restarts?: number }} ProcessEntry
+ *   One started process: `restarts` counts the restarts in a row that led to it.
+ */
+
 export class Supervisor {
+  /** @param {string} logDir */
   constructor(logDir) {
     this.logDir = logDir;
+    /** @type {ProcessEntry[]} */
     this.children = [];
     this.stopping = false;
+    /** @type {(entry: ProcessEntry) => void} */
     this.onCrash = () => {};
+    /** @type {Set<NodeJS.Timeout>} */
     this.pendingRestarts = new Set();
     fs.mkdirSync(logDir, { recursive: true });
   }
 
-  /** `user` ({ uid, gid }) runs the process as another user (a server that refuses root). */
+  /**
+   * `user` ({ uid, gid }) runs the process as another user (a server that refuses root).
+   * @param {string} name
+   * @param {string} cmd
+   * @param {string[]} args
+   * @param {StartOptions} [opts]
+   * @returns {ProcessEntry}
+   */
   start(name, cmd, args, { env = {}, cwd, user } = {}) {
     if (this.stopping) throw new Error(`not starting ${name}: the stack is stopping`);
     const spec = { cmd, args, env, cwd, user };
@@ -31,6 +51,7 @@ export class Supervisor {
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
     fs.closeSync(log);
+    /** @type {ProcessEntry} */
     const entry = { name, child, logFile, exited: false, spec, startedAt: Date.now() };
     child.on('exit', (code, signal) => {
       entry.exited = true;
@@ -82,7 +103,7 @@ export class Supervisor {
           next.restarts = attempt;
           say('stack', `${entry.name}: restarted (pid ${next.child.pid})`);
         } catch (err) {
-          say('stack', `${entry.name}: could not restart: ${err.message}`);
+          say('stack', `${entry.name}: could not restart: ${err instanceof Error ? err.message : String(err)}`);
         }
       }, delayMs);
       this.pendingRestarts.add(timer);
@@ -123,7 +144,13 @@ function signalGroup(pid, signal) {
   }
 }
 
-/** Resolves when `check` resolves truthy; rejects after `timeoutMs` with the log tail. */
+/**
+ * Resolves when `check` resolves truthy; rejects after `timeoutMs` with the log tail. With
+ * `entry`, fails as soon as that process exits.
+ * @param {string} label
+ * @param {() => Promise<unknown>} check
+ * @param {{ timeoutMs?: number, entry?: ProcessEntry }} [opts]
+ */
 export async function waitFor(label, check, { timeoutMs = 60_000, entry } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

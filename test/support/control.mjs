@@ -4,6 +4,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { httpOk, tcpOpen, waitFor } from '../../scripts/stack/supervisor.mjs';
 
+/**
+ * @param {import('../../scripts/stack/stack.mjs').Stack} stack
+ * @param {number} port
+ * @returns {Promise<{ url: string, close: () => Promise<unknown> }>}
+ */
 export async function startControl(stack, port) {
   const ready = (name) => {
     const app = stack.layout.apps[name.replace(/-daprd$/, '')];
@@ -14,7 +19,7 @@ export async function startControl(stack, port) {
       : () => httpOk(`http://127.0.0.1:${app.appPort}/readyz`);
   };
   const server = http.createServer(async (req, res) => {
-    const [, action, name] = req.url.split('/');
+    const [, action, name] = (req.url ?? '').split('/');
     try {
       if (req.method !== 'POST') throw new Error('POST /kill/{name}, /restart/{name} or /wipe/redis');
       if (action === 'kill') await stack.supervisor.kill(name);
@@ -33,9 +38,9 @@ export async function startControl(stack, port) {
       } else throw new Error(`unknown action ${action}`);
       res.writeHead(204).end();
     } catch (err) {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err.stack ?? err));
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err instanceof Error ? (err.stack ?? err) : err));
     }
   });
-  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(undefined)));
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(resolve)) };
 }
