@@ -77,6 +77,37 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     await model.ensureIndexes();
   });
 
+  it("follows a transfer's own stream: in order, once, gaps read from the log, earlier documents re-projected", async () => {
+    const transferId = `t-${randomUUID()}`;
+    const terms = { transferId, fromAccountId: 'a', toAccountId: 'b', amount: 700, currency: 'USD' as const };
+    const steps: TransferEvent[] = [
+      { type: 'TransferStarted', data: { ...terms, description: null } },
+      { type: 'TransferCreditRecorded', data: { transactionId: 'x' } },
+      { type: 'TransferCompleted', data: {} },
+    ];
+    const events: StoredEvent[] = steps.map((event, i) => ({
+      eventId: randomUUID(),
+      streamId: `transfer.${transferId}`,
+      version: i + 1,
+      ...encodeTransferEvent(event),
+      metadata: { correlationId: 'c' },
+      occurredAt: `2026-12-06T10:00:0${i}.000Z`,
+    }));
+    const projector = new Projector(model, logOf(events), pino({ level: 'silent' }));
+    // The last event first: the two before it come from the log.
+    expect(await projector.apply(events[2]!)).toBe('applied');
+    expect(await projector.apply(events[1]!)).toBe('duplicate');
+    const doc = await model.transfers.findOne({ _id: transferId });
+    expect(doc).toMatchObject({ status: 'COMPLETED', amount: 700, version: 3, completedAt: events[2]!.occurredAt });
+    expect(await model.streamVersion(`transfer.${transferId}`)).toBe(3);
+
+    // A document an earlier version of the app wrote (from the source account's events, no version).
+    const { version: _v, completedAt: _c, ...earlier } = doc!;
+    await model.transfers.replaceOne({ _id: transferId }, { ...earlier, status: 'PENDING' });
+    expect(await projector.apply(events[2]!)).toBe('applied');
+    expect(await model.transfers.findOne({ _id: transferId })).toMatchObject({ status: 'COMPLETED', version: 3 });
+  });
+
   it('builds balance and history with exact int64 money', async () => {
     const id = `acc-${randomUUID()}`;
     const events = accountStream(id, 3);

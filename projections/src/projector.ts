@@ -149,6 +149,7 @@ export class Projector {
         // Written by an earlier version of this app, without the stream version it applied.
         if (replaced) throw new Error(`the transfer document of ${streamId} could not be replaced`);
         replaced = true;
+        before ??= 0; // what it had applied is unknown: the events re-projected count as applied
         const all = await this.fillGap(streamId, 0, target);
         await this.model.replaceLegacyTransfer(all.reduce<ProjectedTransfer | undefined>(projectTransfer, undefined)!);
         continue;
