@@ -2,10 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { AuditReadResult } from '@bank/domain';
 import { SidecarError } from '@bank/service-kit';
-import pino from 'pino';
 import { createTestIssuer } from '../../test/support/issuer';
 import { buildApp } from './app';
-import type { ReadCollections } from './read-model';
+import { stubDeps } from './app-stubs.test';
 
 // The public route's mapping of event-source's answers (the proofs themselves are tested in event-source).
 const verification = (verified: boolean): AuditReadResult['verification'] => ({
@@ -26,14 +25,12 @@ let auditor: { authorization: string };
 beforeAll(async () => {
   const issuer = await createTestIssuer();
   auditor = await issuer.bearer('auditor-1', ['auditor']);
-  const app = buildApp({
-    log: pino({ level: 'silent' }),
-    read: {} as ReadCollections,
-    eventLog: { balanceAt: async () => undefined, audit: () => answer() },
-    transferStatus: async () => ({ ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: '' } }),
-    readiness: [],
-    verifyToken: issuer.verifyToken,
-  });
+  const app = buildApp(
+    stubDeps({
+      eventLog: { balanceAt: async () => undefined, audit: () => answer() },
+      verifyToken: issuer.verifyToken,
+    }),
+  );
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/accounts/acc-1/events`;

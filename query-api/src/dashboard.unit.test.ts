@@ -3,26 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import pino from 'pino';
 import { createTestIssuer } from '../../test/support/issuer';
 import { buildApp } from './app';
+import { stubDeps } from './app-stubs.test';
 import type { DashboardOptions } from './dashboard';
-import type { ReadCollections } from './read-model';
 
 const servers: Server[] = [];
 afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
 
 async function serve(dashboard: DashboardOptions): Promise<string> {
   const issuer = await createTestIssuer();
-  const app = buildApp({
-    log: pino({ level: 'silent' }),
-    read: {} as ReadCollections,
-    eventLog: { balanceAt: async () => undefined, audit: async () => undefined },
-    transferStatus: async () => ({ ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: '' } }),
-    readiness: [],
-    verifyToken: issuer.verifyToken,
-    dashboard,
-  });
+  const app = buildApp(
+    stubDeps({
+      verifyToken: issuer.verifyToken,
+      dashboard,
+    }),
+  );
   const server = app.listen(0, '127.0.0.1');
   servers.push(server);
   await new Promise((r) => server.once('listening', r));

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { createTestIssuer, type TestIssuer } from '../../../test/support/issuer';
 import { openSse, type SseConnection } from '../../../test/support/sse';
 import { buildApp } from '../app';
-import type { ReadCollections } from '../read-model';
+import { stubDeps } from '../app-stubs.test';
 import { FakeLog } from './fake-log.test';
 import { LogTail } from './log-tail';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-route';
@@ -30,15 +30,12 @@ async function start(limits: Partial<StreamLimits> = {}) {
     accountOwner: async (id) => owners[id],
     transferAccounts: async () => undefined,
   });
-  const app = buildApp({
-    log: silent,
-    read: {} as ReadCollections,
-    eventLog: { balanceAt: async () => undefined, audit: async () => undefined },
-    transferStatus: async () => ({ ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: '' } }),
-    readiness: [],
-    verifyToken: issuer.verifyToken,
-    stream: { tail, scope, limits: { ...DEFAULT_STREAM_LIMITS, ...limits }, log: silent },
-  });
+  const app = buildApp(
+    stubDeps({
+      verifyToken: issuer.verifyToken,
+      stream: { tail, scope, limits: { ...DEFAULT_STREAM_LIMITS, ...limits }, log: silent },
+    }),
+  );
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/stream`;
