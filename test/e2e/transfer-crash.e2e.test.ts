@@ -70,14 +70,27 @@ it.each(FAULTS)(
     const accounts = await Promise.all(
       Array.from({ length: ACCOUNTS }, async (_, i) => {
         const accountId = `tc-${i}-${randomUUID()}`;
-        const res = await post(`${commandApi()}/api/v1/accounts`, {
-          accountId,
-          ownerId: 'crash',
-          ownerName: 'Crash Test',
-          type: 'CHECKING',
-          currency: 'EUR',
-          initialDeposit: '1000.00',
-        });
+        // Right after the previous fault the system may still be settling (an actor's placement
+        // after the actors app restarted): a 503 means "retry with the same key", as a client does.
+        const key = { 'idempotency-key': randomUUID() };
+        const open = () =>
+          post(
+            `${commandApi()}/api/v1/accounts`,
+            {
+              accountId,
+              ownerId: 'crash',
+              ownerName: 'Crash Test',
+              type: 'CHECKING',
+              currency: 'EUR',
+              initialDeposit: '1000.00',
+            },
+            key,
+          );
+        let res = await open();
+        for (let tries = 0; res.status === 503 && tries < 50; tries++) {
+          await sleep(200);
+          res = await open();
+        }
         expect(res.status).toBe(201);
         if (i >= ACCOUNTS - FROZEN) {
           expect((await post(`${commandApi()}/api/v1/accounts/${accountId}/freeze`, {})).status).toBe(200);
