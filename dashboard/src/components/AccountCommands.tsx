@@ -1,18 +1,12 @@
 // Commands on one account: deposit, withdraw, freeze or unfreeze, close. A refusal shows the
 // server's problem (title, detail, code) under the form that caused it.
-import type { Account } from '../types';
+import type { Account, Movement } from '../types';
 import { useSession } from '../context';
 import { Card, formFields, ProblemBox, useSubmit } from './ui';
 
 export function AccountCommands({ account, onDone }: { account: Account; onDone: (version: number) => void }) {
   const { api } = useSession();
   const id = account.accountId;
-  const deposit = useSubmit((f: Record<string, string>) =>
-    api.deposit(id, { amount: f.amount ?? '', description: f.description }),
-  );
-  const withdraw = useSubmit((f: Record<string, string>) =>
-    api.withdraw(id, { amount: f.amount ?? '', description: f.description }),
-  );
   const status = useSubmit((action: 'freeze' | 'unfreeze' | 'close', reason?: string) =>
     action === 'freeze' ? api.freeze(id, reason) : action === 'unfreeze' ? api.unfreeze(id) : api.close(id),
   );
@@ -20,38 +14,20 @@ export function AccountCommands({ account, onDone }: { account: Account; onDone:
 
   return (
     <Card title="Commands">
-      <form class="stack" data-testid="deposit-form" onSubmit={(e) => void deposit.submit(formFields(e)).then(done)}>
-        <label>Deposit</label>
-        <div class="row">
-          <input name="amount" placeholder={`Amount (${account.currency})`} aria-label="Deposit amount" required />
-          <input name="description" placeholder="Description" aria-label="Deposit description" />
-        </div>
-        <button type="submit" disabled={deposit.busy}>
-          Deposit
-        </button>
-        <ProblemBox problem={deposit.problem} />
-        {deposit.result ? (
-          <div class="ok" role="status">
-            Deposited {deposit.result.amount}; balance {deposit.result.balance}.
-          </div>
-        ) : null}
-      </form>
-      <form class="stack" data-testid="withdraw-form" onSubmit={(e) => void withdraw.submit(formFields(e)).then(done)}>
-        <label>Withdraw</label>
-        <div class="row">
-          <input name="amount" placeholder={`Amount (${account.currency})`} aria-label="Withdrawal amount" required />
-          <input name="description" placeholder="Description" aria-label="Withdrawal description" />
-        </div>
-        <button type="submit" disabled={withdraw.busy}>
-          Withdraw
-        </button>
-        <ProblemBox problem={withdraw.problem} />
-        {withdraw.result ? (
-          <div class="ok" role="status">
-            Withdrew {withdraw.result.amount}; balance {withdraw.result.balance}.
-          </div>
-        ) : null}
-      </form>
+      <MovementForm
+        kind="deposit"
+        account={account}
+        send={(body) => api.deposit(id, body)}
+        done={done}
+        labels={{ title: 'Deposit', field: 'Deposit', verb: 'Deposited' }}
+      />
+      <MovementForm
+        kind="withdraw"
+        account={account}
+        send={(body) => api.withdraw(id, body)}
+        done={done}
+        labels={{ title: 'Withdraw', field: 'Withdrawal', verb: 'Withdrew' }}
+      />
       <form
         class="stack"
         data-testid="status-form"
@@ -83,5 +59,46 @@ export function AccountCommands({ account, onDone }: { account: Account; onDone:
         ) : null}
       </form>
     </Card>
+  );
+}
+
+/** A deposit or a withdrawal: amount and description, the result or the server's problem. */
+function MovementForm(props: {
+  kind: 'deposit' | 'withdraw';
+  account: Account;
+  send: (body: { amount: string; description?: string }) => Promise<Movement>;
+  done: (r: { version: number } | undefined) => void;
+  labels: { title: string; field: string; verb: string };
+}) {
+  const { kind, account, labels } = props;
+  const movement = useSubmit((f: Record<string, string>) =>
+    props.send({ amount: f.amount ?? '', description: f.description }),
+  );
+  return (
+    <form
+      class="stack"
+      data-testid={`${kind}-form`}
+      onSubmit={(e) => void movement.submit(formFields(e)).then(props.done)}
+    >
+      <label>{labels.title}</label>
+      <div class="row">
+        <input
+          name="amount"
+          placeholder={`Amount (${account.currency})`}
+          aria-label={`${labels.field} amount`}
+          required
+        />
+        <input name="description" placeholder="Description" aria-label={`${labels.field} description`} />
+      </div>
+      <button type="submit" disabled={movement.busy}>
+        {labels.title}
+      </button>
+      <ProblemBox problem={movement.problem} />
+      {movement.result ? (
+        <div class="ok" role="status">
+          {labels.verb} {movement.result.amount}; balance {movement.result.balance}.
+        </div>
+      ) : null}
+    </form>
   );
 }
