@@ -4,7 +4,7 @@ import type { HistoryFilter } from '../api';
 import { useSession } from '../context';
 import { hrefOf } from '../route';
 import { TRANSACTION_TYPES } from '../types';
-import { Card, formFields, Money, ProblemBox, time, useLoad } from './ui';
+import { Card, CursorPager, formFields, Money, ProblemBox, time, useLoad } from './ui';
 
 const PAGE = 20;
 
@@ -98,30 +98,14 @@ export function History({ accountId, seen }: { accountId: string; seen: number |
           ))}
         </tbody>
       </table>
-      <div class="pager">
-        <button
-          type="button"
-          disabled={cursors.length === 0}
-          onClick={() => {
-            const previous = cursors.slice(0, -1);
-            setCursors(previous);
-            setFilter({ ...filter, cursor: previous[previous.length - 1] });
-          }}
-        >
-          ← Previous
-        </button>
-        <button
-          type="button"
-          disabled={!page.data?.nextCursor}
-          onClick={() => {
-            const next = page.data?.nextCursor ?? undefined;
-            setCursors([...cursors, next ?? '']);
-            setFilter({ ...filter, cursor: next });
-          }}
-        >
-          Next →
-        </button>
-      </div>
+      <CursorPager
+        cursors={cursors}
+        next={page.data?.nextCursor}
+        go={(list, cursor) => {
+          setCursors(list);
+          setFilter({ ...filter, cursor });
+        }}
+      />
     </Card>
   );
 }

@@ -5,7 +5,7 @@ import { useSession } from '../context';
 import { hrefOf } from '../route';
 import { CURRENCIES, type Account, type StreamEvent } from '../types';
 import { LiveIndicator, useStream } from './live';
-import { Badge, Card, formFields, Money, ProblemBox, time, useLoad, useSubmit } from './ui';
+import { Badge, Card, CursorPager, formFields, Money, ProblemBox, time, useLoad, useSubmit } from './ui';
 
 export function Overview() {
   const [filter, setFilter] = useState<AccountFilter>({ limit: 20 });
@@ -51,30 +51,14 @@ export function Overview() {
           </form>
           <ProblemBox problem={list.problem} />
           <AccountTable accounts={list.data?.items ?? []} />
-          <div class="pager">
-            <button
-              type="button"
-              disabled={pages.length === 0}
-              onClick={() => {
-                const previous = pages.slice(0, -1);
-                setPages(previous);
-                setFilter({ ...filter, cursor: previous[previous.length - 1] });
-              }}
-            >
-              ← Previous
-            </button>
-            <button
-              type="button"
-              disabled={!list.data?.nextCursor}
-              onClick={() => {
-                const next = list.data?.nextCursor ?? undefined;
-                setPages([...pages, next ?? '']);
-                setFilter({ ...filter, cursor: next });
-              }}
-            >
-              Next →
-            </button>
-          </div>
+          <CursorPager
+            cursors={pages}
+            next={list.data?.nextCursor}
+            go={(list, cursor) => {
+              setPages(list);
+              setFilter({ ...filter, cursor });
+            }}
+          />
         </Card>
       </div>
       <div class="col-side">

@@ -125,3 +125,32 @@ export function formFields(event: Event): Record<string, string> {
   });
   return out;
 }
+
+/**
+ * Previous / Next over pages read by cursor. `cursors` holds the cursor of each page shown after
+ * the first; `go` gets the new list and the cursor of the page to read (undefined: the first).
+ */
+export function CursorPager(props: {
+  cursors: string[];
+  next: string | null | undefined;
+  go: (cursors: string[], cursor: string | undefined) => void;
+}) {
+  const { cursors, next, go } = props;
+  return (
+    <div class="pager">
+      <button
+        type="button"
+        disabled={cursors.length === 0}
+        onClick={() => {
+          const previous = cursors.slice(0, -1);
+          go(previous, previous[previous.length - 1]);
+        }}
+      >
+        ← Previous
+      </button>
+      <button type="button" disabled={!next} onClick={() => next && go([...cursors, next], next)}>
+        Next →
+      </button>
+    </div>
+  );
+}
