@@ -36,59 +36,61 @@ const deposited = (amount: number): AccountEvent => ({
 describe('BankAccount decider', () => {
   describe('OpenAccount', () => {
     it('opens an account with no deposit event when the initial deposit is zero', () => {
-      expect(given().when(open(0)).events).toEqual([opened]);
+      given().when(open(0)).then([opened]);
     });
 
     it('records a non-zero initial deposit as its own deposit event', () => {
-      expect(given().when(open(10_000)).events).toEqual([
-        opened,
-        { type: 'MoneyDeposited', data: { transactionId: 'tx-0', amount: 10_000, description: 'Initial deposit' } },
-      ]);
+      given()
+        .when(open(10_000))
+        .then([
+          opened,
+          { type: 'MoneyDeposited', data: { transactionId: 'tx-0', amount: 10_000, description: 'Initial deposit' } },
+        ]);
     });
 
     it('refuses to open an account twice', () => {
-      expect(given(opened).when(open(0)).error).toBe('ACCOUNT_ALREADY_EXISTS');
+      given(opened).when(open(0)).thenThrows('ACCOUNT_ALREADY_EXISTS');
     });
 
     it('refuses a negative initial deposit', () => {
-      expect(given().when(open(-1)).error).toBe('VALIDATION_FAILED');
+      given().when(open(-1)).thenThrows('VALIDATION_FAILED');
     });
   });
 
   describe('DepositMoney', () => {
     it('deposits into an open account', () => {
-      expect(given(opened).when(deposit(2_500)).events).toEqual([
-        { type: 'MoneyDeposited', data: { transactionId: 'tx-1', amount: 2_500, description: null } },
-      ]);
+      given(opened)
+        .when(deposit(2_500))
+        .then([{ type: 'MoneyDeposited', data: { transactionId: 'tx-1', amount: 2_500, description: null } }]);
     });
 
     it('refuses an account that does not exist', () => {
-      expect(given().when(deposit(1)).error).toBe('ACCOUNT_NOT_FOUND');
+      given().when(deposit(1)).thenThrows('ACCOUNT_NOT_FOUND');
     });
 
     it.each([0, -100])('refuses a non-positive amount (%d)', (amount) => {
-      expect(given(opened).when(deposit(amount)).error).toBe('VALIDATION_FAILED');
+      given(opened).when(deposit(amount)).thenThrows('VALIDATION_FAILED');
     });
 
     it('refuses more than 1 000 000 000 major units in one operation', () => {
-      expect(given(opened).when(deposit(100_000_000_001)).error).toBe('VALIDATION_FAILED');
-      expect(given(opened).when(deposit(100_000_000_000)).events).toHaveLength(1);
+      given(opened).when(deposit(100_000_000_001)).thenThrows('VALIDATION_FAILED');
+      expect(given(opened).when(deposit(100_000_000_000)).decided()).toHaveLength(1);
     });
   });
 
   describe('WithdrawMoney', () => {
     it('withdraws down to minus the overdraft limit', () => {
-      expect(given(opened, deposited(1_000)).when(withdraw(6_000)).events).toEqual([
-        { type: 'MoneyWithdrawn', data: { transactionId: 'tx-2', amount: 6_000, description: null } },
-      ]);
+      given(opened, deposited(1_000))
+        .when(withdraw(6_000))
+        .then([{ type: 'MoneyWithdrawn', data: { transactionId: 'tx-2', amount: 6_000, description: null } }]);
     });
 
     it('refuses to go one minor unit beyond the overdraft limit', () => {
-      expect(given(opened, deposited(1_000)).when(withdraw(6_001)).error).toBe('INSUFFICIENT_FUNDS');
+      given(opened, deposited(1_000)).when(withdraw(6_001)).thenThrows('INSUFFICIENT_FUNDS');
     });
 
     it('refuses an account that does not exist', () => {
-      expect(given().when(withdraw(1)).error).toBe('ACCOUNT_NOT_FOUND');
+      given().when(withdraw(1)).thenThrows('ACCOUNT_NOT_FOUND');
     });
   });
 
@@ -111,40 +113,42 @@ describe('BankAccount decider: freeze, unfreeze, close', () => {
   });
 
   it('freezes an active account', () => {
-    expect(given(opened).when(freeze).events).toEqual([frozen]);
+    given(opened).when(freeze).then([frozen]);
   });
 
   it('freezing a frozen account changes nothing', () => {
-    expect(given(opened, frozen).when(freeze).events).toEqual([]);
+    given(opened, frozen).when(freeze).then([]);
   });
 
   it('rejects deposits and withdrawals on a frozen account', () => {
-    expect(given(opened, frozen).when(deposit(100)).error).toBe('ACCOUNT_FROZEN');
-    expect(given(opened, deposited(500), frozen).when(withdraw(100)).error).toBe('ACCOUNT_FROZEN');
+    given(opened, frozen).when(deposit(100)).thenThrows('ACCOUNT_FROZEN');
+    given(opened, deposited(500), frozen).when(withdraw(100)).thenThrows('ACCOUNT_FROZEN');
   });
 
   it('unfreezes a frozen account, after which money moves again', () => {
-    expect(given(opened, frozen).when(unfreeze).events).toEqual([unfrozen]);
-    expect(given(opened, frozen, unfrozen).when(deposit(100)).events).toHaveLength(1);
+    given(opened, frozen).when(unfreeze).then([unfrozen]);
+    expect(given(opened, frozen, unfrozen).when(deposit(100)).decided()).toHaveLength(1);
   });
 
   it('unfreezing an active account changes nothing', () => {
-    expect(given(opened).when(unfreeze).events).toEqual([]);
+    given(opened).when(unfreeze).then([]);
   });
 
   it('closes an account whose balance is zero', () => {
-    expect(given(opened, deposited(500), withdrawn(500)).when(close).events).toEqual([closed]);
+    given(opened, deposited(500), withdrawn(500)).when(close).then([closed]);
   });
 
   it.each([
     ['positive', [deposited(1)]],
     ['negative (overdrawn)', [withdrawn(1)]],
   ])('refuses to close with a %s balance', (_, history) => {
-    expect(given(opened, ...history).when(close).error).toBe('ACCOUNT_BALANCE_NOT_ZERO');
+    given(opened, ...history)
+      .when(close)
+      .thenThrows('ACCOUNT_BALANCE_NOT_ZERO');
   });
 
   it('refuses to close a frozen account', () => {
-    expect(given(opened, frozen).when(close).error).toBe('ACCOUNT_FROZEN');
+    given(opened, frozen).when(close).thenThrows('ACCOUNT_FROZEN');
   });
 
   it.each([
@@ -154,7 +158,7 @@ describe('BankAccount decider: freeze, unfreeze, close', () => {
     ['unfreeze', unfreeze],
     ['close', close],
   ])('rejects %s on a closed account', (_, command) => {
-    expect(given(opened, closed).when(command).error).toBe('ACCOUNT_CLOSED');
+    given(opened, closed).when(command).thenThrows('ACCOUNT_CLOSED');
   });
 
   it.each([
@@ -162,6 +166,6 @@ describe('BankAccount decider: freeze, unfreeze, close', () => {
     ['unfreeze', unfreeze],
     ['close', close],
   ])('rejects %s on an account that does not exist', (_, command) => {
-    expect(given().when(command).error).toBe('ACCOUNT_NOT_FOUND');
+    given().when(command).thenThrows('ACCOUNT_NOT_FOUND');
   });
 });

@@ -45,34 +45,44 @@ const closed: AccountEvent = { type: 'AccountClosed', data: {} };
 
 describe('BankAccount decider: transfer steps', () => {
   it('debits within balance plus overdraft, into transit', () => {
-    expect(given(opened, deposited).when(debit('t1', 6_000)).events).toEqual([debited('t1', 6_000)]);
-    expect(given(opened, deposited).when(debit('t1', 6_001)).error).toBe('INSUFFICIENT_FUNDS');
+    given(opened, deposited)
+      .when(debit('t1', 6_000))
+      .then([debited('t1', 6_000)]);
+    given(opened, deposited).when(debit('t1', 6_001)).thenThrows('INSUFFICIENT_FUNDS');
     const after = given(opened, deposited, debited('t1', 6_000)).state;
     expect(after).toMatchObject({ balance: -1_000, transfersInFlight: ['t1'] });
   });
 
   it('refuses debits and credits on frozen, closed, missing and other-currency accounts', () => {
-    expect(given(opened, deposited, frozen).when(debit('t', 1)).error).toBe('ACCOUNT_FROZEN');
-    expect(given(opened, frozen).when(credit('t', 1)).error).toBe('ACCOUNT_FROZEN');
-    expect(given(opened, closed).when(credit('t', 1)).error).toBe('ACCOUNT_CLOSED');
-    expect(given().when(credit('t', 1)).error).toBe('ACCOUNT_NOT_FOUND');
-    expect(given(opened, deposited).when(debit('t', 1, 'USD')).error).toBe('CURRENCY_MISMATCH');
-    expect(given(opened).when(credit('t', 1, 'USD')).error).toBe('CURRENCY_MISMATCH');
-    expect(given(opened, deposited).when(debit('t', 0)).error).toBe('VALIDATION_FAILED');
+    given(opened, deposited, frozen).when(debit('t', 1)).thenThrows('ACCOUNT_FROZEN');
+    given(opened, frozen).when(credit('t', 1)).thenThrows('ACCOUNT_FROZEN');
+    given(opened, closed).when(credit('t', 1)).thenThrows('ACCOUNT_CLOSED');
+    given().when(credit('t', 1)).thenThrows('ACCOUNT_NOT_FOUND');
+    given(opened, deposited)
+      .when(debit('t', 1, 'USD'))
+      .thenThrows('CURRENCY_MISMATCH');
+    given(opened)
+      .when(credit('t', 1, 'USD'))
+      .thenThrows('CURRENCY_MISMATCH');
+    given(opened, deposited).when(debit('t', 0)).thenThrows('VALIDATION_FAILED');
   });
 
   it('credits the destination', () => {
-    expect(given(opened).when(credit('t1', 700)).events).toEqual([
-      {
-        type: 'TransferCredited',
-        data: { transferId: 't1', transactionId: 'tx-t1', fromAccountId: 'acc-2', amount: 700, description: null },
-      },
-    ]);
+    given(opened)
+      .when(credit('t1', 700))
+      .then([
+        {
+          type: 'TransferCredited',
+          data: { transferId: 't1', transactionId: 'tx-t1', fromAccountId: 'acc-2', amount: 700, description: null },
+        },
+      ]);
   });
 
   it('refunds only a transfer in flight, even on a frozen account, and then forgets it', () => {
     const inFlight = [opened, deposited, debited('t1', 2_000)];
-    const refunded = given(...inFlight, frozen).when(refund('t1', 2_000)).events!;
+    const refunded = given(...inFlight, frozen)
+      .when(refund('t1', 2_000))
+      .decided();
     expect(refunded).toEqual([
       {
         type: 'TransferRefunded',
@@ -86,16 +96,20 @@ describe('BankAccount decider: transfer steps', () => {
       },
     ]);
     expect(given(...inFlight, ...refunded).state).toMatchObject({ balance: 5_000, transfersInFlight: [] });
-    expect(given(opened, deposited).when(refund('t1', 2_000)).error).toBe('TRANSFER_NOT_FOUND');
+    given(opened, deposited).when(refund('t1', 2_000)).thenThrows('TRANSFER_NOT_FOUND');
   });
 
   it('settles a transfer in flight once, and settling again changes nothing', () => {
     const inFlight = [opened, deposited, debited('t1', 2_000)];
     const settle: AccountCommand = { type: 'SettleTransfer', data: { transferId: 't1' } };
-    const events = given(...inFlight).when(settle).events!;
+    const events = given(...inFlight)
+      .when(settle)
+      .decided();
     expect(events).toEqual([{ type: 'TransferSettled', data: { transferId: 't1' } }]);
     expect(given(...inFlight, ...events).state).toMatchObject({ balance: 3_000, transfersInFlight: [] });
-    expect(given(...inFlight, ...events).when(settle).events).toEqual([]);
+    given(...inFlight, ...events)
+      .when(settle)
+      .then([]);
   });
 
   it('does not close an account while a transfer from it is in flight', () => {
@@ -106,8 +120,12 @@ describe('BankAccount decider: transfer steps', () => {
     const close: AccountCommand = { type: 'CloseAccount', data: {} };
     const inFlight = [opened, deposited, debited('t1', 2_000), drained];
     expect(given(...inFlight).state).toMatchObject({ balance: 0 });
-    expect(given(...inFlight).when(close).error).toBe('ACCOUNT_BALANCE_NOT_ZERO');
+    given(...inFlight)
+      .when(close)
+      .thenThrows('ACCOUNT_BALANCE_NOT_ZERO');
     const settledEvent: AccountEvent = { type: 'TransferSettled', data: { transferId: 't1' } };
-    expect(given(...inFlight, settledEvent).when(close).events).toEqual([closed]);
+    given(...inFlight, settledEvent)
+      .when(close)
+      .then([closed]);
   });
 });

@@ -1,4 +1,4 @@
-import { DomainError } from '../errors';
+import { deciderSpecification } from '../decider-specification.test';
 import type { TransferCommand } from './commands';
 import { transfer } from './decider';
 import type { TransferEvent } from './events';
@@ -13,25 +13,8 @@ const recordRefusal: TransferCommand = {
 };
 const finish: TransferCommand = { type: 'FinishTransfer', data: {} };
 
-/** given(events).when(command).then(events) / .thenThrows(code) */
-function given(...history: TransferEvent[]) {
-  const state = history.reduce(transfer.evolve, transfer.initialState());
-  return {
-    when: (command: TransferCommand) => ({
-      then: (expected: TransferEvent[]) => expect(transfer.decide(command, state)).toEqual(expected),
-      thenThrows: (code: string) => {
-        let thrown: unknown;
-        try {
-          transfer.decide(command, state);
-        } catch (err) {
-          thrown = err;
-        }
-        expect(thrown).toBeInstanceOf(DomainError);
-        expect((thrown as DomainError).code).toBe(code);
-      },
-    }),
-  };
-}
+/** given(events).when(command).then(events) / .thenThrows(code); see decider-specification.test.ts. */
+const given = deciderSpecification(transfer);
 
 describe('transfer decider', () => {
   it('starts a new transfer with its terms', () => given().when(start).then([started]));
