@@ -25,7 +25,7 @@ export function deciderSpecification<Command, Event, State>(decider: Decider<Com
 }
 
 /** The code of the DomainError `run` throws (undefined when it throws none). */
-function refusalOf(run: () => unknown): ErrorCode | undefined {
+export function refusalOf(run: () => unknown): ErrorCode | undefined {
   try {
     run();
   } catch (err) {

@@ -1,6 +1,6 @@
 import { bankAccount } from '../account/decider';
 import type { AccountEvent } from '../account/events';
-import { DomainError } from '../errors';
+import { refusalOf } from '../decider-specification.test';
 import { transfer } from './decider';
 import type { TransferEvent } from './events';
 import { creditRecorded, refused, started, terms } from './fixtures.test';
@@ -25,15 +25,7 @@ const debit: TransferStep = { step: 'debit', terms };
 const credit: TransferStep = { step: 'credit', transferId: 't-1' };
 const finish: TransferStep = { step: 'finish', transferId: 't-1' };
 
-const codeOf = (run: () => unknown) => {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof DomainError) return err.code;
-    throw err;
-  }
-  return undefined;
-};
+const codeOf = refusalOf;
 
 describe('a transfer step, decided by the account it touches', () => {
   it('debit: the source is debited and the transfer starts, in one decision', () => {
