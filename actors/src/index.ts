@@ -36,7 +36,7 @@ import { transferActor } from './transfer/transfer-actor';
  */
 const ACTOR_CALLS: ActorCallTable = {
   [BANK_ACCOUNT_ACTOR_TYPE]: { execute: ['command-api'], transferStep: ['actors'], view: ['actors'] },
-  [TRANSFER_ACTOR_TYPE]: { start: ['command-api'], status: ['query-api'], resume: ['projections'] },
+  [TRANSFER_ACTOR_TYPE]: { start: ['command-api'], resume: ['projections'] },
   Ping: { ping: ['*'] },
 };
 
@@ -48,7 +48,6 @@ async function actorCallerTokens(sidecar: DaprSidecar): Promise<Record<string, s
   const names = {
     actors: 'ACTOR_CALLER_TOKEN',
     'command-api': 'ACTOR_CALLER_TOKEN_COMMAND_API',
-    'query-api': 'ACTOR_CALLER_TOKEN_QUERY_API',
     projections: 'ACTOR_CALLER_TOKEN_PROJECTIONS',
   };
   const tokens: Record<string, string> = {};

@@ -9,8 +9,7 @@ export function stubDeps(overrides: Partial<AppDeps> = {}): AppDeps {
   return {
     log: pino({ level: 'silent' }),
     read: {} as ReadCollections,
-    eventLog: { balanceAt: async () => undefined, audit: async () => undefined },
-    transferStatus: async () => ({ ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: '' } }),
+    eventLog: { balanceAt: async () => undefined, audit: async () => undefined, readAll: async () => [] },
     readiness: [],
     verifyToken: async () => {
       throw new Error('this test verifies no token');

@@ -12,30 +12,35 @@ import { queryApiDocument } from './openapi';
 import { operationsRoutes, type Operations } from './operations';
 import type { ReadCollections } from './read-model';
 import { queryRoutes } from './routes';
-import { transferRoutes, type TransferStatusSource } from './transfer-routes';
+import { transferRoutes } from './transfer-routes';
 
 /** The query API's HTTP app, without listening: the composition root and tests build it. */
 export function buildApp(
   deps: {
     log: Logger;
     read: ReadCollections;
-    eventLog: Pick<EventLogClient, 'balanceAt' | 'audit'>;
-    transferStatus: TransferStatusSource;
+    eventLog: Pick<EventLogClient, 'balanceAt' | 'audit' | 'readAll'>;
     readiness: ReadinessCheck[];
     /** The operators' dashboard at `/` (absent in tests of the API routes). */
     dashboard?: DashboardOptions;
     /** The live event stream (absent in tests of the other routes). */
     stream?: LiveStream;
+    /**
+     * The reads that scan every account of a currency (trial balance, top accounts) start at
+     * least this far apart per currency (SCAN_MIN_INTERVAL_MS; default 1 000).
+     */
+    scanMinIntervalMs?: number;
     /** Where the operations status asks the other apps (absent in tests of the other routes). */
     operations?: Omit<Operations, 'ownReadiness'>;
   } & PublicApiGuard,
 ): Express {
+  const scans = { minIntervalMs: deps.scanMinIntervalMs ?? 1_000 };
   return buildPublicApp({
     ...deps,
     document: queryApiDocument(),
     routers: [
-      queryRoutes(deps.read, deps.eventLog),
-      transferRoutes(deps.read, deps.transferStatus),
+      queryRoutes(deps.read, deps.eventLog, scans),
+      transferRoutes(deps.read, deps.eventLog, scans),
       ...(deps.dashboard ? [dashboardRoutes(deps.dashboard)] : []),
       ...(deps.stream ? [streamRoutes(deps.stream)] : []),
       ...(deps.operations ? [operationsRoutes({ ...deps.operations, ownReadiness: deps.readiness })] : []),

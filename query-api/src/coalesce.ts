@@ -8,26 +8,70 @@
  * it waits for the next one, which starts when the running one ends and is shared by every
  * request that arrived meanwhile. So at most one computation per key runs at a time, and one
  * more waits.
+ *
+ * With `minIntervalMs`, computations of one key also start at least that far apart: however many
+ * requests come, a key costs at most one scan per interval (a cost cap), and a request waits at
+ * most about one interval longer. A computation that is still waiting for its turn has read
+ * nothing yet, so a request that arrives meanwhile shares it.
  */
+export type CoalescerOptions = {
+  /** Least time between the starts of two computations of one key (0: none). */
+  minIntervalMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+type Round<T> = { readonly promise: Promise<T>; readonly started: boolean };
+
 export class Coalescer<T> {
-  private readonly byKey = new Map<string, { running: Promise<T>; next?: Promise<T> }>();
+  private readonly byKey = new Map<string, { running: Round<T>; next?: Round<T> }>();
+  /** When the last computation of each key started (keys are few: currencies, limits). */
+  private readonly lastStart = new Map<string, number>();
+  private readonly minIntervalMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(opts: CoalescerOptions = {}) {
+    this.minIntervalMs = opts.minIntervalMs ?? 0;
+    this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
 
   run(key: string, compute: () => Promise<T>): Promise<T> {
     const state = this.byKey.get(key);
     if (!state) {
-      const running = compute();
+      const running = this.round(key, compute);
       this.byKey.set(key, { running });
-      this.whenSettled(running, () => this.advance(key, running));
-      return running;
+      this.whenSettled(running.promise, () => this.advance(key, running));
+      return running.promise;
     }
-    if (!state.next) {
-      // Starts once the running computation has settled, whatever its outcome.
-      state.next = state.running.then(compute, compute);
-    }
-    return state.next;
+    // Still waiting for its turn: it has read nothing yet, so its answer is not older than this request.
+    if (!state.running.started) return state.running.promise;
+    // Starts once the running computation has settled, whatever its outcome.
+    state.next ??= this.round(key, compute, state.running.promise);
+    return state.next.promise;
   }
 
-  private advance(key: string, finished: Promise<T>): void {
+  /** One computation: after `after` settles, and no sooner than the interval allows. */
+  private round(key: string, compute: () => Promise<T>, after?: Promise<T>): Round<T> {
+    let started = false;
+    const promise = (async (): Promise<T> => {
+      if (after) await after.then(noop, noop);
+      const wait = (this.lastStart.get(key) ?? -Infinity) + this.minIntervalMs - this.now();
+      if (wait > 0) await this.sleep(wait);
+      started = true;
+      this.lastStart.set(key, this.now());
+      return compute();
+    })();
+    return {
+      promise,
+      get started() {
+        return started;
+      },
+    };
+  }
+
+  private advance(key: string, finished: Round<T>): void {
     const state = this.byKey.get(key);
     if (!state || state.running !== finished) return;
     if (!state.next) {
@@ -36,7 +80,7 @@ export class Coalescer<T> {
     }
     const running = state.next;
     this.byKey.set(key, { running });
-    this.whenSettled(running, () => this.advance(key, running));
+    this.whenSettled(running.promise, () => this.advance(key, running));
   }
 
   /** Runs `then` after `p` settles, without creating a promise that could reject unhandled. */
@@ -44,3 +88,5 @@ export class Coalescer<T> {
     p.then(then, then);
   }
 }
+
+const noop = () => undefined;

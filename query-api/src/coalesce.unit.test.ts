@@ -60,4 +60,49 @@ describe('Coalescer', () => {
     pending[2]!.resolve(8);
     expect(await d).toBe(8);
   });
+
+  it('with a least interval, starts computations of a key that far apart, and lets requests share one still waiting', async () => {
+    let clock = 10_000;
+    const sleeps: number[] = [];
+    let wake: () => void = () => undefined;
+    const c = new Coalescer<number>({
+      minIntervalMs: 1_000,
+      now: () => clock,
+      sleep: (ms) => {
+        sleeps.push(ms);
+        return new Promise<void>((resolve) => (wake = resolve));
+      },
+    });
+    const { compute, pending, started } = controlled();
+    const a = c.run('k', compute); // nothing ran before: starts at once
+    expect(started()).toBe(1);
+    pending[0]!.resolve(1);
+    expect(await a).toBe(1);
+
+    clock += 100;
+    const b = c.run('k', compute); // 100 ms after the last start: waits 900 ms, having read nothing
+    const d = c.run('k', compute); // shares it
+    await tick();
+    expect([started(), sleeps]).toEqual([1, [900]]);
+    clock += 900;
+    wake();
+    await tick();
+    expect(started()).toBe(2);
+    const e = c.run('k', compute); // b's computation has started: e waits for the next one
+    pending[1]!.resolve(2);
+    expect([await b, await d]).toEqual([2, 2]);
+    await tick();
+    expect(sleeps).toEqual([900, 1_000]); // the next start is a whole interval after b's
+    clock += 1_000;
+    wake();
+    await tick();
+    pending[2]!.resolve(3);
+    expect(await e).toBe(3);
+    expect(started()).toBe(3);
+    // Other keys have their own interval.
+    const f = c.run('other', compute);
+    expect(started()).toBe(4);
+    pending[3]!.resolve(4);
+    expect(await f).toBe(4);
+  });
 });

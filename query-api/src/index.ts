@@ -14,7 +14,6 @@ import {
   exitOnSignals,
   sidecarFromEnv,
   startProcessMetrics,
-  withActorCallerToken,
   rateLimitFromEnv,
   tokenVerifierFromEnv,
 } from '@bank/service-kit';
@@ -25,13 +24,12 @@ import { DEFAULT_STREAM_LIMITS, type LiveStream } from './live/stream-route';
 import { StreamScope } from './live/stream-scope';
 import { liveReadCollections } from './read-model';
 import { buildApp } from './app';
-import { transferStatusFromActors } from './transfer-routes';
 
 async function main(): Promise<void> {
   const log = createLogger('query-api');
   startProcessMetrics('query-api');
   const port = envPort('QUERY_API_PORT', 3001);
-  const sidecar = new DaprSidecar(await withActorCallerToken(sidecarFromEnv()));
+  const sidecar = new DaprSidecar(sidecarFromEnv());
   const mongo = new MongoClient(await readModelUrl(sidecar), readModelClientOptions());
   await mongo.connect();
   const db = mongo.db(envString('MONGO_DATABASE', 'bank'));
@@ -64,12 +62,12 @@ async function main(): Promise<void> {
     eventLog,
     stream,
     operations,
-    transferStatus: transferStatusFromActors(sidecar),
     readiness: [
       { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
       { name: 'dapr-sidecar', check: () => sidecar.ready() },
       { name: 'read-model', check: async () => ({ generation: live.generation() }) },
     ],
+    scanMinIntervalMs: envPositiveInt('SCAN_MIN_INTERVAL_MS', 1_000),
     verifyToken: tokenVerifierFromEnv(),
     rateLimit: rateLimitFromEnv(),
     // The dashboard's forms post to the command API at the address the browser knows it by.

@@ -24,7 +24,7 @@ import {
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Document } from 'mongodb';
-import { Coalescer } from './coalesce';
+import { Coalescer, type CoalescerOptions } from './coalesce';
 import { bucketsOf, historyPage } from './history';
 import type { ReadCollections } from './read-model';
 import { accountAtLeast, accountView, decodeCursor, encodeCursor, ownsAccount } from './reads';
@@ -81,7 +81,11 @@ export const AUDITORS: Role[] = ['auditor', 'admin'];
 export const STAFF: Role[] = ['teller', 'auditor', 'admin'];
 
 /** The read side of the public API, as its OpenAPI document (openapi.ts, GET /openapi.json) describes it. */
-export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient, 'balanceAt' | 'audit'>): Router {
+export function queryRoutes(
+  read: ReadCollections,
+  eventLog: Pick<EventLogClient, 'balanceAt' | 'audit'>,
+  scans: CoalescerOptions,
+): Router {
   const router = Router();
   const readers = allow(...READERS);
   const auditors = allow(...AUDITORS);
@@ -305,15 +309,18 @@ export function queryRoutes(read: ReadCollections, eventLog: Pick<EventLogClient
   });
 
   // Sorting every account of the currency (FerretDB sorts in memory): one such query per
-  // currency and limit at a time, shared by the requests that wait for it (see coalesce.ts).
-  const topAccounts = new Coalescer<Document[]>();
+  // currency at a time (for the largest limit; each request takes its own), shared by the
+  // requests that wait for it, and at most one per `scans.minIntervalMs` (see coalesce.ts).
+  const topAccounts = new Coalescer<Document[]>(scans);
+  const mostTop = TopAccountsQuery.shape.limit.removeDefault().maxValue!;
   router.get('/api/v1/reports/top-accounts', staff, async (req, res) => {
     const q = parseInput(TopAccountsQuery, req.query, 'query');
-    const docs = await topAccounts.run(`${q.currency}:${q.limit}`, () =>
-      read.accounts.find({ currency: q.currency }).sort({ balance: -1, _id: 1 }).limit(q.limit).toArray(),
+    const docs = await topAccounts.run(q.currency, () =>
+      read.accounts.find({ currency: q.currency }).sort({ balance: -1, _id: 1 }).limit(mostTop).toArray(),
     );
     res.json({
       items: docs
+        .slice(0, q.limit)
         .map((d) => AccountDocSchema.parse(d))
         .map((a) => ({
           accountId: a.accountId,

@@ -1,64 +1,71 @@
 import {
+  emptyTransferStream,
+  foldTransferStream,
   formatMinor,
   type Currency,
   IdSchema,
-  TRANSFER_ACTOR_TYPE,
+  progressOf,
   TransferDocSchema,
-  TransferResultSchema,
-  type TransferResult,
+  transferStreamId,
+  transferViewOf,
 } from '@bank/domain';
 import {
   accessOf,
   allow,
   ApiError,
-  invokeActorWhenPlaced,
   parseInput,
+  SidecarError,
   transferJson,
-  type DaprSidecar,
+  type EventLogClient,
   type TransferLike,
 } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';
-import { Coalescer } from './coalesce';
+import { Coalescer, type CoalescerOptions } from './coalesce';
 import type { ReadCollections } from './read-model';
 import { ownsAccount } from './reads';
 import { AUDITORS, CurrencyParam, READERS } from './routes';
 
 export const TrialBalanceQuery = z.strictObject({ currency: CurrencyParam });
 
-/** Where a transfer is, according to its Transfer actor (for transfers the read model has not seen yet). */
-export type TransferStatusSource = (transferId: string) => Promise<TransferResult>;
-
-export function transferStatusFromActors(sidecar: DaprSidecar): TransferStatusSource {
-  return async (transferId) => {
-    try {
-      const raw = await invokeActorWhenPlaced(sidecar, TRANSFER_ACTOR_TYPE, transferId, 'status', {});
-      const parsed = TransferResultSchema.safeParse(raw);
-      if (parsed.success) return parsed.data;
-    } catch {
-      // answered below
-    }
-    return { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'the transfer service did not answer' } };
-  };
+/**
+ * A transfer the read model has not projected yet (it was accepted a moment ago), from its own
+ * stream in the log; undefined when the log has no such transfer. Only the log is asked: a
+ * made-up id costs one read of an empty stream, and wakes no actor.
+ */
+export async function transferFromLog(
+  eventLog: Pick<EventLogClient, 'readAll'>,
+  transferId: string,
+): Promise<TransferLike | undefined> {
+  let events;
+  try {
+    events = await eventLog.readAll(transferStreamId(transferId));
+  } catch (err) {
+    if (err instanceof SidecarError)
+      throw new ApiError('SERVICE_UNAVAILABLE', 'the event log did not answer; retry shortly');
+    throw err;
+  }
+  const progress = progressOf(foldTransferStream(emptyTransferStream(), events));
+  return progress && transferViewOf(progress);
 }
 
 /** Transfers and the books (the query API's OpenAPI document, openapi.ts). */
-export function transferRoutes(read: ReadCollections, transferStatus: TransferStatusSource): Router {
+export function transferRoutes(
+  read: ReadCollections,
+  eventLog: Pick<EventLogClient, 'readAll'>,
+  scans: CoalescerOptions,
+): Router {
   const router = Router();
 
   router.get('/api/v1/transfers/:transferId', allow(...READERS), async (req, res) => {
     const transferId = parseInput(IdSchema, req.params.transferId, 'path');
     const doc = await read.transfers.findOne({ _id: transferId });
-    let transfer: TransferLike;
-    if (doc) {
-      transfer = TransferDocSchema.parse(doc);
-    } else {
-      // Not projected yet (it was accepted a moment ago, or it failed before any money moved):
-      // its Transfer actor knows.
-      const status = await transferStatus(transferId);
-      if (!status.ok) throw new ApiError(status.error.code, status.error.message);
-      transfer = status.transfer;
-    }
+    // A transfer exists once its debit is in the log (an accepted transfer always is): one the
+    // read model has not projected yet is read from its stream.
+    const transfer: TransferLike | undefined = doc
+      ? TransferDocSchema.parse(doc)
+      : await transferFromLog(eventLog, transferId);
+    if (!transfer) throw new ApiError('TRANSFER_NOT_FOUND', `transfer ${transferId} not found`);
     // A customer sees the transfers into or out of its own accounts; any other, as if it did not exist.
     const { ownerId } = accessOf(req);
     if (ownerId !== undefined) {
@@ -76,9 +83,9 @@ export function transferRoutes(read: ReadCollections, transferStatus: TransferSt
    * movement posts equal and opposite amounts, so the total is zero whenever the books are
    * right, including while transfers are in flight (their money is in transit). It reads every
    * account of the currency: one such scan per currency at a time, shared by the requests that
-   * wait for it (see coalesce.ts).
+   * wait for it, and at most one per `scans.minIntervalMs` however many ask (see coalesce.ts).
    */
-  const trialBalances = new Coalescer<Sums>();
+  const trialBalances = new Coalescer<Sums>(scans);
   router.get('/api/v1/ledger/trial-balance', allow(...AUDITORS), async (req, res) => {
     const { currency } = parseInput(TrialBalanceQuery, req.query, 'query');
     const { customer, external, transit } = await trialBalances.run(currency, () => sumLedger(read, currency));

@@ -236,7 +236,7 @@ function operatorSecrets() {
     'redis-password': ['redis-password'],
     'dapr-api-token': ['token'],
     'app-api-token': ['token'],
-    'actor-caller-tokens': ['command-api', 'query-api', 'projections', 'actors'],
+    'actor-caller-tokens': ['command-api', 'projections', 'actors'],
     'rebuild-token': ['token'], // for jobs/rebuild.yaml
   };
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { APP_IDS } from './ports.mjs';
 
 /** The apps that call actors, each with its own secret (actors/src/actor-methods.ts checks it). */
-export const ACTOR_CALLER_APPS = ['command-api', 'query-api', 'projections', 'actors'];
+export const ACTOR_CALLER_APPS = ['command-api', 'projections', 'actors'];
 
 const newSecret = () => crypto.randomBytes(32).toString('base64url');
 /**

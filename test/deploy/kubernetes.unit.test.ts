@@ -110,12 +110,10 @@ describe('Kubernetes manifests', () => {
       const expected: Record<string, string> =
         {
           'command-api': own,
-          'query-api': own,
           projections: own,
           actors: {
             ...own,
             ACTOR_CALLER_TOKEN_COMMAND_API: 'command-api',
-            ACTOR_CALLER_TOKEN_QUERY_API: 'query-api',
             ACTOR_CALLER_TOKEN_PROJECTIONS: 'projections',
           },
         }[appID] ?? {};

@@ -14,7 +14,8 @@
  * record is a cache: with it lost, the reminder reads the log and finishes the transfer.
  */
 import {
-  ERROR_STATUS,
+  transferFailureCodeOf,
+  transferStatusOf,
   type AccountActorResult,
   type ErrorCode,
   type TransferProgress,
@@ -97,15 +98,23 @@ export async function startTransfer(
   }
 
   const debit = await deps.accounts.step(record.fromAccountId, debitOf(record));
-  if (!debit.ok && debit.error.code !== 'SERVICE_UNAVAILABLE') {
+  if (!debit.ok && debit.error.code === 'SERVICE_UNAVAILABLE') {
+    // Not known to be in the log: the caller hears 503 (retry with the same key) and no record
+    // is kept, so a transfer exists only once the log has it (a status read for an id the log
+    // does not know is a plain 404, asked of nobody but the log). If the debit was made and
+    // only its answer lost, the reminder left armed finds it in the log and finishes it, and a
+    // retry joins it; if it was not, the reminder finds nothing and disarms.
+    return { ok: false, error: debit.error };
+  }
+  if (!debit.ok) {
     // Refused by the source (funds, frozen, unknown, another currency, a transfer id already
     // used for other details): nothing happened, and the caller hears why now. A reminder left
     // armed finds nothing in the log and no record, and disarms.
     await deps.retries.disarm().catch(() => undefined);
     return { ok: false, error: debit.error };
   }
-  if (debit.ok) record = merged(record, debit.transfer);
-  const current = debit.ok ? await drive(deps, record, debit.transfer, deadline) : record;
+  record = merged(record, debit.transfer);
+  const current = await drive(deps, record, debit.transfer, deadline);
   // The answer given now is saved with the record, so that a repeat with the same
   // Idempotency-Key gets it again.
   const answered = { ...current, firstAnswer: viewOf(current) };
@@ -130,7 +139,9 @@ export async function resume(
     if (current.status !== 'PENDING' || !record || record.status !== current.status) await saveQuietly(deps, current);
     return { record: current, ended: current.status !== 'PENDING' };
   }
-  // Nothing in the log: either the debit was never made, or its answer never came.
+  // Nothing in the log: the debit was never made. Only a record written before 2026-12-06 can
+  // still be PENDING here (a transfer was then accepted before its debit was in the log): its
+  // debit is made now.
   if (!record || record.status !== 'PENDING') return { record, ended: true };
   const debit = await deps.accounts.step(record.fromAccountId, debitOf(record));
   if (!debit.ok) {
@@ -257,8 +268,8 @@ function debitOf(record: TransferRecord): TransferStepRequest {
 
 /** The record brought up to what the log says. */
 function merged(record: TransferRecord, progress: TransferProgress): TransferRecord {
-  const status = statusOf(progress);
-  const failureCode = status === 'FAILED' ? errorCodeOf(progress.failureCode) : undefined;
+  const status = transferStatusOf(progress);
+  const failureCode = status === 'FAILED' ? transferFailureCodeOf(progress.failureCode) : undefined;
   const { failureCode: _stale, completedAt: _end, ...rest } = record;
   return {
     ...rest,
@@ -286,21 +297,6 @@ function fromProgress(progress: TransferProgress): TransferRecord {
     },
     progress,
   );
-}
-
-/** The transfer as the contract shows it, from the log. */
-export function transferViewOf(progress: TransferProgress): TransferView {
-  return viewOf(fromProgress(progress));
-}
-
-function statusOf(progress: TransferProgress): TransferView['status'] {
-  if (progress.phase === 'COMPLETED') return 'COMPLETED';
-  if (progress.phase === 'FAILED') return 'FAILED';
-  return 'PENDING';
-}
-
-function errorCodeOf(code: string | undefined): ErrorCode {
-  return code !== undefined && code in ERROR_STATUS ? (code as ErrorCode) : 'SERVICE_UNAVAILABLE';
 }
 
 /** Whether a request asks for this transfer (by transfer id): "10.50" and "10.5" are the same. */

@@ -240,7 +240,12 @@ describe('transfer process', () => {
           if (refused) bank.apply('b', { type: 'AccountFrozen', data: { reason: null } });
           bank.lostAnswer.add(lost);
           const first = await startTransfer(deps, 't1', request(), undefined, FAR);
-          expect(first).toMatchObject({ ok: true, transfer: { status: 'PENDING' } });
+          // A debit whose answer was lost is not known to be in the log: 503, and no record.
+          expect(first).toMatchObject(
+            lost === 'debit'
+              ? { ok: false, error: { code: 'SERVICE_UNAVAILABLE' } }
+              : { ok: true, transfer: { status: 'PENDING' } },
+          );
           const { record, ended } = await resume(deps, keepRecord ? last() : undefined, Date.now() + FAR);
           const label = { lost, refused, keepRecord };
           expect({ ...label, status: record?.status, ended }).toEqual({
@@ -256,18 +261,58 @@ describe('transfer process', () => {
     }
   });
 
-  it('a debit whose answer never came is retried by the reminder; refused then, it fails and nothing moved', async () => {
-    const { bank, deps, last } = setup();
+  it('a debit that could not be made is answered 503 and leaves no record; the armed reminder then finds nothing', async () => {
+    const { bank, deps, saved, reminder } = setup();
     bank.down.add('debit');
     const first = await startTransfer(deps, 't1', request(), undefined, FAR);
-    expect(first).toMatchObject({ ok: true, transfer: { status: 'PENDING' } });
-    expect(last()).toMatchObject({ started: false, status: 'PENDING' });
+    expect(first).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
+    // A transfer exists only once its debit is in the log: nothing else may claim it exists.
+    expect(saved).toEqual([]);
+    expect(reminder.armed).toBe(true);
     bank.down.clear();
-    bank.apply('a', { type: 'AccountFrozen', data: { reason: null } });
-    const { record, ended } = await resume(deps, last(), Date.now() + FAR);
-    expect(record).toMatchObject({ status: 'FAILED', failureCode: 'ACCOUNT_FROZEN' });
-    expect(ended).toBe(true);
+    expect(await resume(deps, undefined, Date.now() + FAR)).toEqual({ record: undefined, ended: true });
     expect(bank.movements).toEqual([]);
+    // A retry with the same request starts it then.
+    expect(await startTransfer(deps, 't1', request(), undefined, FAR)).toMatchObject({
+      ok: true,
+      transfer: { status: 'COMPLETED' },
+    });
+  });
+
+  it('a debit whose answer was lost is answered 503; a retry of the same request joins it, moving the money once', async () => {
+    const { bank, deps, saved } = setup();
+    bank.lostAnswer.add('debit');
+    expect(await startTransfer(deps, 't1', request(), undefined, FAR)).toMatchObject({
+      ok: false,
+      error: { code: 'SERVICE_UNAVAILABLE' },
+    });
+    expect(saved).toEqual([]);
+    bank.lostAnswer.clear();
+    expect(await startTransfer(deps, 't1', request(), undefined, FAR)).toMatchObject({
+      ok: true,
+      transfer: { status: 'COMPLETED' },
+    });
+    expect(bank.movements.length).toBe(3);
+    expect(bank.balance('b')).toBe(2_500);
+  });
+
+  it('a record accepted before its debit (written before 2026-12-06) still gets its debit from the reminder', async () => {
+    const { bank, deps } = setup();
+    const old: TransferRecord = {
+      transferId: 't1',
+      fromAccountId: 'a',
+      toAccountId: 'b',
+      amount: 2_500,
+      currency: 'EUR',
+      status: 'PENDING',
+      description: null,
+      createdAt: '2026-11-22T10:00:00.000Z',
+      correlationId: 'c-1',
+      started: false,
+    };
+    const { record, ended } = await resume(deps, old, Date.now() + FAR);
+    expect({ status: record?.status, ended }).toEqual({ status: 'COMPLETED', ended: true });
+    expect(bank.balance('b')).toBe(2_500);
   });
 
   it('a reminder with no record and nothing in the log has nothing to do', async () => {

@@ -14,7 +14,7 @@ import {
 import { invokeActorWhenPlaced, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
 import type { TransferMetrics } from '../metrics';
 import { readTransfer } from '../transfer-step';
-import { resume, startTransfer, transferViewOf, type TransferDeps } from './process';
+import { resume, startTransfer, type TransferDeps } from './process';
 import { TransferRecordSchema, viewOf, type TransferRecord } from './record';
 
 const RECORD_KEY = 'transfer';
@@ -90,22 +90,6 @@ export function transferActor(deps: TransferActorDeps): new (client: DaprClient,
           ok: false,
           error: { code: 'SERVICE_UNAVAILABLE', message: 'the transfer could not be started; retry' },
         };
-      }
-    }
-
-    /** Where the transfer is (the read model may not have caught up yet): its record once ended, else the log. */
-    async status(): Promise<TransferResult> {
-      try {
-        const record = await this.load();
-        if (record && record.status !== 'PENDING') return { ok: true, transfer: viewOf(record) };
-        const progress = await this.deps().stream.read();
-        if (progress) return { ok: true, transfer: transferViewOf(progress) };
-        if (record) return { ok: true, transfer: viewOf(record) }; // accepted; its debit not made yet
-        return { ok: false, error: { code: 'TRANSFER_NOT_FOUND', message: 'no such transfer' } };
-      } catch (err) {
-        this.loaded = false;
-        deps.log.warn({ err, transferId: this.getActorId().getId() }, 'transfer status unreadable');
-        return { ok: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'the transfer could not be read; retry' } };
       }
     }
 
