@@ -11,8 +11,11 @@ import { streamRoutes, type LiveStream } from './live/stream-route';
 import { queryApiDocument } from './openapi';
 import { operationsRoutes, type Operations } from './operations';
 import type { ReadCollections } from './read-model';
-import { queryRoutes } from './routes';
-import { transferRoutes } from './transfer-routes';
+import { accountRoutes } from './routes/accounts';
+import { booksRoutes } from './routes/books';
+import { historyRoutes } from './routes/history';
+import { logRoutes } from './routes/log';
+import { transferRoutes } from './routes/transfers';
 
 /** The query API's HTTP app, without listening: the composition root and tests build it. */
 export function buildApp(
@@ -39,8 +42,11 @@ export function buildApp(
     ...deps,
     document: queryApiDocument(),
     routers: [
-      queryRoutes(deps.read, deps.eventLog, scans),
-      transferRoutes(deps.read, deps.eventLog, scans),
+      accountRoutes(deps.read),
+      historyRoutes(deps.read),
+      logRoutes(deps.read, deps.eventLog),
+      transferRoutes(deps.read, deps.eventLog),
+      booksRoutes(deps.read, scans),
       ...(deps.dashboard ? [dashboardRoutes(deps.dashboard)] : []),
       ...(deps.stream ? [streamRoutes(deps.stream)] : []),
       ...(deps.operations ? [operationsRoutes({ ...deps.operations, ownReadiness: deps.readiness })] : []),

@@ -19,8 +19,8 @@ import {
   STAFF,
   TopAccountsQuery,
   TransactionsQuery,
-} from './routes';
-import { TrialBalanceQuery } from './transfer-routes';
+  TrialBalanceQuery,
+} from './queries';
 import { StreamQuery } from './live/stream-route';
 import { APPS } from './operations';
 

@@ -15,7 +15,7 @@ import {
 } from '@bank/service-kit';
 import { Router } from 'express';
 import { Coalescer } from './coalesce';
-import { STAFF } from './routes';
+import { STAFF } from './queries';
 
 export type AppStatus = { appId: string; ready: boolean; checks?: CheckResult[]; error?: string };
 

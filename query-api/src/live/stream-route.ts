@@ -15,7 +15,7 @@ import { IdSchema, logPosition, type PublishedEvent } from '@bank/domain';
 import { accessOf, allow, ApiError, parseInput, type Logger } from '@bank/service-kit';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { READERS } from '../routes';
+import { READERS } from '../queries';
 import type { LogTail } from './log-tail';
 import { streamEventData, type StreamFilter, type StreamScope } from './stream-scope';
 

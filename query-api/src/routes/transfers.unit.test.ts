@@ -1,6 +1,6 @@
 import { encodeTransferEvent, type StoredEvent, type TransferEvent } from '@bank/domain';
 import { ApiError, SidecarError } from '@bank/service-kit';
-import { transferFromLog } from './transfer-routes';
+import { transferFromLog } from './transfers';
 
 /** A transfer's own stream as the actors store it. */
 function stream(events: TransferEvent[]): StoredEvent[] {

@@ -1,0 +1,127 @@
+/**
+ * An account's movements from the read model: its history, a page at a time (history.ts reads
+ * the per-account buckets), and its balance day by day.
+ */
+import { DailyBalanceDocSchema, formatMinor, IdSchema, parseAmountField, READ_MODEL_LAYOUT } from '@bank/domain';
+import { accessOf, allow, ApiError, parseInput } from '@bank/service-kit';
+import { Router } from 'express';
+import { bucketsOf, historyPage } from '../history';
+import { DailyBalancesQuery, MAX_DAYS, READERS, TransactionsQuery } from '../queries';
+import type { ReadCollections } from '../read-model';
+import { accountAtLeast, decodeCursor, encodeCursor } from '../reads';
+
+export function historyRoutes(read: ReadCollections): Router {
+  const router = Router();
+  const readers = allow(...READERS);
+
+  router.get('/api/v1/accounts/:accountId/transactions', readers, async (req, res) => {
+    const accountId = parseInput(IdSchema, req.params.accountId, 'path');
+    const q = parseInput(TransactionsQuery, req.query, 'query');
+    const account = await accountAtLeast(
+      read,
+      accountId,
+      { minVersion: q.minVersion, ownerId: accessOf(req).ownerId },
+      res,
+    );
+    // Parsed with the account's currency, so "0.001" is refused for USD (VALIDATION_FAILED).
+    const amountOf = (text: string | undefined, name: string) =>
+      text === undefined ? undefined : parseAmountField(text, account.currency, `query.${name}`);
+    const minAmount = amountOf(q.minAmount, 'minAmount');
+    const maxAmount = amountOf(q.maxAmount, 'maxAmount');
+    if (minAmount !== undefined && maxAmount !== undefined && minAmount > maxAmount) {
+      throw new ApiError('VALIDATION_FAILED', 'minAmount must not exceed maxAmount', [
+        { path: 'query.minAmount', message: 'greater than maxAmount' },
+      ]);
+    }
+    if ((account.layout ?? 1) < READ_MODEL_LAYOUT) {
+      throw new ApiError(
+        'SERVICE_UNAVAILABLE',
+        "this account's history is being moved to the current read-model layout; retry shortly",
+      );
+    }
+    const page = await historyPage(bucketsOf(read.history, accountId), account.transactionCount, {
+      order: q.order,
+      limit: q.limit,
+      after: q.cursor === undefined ? undefined : decodeCursor(q.cursor, 's', 'number'),
+      from: q.from,
+      to: q.to,
+      type: q.type,
+      minAmount,
+      maxAmount,
+      span: { first: account.firstTransactionAt, last: account.lastTransactionAt },
+    });
+    const money = (minor: number) => formatMinor(minor, account.currency);
+    res.json({
+      items: page.items.map((t) => ({
+        transactionId: t.transactionId,
+        accountId: account.accountId,
+        type: t.type,
+        amount: money(t.amount),
+        currency: account.currency,
+        balanceAfter: money(t.balanceAfter),
+        description: t.description,
+        occurredAt: t.occurredAt,
+        version: t.version,
+        ...(t.transferId ? { transferId: t.transferId, counterpartyAccountId: t.counterpartyAccountId } : {}),
+      })),
+      nextCursor: page.nextAfter === null ? null : encodeCursor({ s: page.nextAfter }),
+    });
+  });
+
+  router.get('/api/v1/accounts/:accountId/daily-balances', readers, async (req, res) => {
+    const accountId = parseInput(IdSchema, req.params.accountId, 'path');
+    const q = parseInput(DailyBalancesQuery, req.query, 'query');
+    const account = await accountAtLeast(
+      read,
+      accountId,
+      { minVersion: q.minVersion, ownerId: accessOf(req).ownerId },
+      res,
+    );
+    const to = q.to ?? new Date().toISOString().slice(0, 10);
+    const from = q.from ?? addDays(to, -29);
+    if (daysBetween(from, to) >= MAX_DAYS) {
+      throw new ApiError('VALIDATION_FAILED', `at most ${MAX_DAYS} days per request`, [
+        { path: 'query.from', message: 'range too long' },
+      ]);
+    }
+    const opened = account.openedAt.slice(0, 10);
+    const start = from < opened ? opened : from;
+    const [before] = await read.dailyBalances
+      .find({ accountId, date: { $lt: start } })
+      .sort({ date: -1 })
+      .limit(1)
+      .toArray();
+    const docs = await read.dailyBalances
+      .find({ accountId, date: { $gte: start, $lte: to } })
+      .sort({ date: 1 })
+      .toArray();
+    const byDate = new Map(docs.map((d) => DailyBalanceDocSchema.parse(d)).map((d) => [d.date, d]));
+    let carried = before ? DailyBalanceDocSchema.parse(before).closingBalance : 0;
+    const money = (minor: number) => formatMinor(minor, account.currency);
+    const items = [];
+    // Every day of the range from the opening on; a day without movements carries the balance.
+    for (let day = start; day <= to; day = addDays(day, 1)) {
+      const d = byDate.get(day);
+      items.push({
+        date: day,
+        openingBalance: money(d ? d.openingBalance : carried),
+        closingBalance: money(d ? d.closingBalance : carried),
+        credits: money(d ? d.credits : 0),
+        debits: money(d ? d.debits : 0),
+        transactionCount: d ? d.transactionCount : 0,
+      });
+      if (d) carried = d.closingBalance;
+    }
+    res.json({ items });
+  });
+
+  return router;
+}
+
+function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
