@@ -11,29 +11,34 @@
  */
 import {
   decideTransferStep,
+  decodeTransferEvent,
   DomainError,
   emptyTransferStream,
   encodeTransferEvent,
   foldTransferStream,
+  initialTransferState,
   progressOf,
+  transfer,
   transferStreamId,
   type TransferEvent,
+  type TransferState,
   type TransferStep,
   type TransferStepRequest,
   type TransferStepResult,
   type TransferStream,
-  type StoredEvent,
 } from '@bank/domain';
 import type { EventLogClient } from '@bank/service-kit';
-import {
-  applyStored,
-  appendWithRetry,
-  catchUp,
-  eventMetadata,
-  storedAccountEvents,
-  type ExecuteDeps,
-  type Snapshot,
-} from './execute';
+import { applyStored, appendWithRetry, toStored, type Aggregate } from './command-handler';
+import { accountAggregate, catchUp, storedAccountEvents, type ExecuteDeps, type Snapshot } from './execute';
+
+/** A transfer's own stream as the command handler's helpers see it (its fold is the transfer decider's). */
+const transferAggregate: Aggregate<TransferState, TransferEvent> = {
+  name: 'transfer',
+  initialState: initialTransferState,
+  evolve: transfer.evolve,
+  encode: (event) => encodeTransferEvent(event),
+  decode: decodeTransferEvent,
+};
 
 const MAX_CONFLICT_RETRIES = 5;
 
@@ -63,14 +68,21 @@ export async function executeTransferStep(
     if (decision.transfer.length === 0) return answer(stream, snapshot); // already done: say where it is
 
     const accountEvents = storedAccountEvents(deps, accountId, snapshot, decision.account, request.correlationId);
-    const transferEvents = storedTransferEvents(deps, streamId, stream, decision.transfer, request.correlationId);
+    const transferEvents = toStored(
+      transferAggregate,
+      deps,
+      streamId,
+      stream,
+      decision.transfer,
+      request.correlationId,
+    );
     const account = { streamId: accountId, expectedVersion: snapshot.version, events: accountEvents };
     const own = { streamId, expectedVersion: stream.version, events: transferEvents };
     const parts = accountEvents.length > 0 || decision.pinAccount ? [account, own] : [own];
     const appended = await appendWithRetry(deps, () => deps.eventLog.appendAll(parts), own);
     switch (appended.outcome) {
       case 'ok':
-        snapshot = accountEvents.reduce(applyStored, snapshot);
+        snapshot = accountEvents.reduce(applyStored(accountAggregate), snapshot);
         return answer(foldTransferStream(stream, transferEvents), snapshot);
       case 'unavailable':
         return refuse('SERVICE_UNAVAILABLE', 'the event log did not answer; the step may be retried');
@@ -115,22 +127,4 @@ export async function readTransfer(
   streamId: string,
 ): Promise<TransferStream> {
   return foldTransferStream(emptyTransferStream(), await eventLog.readAll(streamId, 1));
-}
-
-function storedTransferEvents(
-  deps: Pick<ExecuteDeps, 'now' | 'newId' | 'traceparent'>,
-  streamId: string,
-  stream: TransferStream,
-  events: TransferEvent[],
-  correlationId: string,
-): StoredEvent[] {
-  const occurredAt = deps.now().toISOString();
-  return events.map((event, i) => ({
-    eventId: deps.newId(),
-    streamId,
-    version: stream.version + 1 + i,
-    ...encodeTransferEvent(event),
-    metadata: eventMetadata(deps, correlationId),
-    occurredAt,
-  }));
 }
