@@ -1,42 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { AccountActorRequest, AppendResult, IdempotencyRecord, StoredEvent } from '@bank/domain';
-import { SidecarError, type EventLogClient } from '@bank/service-kit';
+import type { AccountActorRequest } from '@bank/domain';
+import type { EventLogClient } from '@bank/service-kit';
 import { catchUp, emptySnapshot, execute, type ExecuteDeps } from './execute';
-
-/** An in-memory stand-in for event-source with the same append semantics, for pure actor logic. */
-class FakeLog {
-  events: StoredEvent[] = [];
-  records = new Map<string, IdempotencyRecord>();
-  failNext = 0;
-
-  async append(
-    _id: string,
-    expected: number,
-    events: StoredEvent[],
-    idem?: { keyHash: string; record: IdempotencyRecord },
-  ): Promise<AppendResult> {
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw new SidecarError('down', undefined, undefined);
-    }
-    if (idem && this.records.has(idem.keyHash))
-      return { ok: false, code: 'IDEMPOTENCY_KEY_EXISTS', record: this.records.get(idem.keyHash)! };
-    if (this.events.length !== expected)
-      return { ok: false, code: 'VERSION_CONFLICT', currentVersion: this.events.length };
-    this.events.push(...events);
-    if (idem) this.records.set(idem.keyHash, idem.record);
-    return { ok: true, version: this.events.length, logTx: 1, duplicate: false };
-  }
-  async readAll(_id: string, from: number) {
-    return this.events.filter((e) => e.version >= from);
-  }
-  async read(_id: string, from: number, limit = 1000) {
-    return { events: this.events.filter((e) => e.version >= from).slice(0, limit), streamVersion: this.events.length };
-  }
-  async idempotencyRecord(keyHash: string) {
-    return this.records.get(keyHash);
-  }
-}
+import { FakeLog } from './fake-log.test';
 
 function setup() {
   const log = new FakeLog();
