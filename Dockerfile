@@ -8,6 +8,7 @@ WORKDIR /src
 # Manifests first, so the dependency layer is reused while only sources change.
 COPY package.json package-lock.json ./
 COPY packages/domain/package.json packages/domain/
+COPY packages/contracts/package.json packages/contracts/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY actors/package.json actors/
 COPY command-api/package.json command-api/
@@ -33,6 +34,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /src/package.json /src/package-lock.json ./
 COPY --from=build /src/packages/domain/package.json packages/domain/
+COPY --from=build /src/packages/contracts/package.json packages/contracts/
 COPY --from=build /src/packages/service-kit/package.json packages/service-kit/
 COPY --from=build /src/actors/package.json actors/
 COPY --from=build /src/command-api/package.json command-api/
@@ -40,9 +42,10 @@ COPY --from=build /src/event-source/package.json event-source/
 COPY --from=build /src/projections/package.json projections/
 COPY --from=build /src/query-api/package.json query-api/
 COPY --from=build /src/dashboard/package.json dashboard/
-# Production dependencies of this app only (and of the two shared packages it links to).
+# Production dependencies of this app only (and of the three shared packages it links to).
 RUN npm ci --omit=dev --ignore-scripts --workspace "$APP" && npm cache clean --force
 COPY --from=build /src/packages/domain/dist packages/domain/dist
+COPY --from=build /src/packages/contracts/dist packages/contracts/dist
 COPY --from=build /src/packages/service-kit/dist packages/service-kit/dist
 COPY --from=build /src/${APP}/dist ${APP}/dist
 # The operators' dashboard, which query-api serves at / (static files; a few dozen KiB).

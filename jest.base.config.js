@@ -5,6 +5,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleNameMapper: {
     '^@bank/domain$': '<rootDir>/packages/domain/src',
+    '^@bank/contracts$': '<rootDir>/packages/contracts/src',
     '^@bank/service-kit$': '<rootDir>/packages/service-kit/src',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

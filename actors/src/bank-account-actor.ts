@@ -6,7 +6,7 @@ import {
   TransferStepRequestSchema,
   type AccountActorResult,
   type TransferStepResult,
-} from '@bank/domain';
+} from '@bank/contracts';
 import { currentTraceContext, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
 import type { z } from 'zod';
 import { catchUp, emptySnapshot, execute, type Snapshot } from './execute';

@@ -17,14 +17,8 @@
  * answer) comes in as an `Aggregate` and a `CommandSpec`: a new aggregate is a decider, a codec
  * and a few lines (see execute.ts for the account).
  */
-import {
-  DomainError,
-  type AppendResult,
-  type ErrorCode,
-  type EventMetadata,
-  type IdempotencyRecord,
-  type StoredEvent,
-} from '@bank/domain';
+import { DomainError, type ErrorCode, type EventMetadata, type StoredEvent } from '@bank/domain';
+import { type AppendResult, type IdempotencyRecord } from '@bank/contracts';
 import { SidecarError, type EventLogClient } from '@bank/service-kit';
 
 /** An aggregate as the handler needs it: its fold, and how its events are stored in the log. */

@@ -9,13 +9,11 @@ import {
   encodeAccountEvent,
   movementOf,
   toAccountEvent,
-  type AccountActorRequest,
-  type AccountActorResult,
-  type AccountActorSuccess,
   type AccountEvent,
   type AccountState,
   type StoredEvent,
 } from '@bank/domain';
+import { type AccountActorRequest, type AccountActorResult, type AccountActorSuccess } from '@bank/contracts';
 import {
   catchUp as catchUpStream,
   emptySnapshot as emptyStream,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AccountActorRequest } from '@bank/domain';
+import type { AccountActorRequest } from '@bank/contracts';
 import type { EventLogClient } from '@bank/service-kit';
 import { catchUp, emptySnapshot, execute, type ExecuteDeps } from './execute';
 import { FakeLog } from './fake-log.test';

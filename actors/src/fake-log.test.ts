@@ -1,5 +1,6 @@
 // Test support (not a test file: no *.unit.test.ts suffix), shared by the actors' unit tests.
-import type { AppendResult, IdempotencyRecord, StoredEvent } from '@bank/domain';
+import type { StoredEvent } from '@bank/domain';
+import type { AppendResult, IdempotencyRecord } from '@bank/contracts';
 import { SidecarError } from '@bank/service-kit';
 
 /** An in-memory stand-in for event-source with the same append semantics, for pure actor logic. */

@@ -1,6 +1,6 @@
 // First: tracing (when on) must load before http and express.
 import './tracing';
-import { BANK_ACCOUNT_ACTOR_TYPE, EVENT_SOURCE_APP_ID, TRANSFER_ACTOR_TYPE } from '@bank/domain';
+import { BANK_ACCOUNT_ACTOR_TYPE, EVENT_SOURCE_APP_ID, TRANSFER_ACTOR_TYPE } from '@bank/contracts';
 import { CommunicationProtocolEnum, DaprServer, LogLevel } from '@dapr/dapr';
 import {
   bindAddress,

@@ -1,11 +1,5 @@
-import {
-  DomainError,
-  type AccountActorRequest,
-  type AccountCommand,
-  type AccountState,
-  type Currency,
-  parseAmountField,
-} from '@bank/domain';
+import { DomainError, type AccountCommand, type AccountState, type Currency, parseAmountField } from '@bank/domain';
+import { type AccountActorRequest } from '@bank/contracts';
 
 /**
  * Turns the actor's wire request into a domain command. Amounts are parsed here because only

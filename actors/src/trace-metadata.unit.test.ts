@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AccountActorRequest, AppendResult, StoredEvent } from '@bank/domain';
+import type { StoredEvent } from '@bank/domain';
+import type { AccountActorRequest, AppendResult } from '@bank/contracts';
 import { createHttpApp, currentTraceContext, finish, type EventLogClient } from '@bank/service-kit';
 import pino from 'pino';
 import { emptySnapshot, execute, type ExecuteDeps } from './execute';

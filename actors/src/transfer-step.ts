@@ -23,10 +23,9 @@ import {
   type TransferEvent,
   type TransferState,
   type TransferStep,
-  type TransferStepRequest,
-  type TransferStepResult,
   type TransferStream,
 } from '@bank/domain';
+import { type TransferStepRequest, type TransferStepResult } from '@bank/contracts';
 import type { EventLogClient } from '@bank/service-kit';
 import { applyStored, appendWithRetry, toStored, type Aggregate } from './command-handler';
 import { accountAggregate, catchUp, storedAccountEvents, type ExecuteDeps, type Snapshot } from './execute';

@@ -3,7 +3,7 @@ import {
   BANK_ACCOUNT_ACTOR_TYPE,
   type AccountActorRequest,
   type AccountActorResult,
-} from '@bank/domain';
+} from '@bank/contracts';
 import { ApiError, invokeActorWhenPlaced, type DaprSidecar } from '@bank/service-kit';
 import type { AccountDirectory } from './account-directory';
 

@@ -5,7 +5,7 @@
  * remembered (the `capacity` most recently used ids); a no is asked again next time, as the
  * account may have been opened since.
  */
-import { EVENT_SOURCE_APP_ID } from '@bank/domain';
+import { EVENT_SOURCE_APP_ID } from '@bank/contracts';
 import { ApiError, envString, LruMap, type DaprSidecar } from '@bank/service-kit';
 
 export type ExistsInLog = (accountId: string) => Promise<boolean>;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { formatMinor, type AccountActorRequest, type AccountActorSuccess } from '@bank/domain';
+import { formatMinor } from '@bank/domain';
+import { type AccountActorRequest, type AccountActorSuccess } from '@bank/contracts';
 import { accessOf, allow, ApiError, parseInput, type Role } from '@bank/service-kit';
 import { Router, type Request, type Response } from 'express';
 import type { AccountActors } from './account-client';

@@ -1,4 +1,5 @@
-import { AccountTypeSchema, CurrencySchema, DecimalSchema, IdSchema } from '@bank/domain';
+import { AccountTypeSchema, CurrencySchema, IdSchema } from '@bank/domain';
+import { DecimalSchema } from '@bank/contracts';
 import { z } from 'zod';
 
 /** POST /api/v1/accounts */

@@ -3,7 +3,7 @@ import {
   TransferResultSchema,
   type TransferResult,
   type TransferStartRequest,
-} from '@bank/domain';
+} from '@bank/contracts';
 import { ApiError, invokeActorWhenPlaced, type DaprSidecar } from '@bank/service-kit';
 import type { AccountDirectory } from './account-directory';
 

@@ -11,15 +11,13 @@
  */
 import {
   bankAccount,
-  IdempotencyRecordSchema,
   recordedBalanceAfter,
   toAccountEvent,
   StoredEventSchema,
-  type AppendResult,
-  type IdempotencyRecord,
   type PublishedEvent,
   type StoredEvent,
 } from '@bank/domain';
+import { IdempotencyRecordSchema, type AppendResult, type IdempotencyRecord } from '@bank/contracts';
 import { GroupCommit, type GroupLimits } from './group-commit';
 import { PreconditionFailed, type ImmuClient, type KV, type Precondition } from './immudb/client';
 import type { EventLogMetrics } from './metrics';

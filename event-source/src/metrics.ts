@@ -4,7 +4,7 @@
  * what the relay publishes.
  */
 import { Counter, Gauge, Histogram, metricsRegistry, registered, type Registry } from '@bank/service-kit';
-import type { AppendResult } from '@bank/domain';
+import type { AppendResult } from '@bank/contracts';
 
 /** One ImmuDB transaction tried by group commit. */
 export type CommitObservation = {

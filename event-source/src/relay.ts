@@ -15,7 +15,7 @@
  * idle): the relay starts from the later of the two. What it then republishes is at most that
  * minute; whatever pub/sub lost with the store, the projections apply from the log themselves.
  */
-import { ACCOUNT_EVENTS_TOPIC, MAX_EVENTS_PER_MESSAGE, PUBSUB_NAME, type AccountEventsMessage } from '@bank/domain';
+import { ACCOUNT_EVENTS_TOPIC, MAX_EVENTS_PER_MESSAGE, PUBSUB_NAME, type AccountEventsMessage } from '@bank/contracts';
 import type { DaprSidecar, Logger } from '@bank/service-kit';
 import type { EventStore } from './event-store';
 import type { EventLogMetrics } from './metrics';

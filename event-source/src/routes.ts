@@ -1,4 +1,5 @@
-import { AppendRequestSchema, MultiAppendRequestSchema, StreamIdSchema, type ReadLogResult } from '@bank/domain';
+import { StreamIdSchema } from '@bank/domain';
+import { AppendRequestSchema, MultiAppendRequestSchema, type ReadLogResult } from '@bank/contracts';
 import { ApiError, Gate, GateFull, parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import { z } from 'zod';

@@ -7,12 +7,10 @@ import {
   movementOf,
   recordedBalanceAfter,
   toAccountEvent,
-  type AccountDoc,
-  READ_MODEL_LAYOUT,
   type AccountEvent,
-  type HistoryEntry,
   type StoredEvent,
 } from '@bank/domain';
+import { type AccountDoc, READ_MODEL_LAYOUT, type HistoryEntry } from '@bank/contracts';
 
 /** What one money movement adds to its UTC day. */
 export type DailyMovement = {

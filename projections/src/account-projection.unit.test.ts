@@ -1,4 +1,5 @@
-import { encodeAccountEvent, type AccountDoc, type AccountEvent, type StoredEvent } from '@bank/domain';
+import { encodeAccountEvent, type AccountEvent, type StoredEvent } from '@bank/domain';
+import { type AccountDoc } from '@bank/contracts';
 import { project, type Projected } from './account-projection';
 
 /** Stores events as the actor does (balanceAfter recorded on money movements) and projects them. */

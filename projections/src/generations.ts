@@ -13,7 +13,7 @@ import {
   LivePointerSchema,
   allReadModelCollections,
   READ_MODEL_META_COLLECTION,
-} from '@bank/domain';
+} from '@bank/contracts';
 import { MongoServerError, type Db } from 'mongodb';
 
 /** A view of `db` whose collections are those of one read-model generation. */

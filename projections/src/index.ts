@@ -10,7 +10,7 @@ import {
   TRANSFER_ACTOR_TYPE,
   TransferResultSchema,
   type TransferResult,
-} from '@bank/domain';
+} from '@bank/contracts';
 import {
   bindAddress,
   createLogger,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { PublishedEvent, ReadLogResult } from '@bank/domain';
+import type { PublishedEvent } from '@bank/domain';
+import type { ReadLogResult } from '@bank/contracts';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { Generations } from './generations';

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import {
   encodeAccountEvent,
   encodeTransferEvent,
-  historyEntriesOf,
-  historyLines,
   type AccountEvent,
   type StoredEvent,
   type TransferEvent,
 } from '@bank/domain';
+import { historyEntriesOf, historyLines } from '@bank/contracts';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { Projector } from './projector';

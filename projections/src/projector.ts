@@ -13,7 +13,8 @@
  * one update per day touched, whatever its length. One event alone is a run of one, so a quiet
  * system answers as fast as before; a busy one (catch-up, rebuild) writes far fewer times.
  */
-import { isAccountStream, transferIdOfStream, type AccountDoc, type StoredEvent } from '@bank/domain';
+import { isAccountStream, transferIdOfStream, type StoredEvent } from '@bank/domain';
+import { type AccountDoc } from '@bank/contracts';
 import type { EventLogClient, Logger } from '@bank/service-kit';
 import { project, type Projected } from './account-projection';
 import type { FreshAccount, ReadModel } from './read-model';

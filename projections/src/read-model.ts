@@ -7,10 +7,9 @@ import {
   type Document,
   type OptionalUnlessRequiredId,
 } from 'mongodb';
+import { isAccountStream, transferIdOfStream } from '@bank/domain';
 import {
   AccountDocSchema,
-  isAccountStream,
-  transferIdOfStream,
   TransferDocSchema,
   HISTORY_BUCKET_SIZE,
   historyBucketId,
@@ -23,7 +22,7 @@ import {
   type HistoryBucketDoc,
   type HistoryEntry,
   type TransferDoc,
-} from '@bank/domain';
+} from '@bank/contracts';
 import type { DailyMovement } from './account-projection';
 import type { ProjectedTransfer } from './transfer-projection';
 import { guardedUpdate, type GuardMode } from './version-guard';

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  generationCollection,
-  READ_MODEL_COLLECTIONS,
-  type PublishedEvent,
-  type ReadLogResult,
-  type StoredEvent,
-} from '@bank/domain';
+import { type PublishedEvent, type StoredEvent } from '@bank/domain';
+import { generationCollection, READ_MODEL_COLLECTIONS, type ReadLogResult } from '@bank/contracts';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { Generations } from './generations';

@@ -9,7 +9,8 @@
  *   TransferCompleted                                COMPLETED
  *   TransferFailed                                   FAILED, with its failure code
  */
-import { assertNever, decodeTransferEvent, type StoredEvent, type TransferDoc } from '@bank/domain';
+import { assertNever, decodeTransferEvent, type StoredEvent } from '@bank/domain';
+import { type TransferDoc } from '@bank/contracts';
 
 /** A transfer document as this projection writes it: always with the version it has applied. */
 export type ProjectedTransfer = TransferDoc & { version: number };

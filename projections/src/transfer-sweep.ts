@@ -10,7 +10,7 @@
  * PENDING documents are few; how many were found older than the threshold is a gauge
  * (`bank_transfers_stuck`) worth an alert when it stays above zero.
  */
-import type { TransferDoc, TransferResult } from '@bank/domain';
+import type { TransferDoc, TransferResult } from '@bank/contracts';
 import type { Logger } from '@bank/service-kit';
 import type { Collection } from 'mongodb';
 

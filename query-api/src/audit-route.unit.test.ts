@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { AuditReadResult } from '@bank/domain';
+import type { AuditReadResult } from '@bank/contracts';
 import { SidecarError } from '@bank/service-kit';
 import { createTestIssuer } from '../../test/support/issuer';
 import { buildApp } from './app';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   auditor = await issuer.bearer('auditor-1', ['auditor']);
   const app = buildApp(
     stubDeps({
-      eventLog: { balanceAt: async () => undefined, audit: () => answer() },
+      eventLog: { ...stubDeps().eventLog, audit: () => answer() },
       verifyToken: issuer.verifyToken,
     }),
   );

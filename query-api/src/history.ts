@@ -22,7 +22,7 @@ import {
   historyEntriesOf,
   type HistoryBucketDoc,
   type HistoryEntry,
-} from '@bank/domain';
+} from '@bank/contracts';
 import type { Collection } from 'mongodb';
 
 /** Buckets one filtered request reads at most (1 024 movements). */

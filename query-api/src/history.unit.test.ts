@@ -1,4 +1,4 @@
-import { HISTORY_BUCKET_SIZE, historyBucketOf, TRANSACTION_TYPES, type HistoryEntry } from '@bank/domain';
+import { HISTORY_BUCKET_SIZE, historyBucketOf, TRANSACTION_TYPES, type HistoryEntry } from '@bank/contracts';
 import { historyPage, MAX_SCANNED_BUCKETS, type BucketReader, type HistoryQuery } from './history';
 
 /** `n` movements, one a minute from 2026-01-01, types and amounts cycling. */

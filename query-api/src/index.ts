@@ -1,6 +1,6 @@
 // First: tracing (when on) must load before http and express.
 import './tracing';
-import { EVENT_SOURCE_APP_ID } from '@bank/domain';
+import { EVENT_SOURCE_APP_ID } from '@bank/contracts';
 import {
   bindAddress,
   createLogger,

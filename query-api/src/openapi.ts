@@ -1,4 +1,5 @@
-import { IdSchema, LogVerificationSchema } from '@bank/domain';
+import { IdSchema } from '@bank/domain';
+import { LogVerificationSchema } from '@bank/contracts';
 import {
   AccountFields,
   commonProblems,

@@ -3,7 +3,8 @@
  * request side of the public contract. The routes (routes/*.ts) parse with these, and the OpenAPI
  * document (openapi.ts) is generated from them, so the two cannot disagree.
  */
-import { AccountStatusSchema, CurrencySchema, DecimalSchema, TRANSACTION_TYPES } from '@bank/domain';
+import { AccountStatusSchema, CurrencySchema } from '@bank/domain';
+import { DecimalSchema, TRANSACTION_TYPES } from '@bank/contracts';
 import type { Role } from '@bank/service-kit';
 import { z } from 'zod';
 

@@ -8,7 +8,7 @@ import {
   type DailyBalanceDoc,
   type HistoryBucketDoc,
   type TransferDoc,
-} from '@bank/domain';
+} from '@bank/contracts';
 import type { Logger } from '@bank/service-kit';
 import type { Collection, Db } from 'mongodb';
 

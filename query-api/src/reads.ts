@@ -1,4 +1,5 @@
-import { AccountDocSchema, formatMinor, type AccountDoc } from '@bank/domain';
+import { formatMinor } from '@bank/domain';
+import { AccountDocSchema, type AccountDoc } from '@bank/contracts';
 import { ApiError, Gate, GateFull } from '@bank/service-kit';
 import type { Response } from 'express';
 import type { ReadCollections } from './read-model';

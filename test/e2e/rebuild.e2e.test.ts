@@ -7,7 +7,7 @@ import {
   LIVE_POINTER_ID,
   READ_MODEL_COLLECTIONS,
   READ_MODEL_META_COLLECTION,
-} from '@bank/domain';
+} from '@bank/contracts';
 import { BSON, MongoClient } from 'mongodb';
 import { tokenFor } from './auth';
 import { appUrl, commandApi, daprAppIdOf, get, post, queryApi, sidecarUrl, control, sleep } from './http';

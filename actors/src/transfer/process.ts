@@ -13,21 +13,17 @@
  * activation, a reminder) happens once, and credit and refund exclude each other. The actor's
  * record is a cache: with it lost, the reminder reads the log and finishes the transfer.
  */
+import { type ErrorCode, type TransferProgress, parseAmountField, parseMajor, DomainError } from '@bank/domain';
 import {
   transferFailureCodeOf,
   transferStatusOf,
   type AccountActorResult,
-  type ErrorCode,
-  type TransferProgress,
   type TransferResult,
   type TransferStartRequest,
   type TransferStepRequest,
   type TransferStepResult,
   type TransferView,
-  parseAmountField,
-  parseMajor,
-  DomainError,
-} from '@bank/domain';
+} from '@bank/contracts';
 import type { Logger } from '@bank/service-kit';
 import type { TransferMetrics } from '../metrics';
 import { viewOf, type TransferRecord } from './record';

@@ -4,15 +4,17 @@ import {
   DomainError,
   progressOf,
   transfer,
-  type AccountActorResult,
   type AccountEvent,
   type AccountState,
   type TransferEvent,
+  type TransferState,
+} from '@bank/domain';
+import {
+  type AccountActorResult,
   type TransferStartRequest,
   type TransferStepRequest,
   type TransferStepResult,
-  type TransferState,
-} from '@bank/domain';
+} from '@bank/contracts';
 import pino from 'pino';
 import { resume, startTransfer, type TransferDeps } from './process';
 import type { TransferRecord } from './record';

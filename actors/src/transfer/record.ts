@@ -1,4 +1,4 @@
-import { TransferViewSchema, type TransferView } from '@bank/domain';
+import { TransferViewSchema, type TransferView } from '@bank/contracts';
 import { z } from 'zod';
 
 /**

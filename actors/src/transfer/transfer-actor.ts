@@ -1,16 +1,15 @@
 import { AbstractActor, type ActorId, type DaprClient } from '@dapr/dapr';
+import { progressOf, transferStreamId } from '@bank/domain';
 import {
   AccountActorResultSchema,
   BANK_ACCOUNT_ACTOR_TYPE,
-  progressOf,
   TRANSFER_ACTOR_TYPE,
   TransferStartRequestSchema,
   TransferStepResultSchema,
-  transferStreamId,
   type AccountActorResult,
   type TransferResult,
   type TransferStepResult,
-} from '@bank/domain';
+} from '@bank/contracts';
 import { invokeActorWhenPlaced, type DaprSidecar, type EventLogClient, type Logger } from '@bank/service-kit';
 import type { TransferMetrics } from '../metrics';
 import { readTransfer } from '../transfer-step';

@@ -4,7 +4,8 @@
  * trusted state then moves forward (never back) to the state just verified.
  */
 import * as grpc from '@grpc/grpc-js';
-import { StoredEventSchema, type LogVerification, type StoredEvent } from '@bank/domain';
+import { StoredEventSchema, type StoredEvent } from '@bank/domain';
+import { type LogVerification } from '@bank/contracts';
 import { eventKey, streamPrefix } from '../event-store';
 import type { ImmuClient } from '../immudb/client';
 import { verifyConsistency, verifyEntry, type Check, type ImmuState } from '../immudb/verify';

@@ -5,6 +5,5 @@ export * from './account';
 export * from './ids';
 export * from './vocabulary';
 export * from './envelope';
-export * from './contracts';
 export * from './streams';
 export * from './transfer';

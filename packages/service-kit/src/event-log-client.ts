@@ -1,3 +1,4 @@
+import { type StoredEvent } from '@bank/domain';
 import {
   AppendResultSchema,
   AuditReadResultSchema,
@@ -13,8 +14,7 @@ import {
   type AppendResult,
   type MultiAppendRequest,
   type ReadStreamResult,
-  type StoredEvent,
-} from '@bank/domain';
+} from '@bank/contracts';
 import { SidecarError, type DaprSidecar } from './dapr';
 
 /** The event-source app's API, reached through Dapr service invocation. */

@@ -1,5 +1,6 @@
 /** A log in memory for unit tests of the live stream: transactions of events, read like event-source's /log. */
-import type { PublishedEvent, ReadLogResult } from '@bank/domain';
+import type { PublishedEvent } from '@bank/domain';
+import type { ReadLogResult } from '@bank/contracts';
 import type { LogReader } from './log-tail';
 
 export class FakeLog {

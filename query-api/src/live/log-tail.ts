@@ -9,7 +9,8 @@
  * Positions are the events' global log positions (logPosition in @bank/domain); "after p" means
  * every event whose position is greater than p, in log order, none skipped, none repeated.
  */
-import { LOG_POSITION_FACTOR, logPosition, logTxOf, type PublishedEvent, type ReadLogResult } from '@bank/domain';
+import { LOG_POSITION_FACTOR, logPosition, logTxOf, type PublishedEvent } from '@bank/domain';
+import { type ReadLogResult } from '@bank/contracts';
 import type { Logger } from '@bank/service-kit';
 
 export type LogReader = (afterTx: number, limit: number, waitMs: number) => Promise<ReadLogResult>;

@@ -1,5 +1,6 @@
 /** The accounts as the read model holds them: the list, one account, its summary. */
-import { AccountDocSchema, formatMinor, IdSchema } from '@bank/domain';
+import { formatMinor, IdSchema } from '@bank/domain';
+import { AccountDocSchema } from '@bank/contracts';
 import { accessOf, allow, parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import { AccountListQuery, AccountQuery, READERS } from '../queries';

@@ -3,7 +3,8 @@
  * ranking of accounts by balance. Each is a scan, so requests share one (coalesce.ts) and scans
  * of one currency start at most once per `scans.minIntervalMs`.
  */
-import { AccountDocSchema, formatMinor, type Currency } from '@bank/domain';
+import { formatMinor, type Currency } from '@bank/domain';
+import { AccountDocSchema } from '@bank/contracts';
 import { allow, parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import type { Document } from 'mongodb';

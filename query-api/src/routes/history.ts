@@ -2,7 +2,8 @@
  * An account's movements from the read model: its history, a page at a time (history.ts reads
  * the per-account buckets), and its balance day by day.
  */
-import { DailyBalanceDocSchema, formatMinor, IdSchema, parseAmountField, READ_MODEL_LAYOUT } from '@bank/domain';
+import { formatMinor, IdSchema, parseAmountField } from '@bank/domain';
+import { DailyBalanceDocSchema, READ_MODEL_LAYOUT } from '@bank/contracts';
 import { accessOf, allow, ApiError, parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import { bucketsOf, historyPage } from '../history';

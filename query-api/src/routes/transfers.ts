@@ -1,13 +1,6 @@
 /** A transfer's status: from the read model, or, before it is projected, from its own stream in the log. */
-import {
-  emptyTransferStream,
-  foldTransferStream,
-  IdSchema,
-  progressOf,
-  TransferDocSchema,
-  transferStreamId,
-  transferViewOf,
-} from '@bank/domain';
+import { emptyTransferStream, foldTransferStream, IdSchema, progressOf, transferStreamId } from '@bank/domain';
+import { TransferDocSchema, transferViewOf } from '@bank/contracts';
 import {
   accessOf,
   allow,

@@ -1,9 +1,18 @@
-import type { TransferProgress, TransferStatus, TransferView } from '../contracts/transfer';
-import { ERROR_STATUS, type ErrorCode } from '../errors';
 import type { StoredEvent } from '../envelope';
 import { decodeTransferEvent } from './codec';
 import { transfer } from './decider';
-import { initialTransferState, type TransferState } from './state';
+import { initialTransferState, type TransferPhase, type TransferState } from './state';
+import type { TransferTerms } from './events';
+
+/** A transfer as its own stream in the log says it is (money in minor units). */
+export type TransferProgress = TransferTerms & {
+  phase: TransferPhase;
+  failureCode?: string;
+  /** The version of the transfer's stream this was read at. */
+  version: number;
+  createdAt: string;
+  completedAt?: string;
+};
 
 /** A transfer's stream folded: its state, the version read, and when it started and ended. */
 export type TransferStream = { version: number; state: TransferState; createdAt?: string; completedAt?: string };
@@ -39,34 +48,5 @@ export function progressOf(stream: TransferStream): TransferProgress | undefined
     version: stream.version,
     createdAt: stream.createdAt ?? '',
     ...(stream.completedAt ? { completedAt: stream.completedAt } : {}),
-  };
-}
-
-/** Where a transfer stands for callers: PENDING until its stream ends it. */
-export function transferStatusOf(progress: TransferProgress): TransferStatus {
-  if (progress.phase === 'COMPLETED') return 'COMPLETED';
-  if (progress.phase === 'FAILED') return 'FAILED';
-  return 'PENDING';
-}
-
-/** A failed transfer's code as the contract names it (an unknown one reads as SERVICE_UNAVAILABLE). */
-export function transferFailureCodeOf(code: string | undefined): ErrorCode {
-  return code !== undefined && code in ERROR_STATUS ? (code as ErrorCode) : 'SERVICE_UNAVAILABLE';
-}
-
-/** The transfer as the contract shows it, from its own stream alone. */
-export function transferViewOf(progress: TransferProgress): TransferView {
-  const status = transferStatusOf(progress);
-  return {
-    transferId: progress.transferId,
-    fromAccountId: progress.fromAccountId,
-    toAccountId: progress.toAccountId,
-    amount: progress.amount,
-    currency: progress.currency,
-    status,
-    ...(status === 'FAILED' ? { failureCode: transferFailureCodeOf(progress.failureCode) } : {}),
-    description: progress.description,
-    createdAt: progress.createdAt,
-    ...(progress.completedAt && status !== 'PENDING' ? { completedAt: progress.completedAt } : {}),
   };
 }

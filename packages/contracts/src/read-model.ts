@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccountStatusSchema, AccountTypeSchema, CurrencySchema } from '../vocabulary';
+import { AccountStatusSchema, AccountTypeSchema, CurrencySchema } from '@bank/domain';
 
 /**
  * The documents of the MongoDB read model: written by projections, read by query-api, which

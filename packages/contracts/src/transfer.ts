@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { ERROR_STATUS, type ErrorCode } from '../errors';
-import { IdSchema } from '../ids';
+import { CurrencySchema, ERROR_STATUS, IdSchema, type ErrorCode, type TransferProgress } from '@bank/domain';
 import { DecimalSchema } from './account-actor';
-import { CurrencySchema } from '../vocabulary';
 
 /** One Transfer actor per transfer id drives the transfer to its end (actors app). */
 export const TRANSFER_ACTOR_TYPE = 'Transfer';
@@ -59,7 +57,7 @@ export type TransferResult = z.infer<typeof TransferResultSchema>;
 const PHASES = ['DEBITED', 'CREDITED', 'CREDIT_REFUSED', 'COMPLETED', 'FAILED'] as const;
 
 /** A transfer as its own stream in the log says it is (money in minor units). */
-export const TransferProgressSchema = z.object({
+export const TransferProgressSchema: z.ZodType<TransferProgress> = z.object({
   transferId: IdSchema,
   fromAccountId: IdSchema,
   toAccountId: IdSchema,
@@ -73,7 +71,6 @@ export const TransferProgressSchema = z.object({
   createdAt: z.string(),
   completedAt: z.string().optional(),
 });
-export type TransferProgress = z.infer<typeof TransferProgressSchema>;
 
 /**
  * The one argument of the BankAccount actor's `transferStep` method, sent by the Transfer actor.
@@ -107,3 +104,32 @@ export const TransferStepResultSchema = z.discriminatedUnion('ok', [
   }),
 ]);
 export type TransferStepResult = z.infer<typeof TransferStepResultSchema>;
+
+/** Where a transfer stands for callers: PENDING until its stream ends it. */
+export function transferStatusOf(progress: TransferProgress): TransferStatus {
+  if (progress.phase === 'COMPLETED') return 'COMPLETED';
+  if (progress.phase === 'FAILED') return 'FAILED';
+  return 'PENDING';
+}
+
+/** A failed transfer's code as the contract names it (an unknown one reads as SERVICE_UNAVAILABLE). */
+export function transferFailureCodeOf(code: string | undefined): ErrorCode {
+  return code !== undefined && code in ERROR_STATUS ? (code as ErrorCode) : 'SERVICE_UNAVAILABLE';
+}
+
+/** The transfer as the contract shows it, from its own stream alone. */
+export function transferViewOf(progress: TransferProgress): TransferView {
+  const status = transferStatusOf(progress);
+  return {
+    transferId: progress.transferId,
+    fromAccountId: progress.fromAccountId,
+    toAccountId: progress.toAccountId,
+    amount: progress.amount,
+    currency: progress.currency,
+    status,
+    ...(status === 'FAILED' ? { failureCode: transferFailureCodeOf(progress.failureCode) } : {}),
+    description: progress.description,
+    createdAt: progress.createdAt,
+    ...(progress.completedAt && status !== 'PENDING' ? { completedAt: progress.completedAt } : {}),
+  };
+}

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { PublishedEventSchema, StoredEventSchema, type PublishedEvent } from '../envelope';
-import { StreamIdSchema } from '../streams';
+import { PublishedEventSchema, StoredEventSchema, type PublishedEvent, StreamIdSchema } from '@bank/domain';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 

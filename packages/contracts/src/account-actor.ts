@@ -1,7 +1,12 @@
 import { z } from 'zod';
-import { ERROR_STATUS, type ErrorCode } from '../errors';
-import { IdSchema } from '../ids';
-import { AccountStatusSchema, AccountTypeSchema, CurrencySchema } from '../vocabulary';
+import {
+  ERROR_STATUS,
+  type ErrorCode,
+  IdSchema,
+  AccountStatusSchema,
+  AccountTypeSchema,
+  CurrencySchema,
+} from '@bank/domain';
 
 export const BANK_ACCOUNT_ACTOR_TYPE = 'BankAccount';
 
