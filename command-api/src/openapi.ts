@@ -1,11 +1,5 @@
-import {
-  AccountFields,
-  commonProblems,
-  TransferFields,
-  MoneyText,
-  openApiDocument,
-  type RouteDoc,
-} from '@bank/service-kit';
+import { commonProblems, openApiDocument, type RouteDoc } from '@bank/service-kit';
+import { AccountFields, TransferFields, MoneyText } from '@bank/contracts';
 import { AccountStatusSchema } from '@bank/domain';
 import { z } from 'zod';
 import { COMMANDERS } from './routes';

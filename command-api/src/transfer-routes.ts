@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { accessOf, allow, ApiError, parseInput, transferJson } from '@bank/service-kit';
+import { accessOf, allow, ApiError, parseInput } from '@bank/service-kit';
+import { transferJson } from '@bank/contracts';
 import { Router } from 'express';
 import { idempotencyOf, newIdFromKey } from './command-headers';
 import { COMMANDERS } from './routes';

@@ -1,13 +1,6 @@
 import { IdSchema } from '@bank/domain';
-import { LogVerificationSchema } from '@bank/contracts';
-import {
-  AccountFields,
-  commonProblems,
-  TransferFields,
-  MoneyText,
-  openApiDocument,
-  type RouteDoc,
-} from '@bank/service-kit';
+import { LogVerificationSchema, AccountFields, TransferFields, MoneyText } from '@bank/contracts';
+import { commonProblems, openApiDocument, type RouteDoc } from '@bank/service-kit';
 import { z } from 'zod';
 import {
   AccountListQuery,

@@ -18,4 +18,3 @@ export * from './actor-client';
 export * from './lifecycle';
 export * from './event-log-client';
 export * from './openapi';
-export * from './transfer-json';

@@ -2,7 +2,6 @@
  * OpenAPI 3.1 documents built from the same zod schemas that validate requests, so the
  * document cannot drift from what the code accepts. Served as /openapi.json and /docs.
  */
-import { AccountStatusSchema, AccountTypeSchema } from '@bank/domain';
 import type { Express } from 'express';
 import { z } from 'zod';
 import type { Role } from './auth';
@@ -187,35 +186,3 @@ export function mountedRoutes(app: Express): string[] {
   walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
   return out;
 }
-
-/** Money on the wire: a decimal string in the currency's major unit with all minor digits. */
-export const MoneyText = z
-  .string()
-  .meta({ description: 'exact decimal in major units, full minor digits', examples: ['12.30'] });
-
-/** The account fields both APIs answer with. */
-/** A transfer as both APIs print it (GET /transfers/{id}; POST answers a subset, see `transferJson`). */
-export const TransferFields = z.object({
-  transferId: z.string(),
-  fromAccountId: z.string(),
-  toAccountId: z.string(),
-  amount: MoneyText,
-  currency: z.string(),
-  status: z.enum(['PENDING', 'COMPLETED', 'FAILED']),
-  failureCode: z.string().optional().meta({ description: 'with FAILED: why, e.g. ACCOUNT_CLOSED' }),
-  description: z.string().nullable(),
-  createdAt: z.string(),
-  completedAt: z.string().optional(),
-});
-
-export const AccountFields = z.object({
-  accountId: z.string(),
-  ownerId: z.string(),
-  ownerName: z.string(),
-  type: AccountTypeSchema,
-  currency: z.string(),
-  status: AccountStatusSchema,
-  balance: MoneyText,
-  overdraftLimit: MoneyText,
-  version: z.number().int(),
-});

@@ -1,15 +1,7 @@
 /** A transfer's status: from the read model, or, before it is projected, from its own stream in the log. */
 import { emptyTransferStream, foldTransferStream, IdSchema, progressOf, transferStreamId } from '@bank/domain';
-import { TransferDocSchema, transferViewOf } from '@bank/contracts';
-import {
-  accessOf,
-  allow,
-  ApiError,
-  parseInput,
-  transferJson,
-  type EventLogClient,
-  type TransferLike,
-} from '@bank/service-kit';
+import { TransferDocSchema, transferViewOf, transferJson, type TransferLike } from '@bank/contracts';
+import { accessOf, allow, ApiError, parseInput, type EventLogClient } from '@bank/service-kit';
 import { Router } from 'express';
 import { READERS } from '../queries';
 import type { ReadCollections } from '../read-model';
