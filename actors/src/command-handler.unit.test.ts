@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '@bank/domain';
 import type { EventLogClient } from '@bank/service-kit';
 import { emptySnapshot, handleCommand, type Aggregate, type HandlerDeps, type Snapshot } from './command-handler';
-import { FakeLog } from './fake-log.test';
+import { FakeLog } from './fixtures.test';
 
 /**
  * Another aggregate than the account, to show what the handler asks of one: a decider's fold, a

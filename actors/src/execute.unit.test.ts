@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccountActorRequest } from '@bank/contracts';
 import type { EventLogClient } from '@bank/service-kit';
 import { catchUp, emptySnapshot, execute, type ExecuteDeps } from './execute';
-import { FakeLog } from './fake-log.test';
+import { FakeLog, openRequest } from './fixtures.test';
 
 function setup() {
   const log = new FakeLog();
@@ -15,16 +15,7 @@ function setup() {
   return { log, deps };
 }
 
-const open: AccountActorRequest = {
-  type: 'OpenAccount',
-  correlationId: 'c',
-  ownerId: 'o',
-  ownerName: 'Owner',
-  accountType: 'CHECKING',
-  currency: 'USD',
-  initialDeposit: '10.00',
-  overdraftLimit: '0',
-};
+const open = openRequest;
 const deposit = (amount: string, extra: Partial<AccountActorRequest> = {}): AccountActorRequest =>
   ({ type: 'Deposit', correlationId: 'c', transactionId: randomUUID(), amount, ...extra }) as AccountActorRequest;
 const hex = (c: string) => c.repeat(64);

@@ -6,6 +6,7 @@ import type { AccountActorRequest, AppendResult } from '@bank/contracts';
 import { createHttpApp, currentTraceContext, finish, type EventLogClient } from '@bank/service-kit';
 import pino from 'pino';
 import { emptySnapshot, execute, type ExecuteDeps } from './execute';
+import { openRequest } from './fixtures.test';
 
 // The actor's event metadata records the traceparent its sidecar sent with the call: the same
 // middleware as the actors app, and the same source of the traceparent as bank-account-actor.ts.
@@ -24,16 +25,7 @@ const deps: ExecuteDeps = {
   sleep: async () => undefined,
   traceparent: () => currentTraceContext()?.traceparent,
 };
-const open: AccountActorRequest = {
-  type: 'OpenAccount',
-  correlationId: 'corr-1',
-  ownerId: 'o',
-  ownerName: 'Owner',
-  accountType: 'CHECKING',
-  currency: 'USD',
-  initialDeposit: '10.00',
-  overdraftLimit: '0',
-};
+const open: AccountActorRequest = { ...openRequest, correlationId: 'corr-1' };
 
 let server: Server;
 let url: string;

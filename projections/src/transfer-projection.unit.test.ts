@@ -1,27 +1,14 @@
-import { encodeTransferEvent, type StoredEvent, type TransferEvent } from '@bank/domain';
+import type { TransferEvent } from '@bank/domain';
+import { startedT1, storedTransferStream } from '../../test/support/transfer-stream';
 import { projectTransfer, type ProjectedTransfer } from './transfer-projection';
 
-/** Stores a transfer's events as the actors do (its own stream) and folds them. */
+/** Folds a transfer's stream as stored, one document per event. */
 function fold(events: TransferEvent[]): ProjectedTransfer[] {
   let doc: ProjectedTransfer | undefined;
-  return events.map((event, i) => {
-    const stored: StoredEvent = {
-      eventId: `00000000-0000-4000-8000-00000000000${i}`,
-      streamId: 'transfer.t1',
-      version: i + 1,
-      ...encodeTransferEvent(event),
-      metadata: { correlationId: 'c' },
-      occurredAt: `2026-12-06T10:00:0${i}.000Z`,
-    };
-    doc = projectTransfer(doc, stored);
-    return doc;
-  });
+  return storedTransferStream(events).map((stored) => (doc = projectTransfer(doc, stored)));
 }
 
-const started: TransferEvent = {
-  type: 'TransferStarted',
-  data: { transferId: 't1', fromAccountId: 'a', toAccountId: 'b', amount: 1_250, currency: 'EUR', description: 'rent' },
-};
+const started = startedT1;
 
 describe("transfer projection: the document follows the transfer's own stream", () => {
   it('is PENDING with its terms from TransferStarted, and COMPLETED once settled', () => {
@@ -58,14 +45,8 @@ describe("transfer projection: the document follows the transfer's own stream", 
   });
 
   it('refuses a later event for a transfer that never started', () => {
-    const stored: StoredEvent = {
-      eventId: '00000000-0000-4000-8000-000000000009',
-      streamId: 'transfer.t9',
-      version: 2,
-      ...encodeTransferEvent({ type: 'TransferCompleted', data: {} }),
-      metadata: { correlationId: 'c' },
-      occurredAt: '2026-12-06T10:00:00.000Z',
-    };
-    expect(() => projectTransfer(undefined, stored)).toThrow(/never started/);
+    // Version 2 of a stream whose version 1 this projection never saw.
+    const [, stored] = storedTransferStream([startedT1, { type: 'TransferCompleted', data: {} }]);
+    expect(() => projectTransfer(undefined, stored!)).toThrow(/never started/);
   });
 });

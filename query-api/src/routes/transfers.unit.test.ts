@@ -1,23 +1,10 @@
-import { encodeTransferEvent, type StoredEvent, type TransferEvent } from '@bank/domain';
+import type { StoredEvent } from '@bank/domain';
+import { startedT1, storedTransferStream } from '../../../test/support/transfer-stream';
 import { ApiError, SidecarError } from '@bank/service-kit';
 import { transferFromLog } from './transfers';
 
-/** A transfer's own stream as the actors store it. */
-function stream(events: TransferEvent[]): StoredEvent[] {
-  return events.map((event, i) => ({
-    eventId: `00000000-0000-4000-8000-00000000000${i}`,
-    streamId: 'transfer.t1',
-    version: i + 1,
-    ...encodeTransferEvent(event),
-    metadata: { correlationId: 'c' },
-    occurredAt: `2026-12-06T10:00:0${i}.000Z`,
-  }));
-}
-
-const started: TransferEvent = {
-  type: 'TransferStarted',
-  data: { transferId: 't1', fromAccountId: 'a', toAccountId: 'b', amount: 1_250, currency: 'EUR', description: 'rent' },
-};
+const stream = storedTransferStream;
+const started = startedT1;
 const logOf = (events: StoredEvent[]) => ({
   readAll: async (streamId: string) => (streamId === 'transfer.t1' ? events : []),
 });

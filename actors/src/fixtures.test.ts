@@ -1,6 +1,6 @@
 // Test support (not a test file: no *.unit.test.ts suffix), shared by the actors' unit tests.
 import type { StoredEvent } from '@bank/domain';
-import type { AppendResult, IdempotencyRecord } from '@bank/contracts';
+import type { AccountActorRequest, AppendResult, IdempotencyRecord } from '@bank/contracts';
 import { SidecarError } from '@bank/service-kit';
 
 /** An in-memory stand-in for event-source with the same append semantics, for pure actor logic. */
@@ -37,3 +37,15 @@ export class FakeLog {
     return this.records.get(keyHash);
   }
 }
+
+/** Opens a USD account with 10.00 (correlation id `c`). */
+export const openRequest: AccountActorRequest = {
+  type: 'OpenAccount',
+  correlationId: 'c',
+  ownerId: 'o',
+  ownerName: 'Owner',
+  accountType: 'CHECKING',
+  currency: 'USD',
+  initialDeposit: '10.00',
+  overdraftLimit: '0',
+};
