@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { StoredEvent } from '@bank/domain';
 import { EventStore } from './event-store';
 import { ImmuClient, PreconditionFailed } from './immudb/client';
+import { events } from './fixtures.test';
 
 const db = new ImmuClient({
   address: process.env.IMMUDB_ADDRESS!,
@@ -13,18 +14,6 @@ const store = new EventStore(db);
 afterAll(() => db.close());
 
 const stream = () => `it-${randomUUID()}`;
-function events(streamId: string, from: number, count: number): StoredEvent[] {
-  return Array.from({ length: count }, (_, i) => ({
-    eventId: randomUUID(),
-    streamId,
-    version: from + i,
-    type: 'MoneyDeposited',
-    schemaVersion: 1,
-    data: { transactionId: randomUUID(), amount: 100 + i, description: null },
-    metadata: { correlationId: 'it' },
-    occurredAt: new Date().toISOString(),
-  }));
-}
 
 describe('EventStore on a real ImmuDB', () => {
   it('appends and reads a stream back in version order', async () => {

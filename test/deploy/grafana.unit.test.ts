@@ -1,25 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ROOT, sourcesOf } from '../support/sources';
 
-const ROOT = path.resolve(__dirname, '../..');
 const dashboard = JSON.parse(fs.readFileSync(path.join(ROOT, 'deploy/grafana/bank-dashboard.json'), 'utf8'));
 
 /** Every `bank_*` metric name the apps register (quoted in their sources, tests aside). */
 function registeredNames(): Set<string> {
-  const names = new Set<string>();
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.includes('.test.')) {
-        for (const m of fs.readFileSync(p, 'utf8').matchAll(/'(bank_[a-z0-9_]+)'/g)) names.add(m[1]!);
-      }
-    }
-  };
-  for (const dir of ['actors', 'command-api', 'event-source', 'projections', 'query-api', 'packages/service-kit']) {
-    walk(path.join(ROOT, dir, 'src'));
-  }
-  return names;
+  const dirs = ['actors', 'command-api', 'event-source', 'projections', 'query-api', 'packages/service-kit'];
+  const texts = dirs.flatMap(sourcesOf);
+  return new Set(texts.flatMap((text) => [...text.matchAll(/'(bank_[a-z0-9_]+)'/g)].map((m) => m[1]!)));
 }
 
 describe('Grafana dashboard', () => {

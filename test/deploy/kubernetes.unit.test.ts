@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { ROOT, sourcesOf } from '../support/sources';
 
 type Doc = {
   apiVersion: string;
@@ -16,7 +17,6 @@ type Doc = {
   any // eslint-disable-line @typescript-eslint/no-explicit-any -- free-form manifests
 >;
 
-const ROOT = path.resolve(__dirname, '../..');
 const K8S = path.join(ROOT, 'deploy/kubernetes');
 const readDocs = (file: string): Doc[] =>
   YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJSON() as Doc);
@@ -36,19 +36,8 @@ const localResources = fs
 
 /** The env var names an app's code reads (envString/envPort/envPositiveInt), from its sources. */
 function envReadBy(appDir: string): Set<string> {
-  const names = new Set<string>();
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.includes('.test.')) {
-        for (const m of fs.readFileSync(p, 'utf8').matchAll(/env(?:String|Port|PositiveInt)\('([A-Z_]+)'/g))
-          names.add(m[1]!);
-      }
-    }
-  };
-  walk(path.join(ROOT, appDir, 'src'));
-  return names;
+  const reads = /env(?:String|Port|PositiveInt)\('([A-Z_]+)'/g;
+  return new Set(sourcesOf(appDir).flatMap((text) => [...text.matchAll(reads)].map((m) => m[1]!)));
 }
 
 describe('Kubernetes manifests', () => {

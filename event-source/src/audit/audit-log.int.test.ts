@@ -6,6 +6,7 @@ import type { ImmuState, VerifiableEntry } from '../immudb/verify';
 import { AnchorRecord } from './anchor-record';
 import { AuditLog } from './audit-log';
 import { memoryTrustedStateStore } from './trusted-state';
+import { events } from '../fixtures.test';
 
 const db = new ImmuClient({
   address: process.env.IMMUDB_ADDRESS!,
@@ -15,19 +16,6 @@ const db = new ImmuClient({
 });
 const store = new EventStore(db);
 afterAll(() => db.close());
-
-function events(streamId: string, from: number, count: number): StoredEvent[] {
-  return Array.from({ length: count }, (_, i) => ({
-    eventId: randomUUID(),
-    streamId,
-    version: from + i,
-    type: 'MoneyDeposited',
-    schemaVersion: 1,
-    data: { transactionId: randomUUID(), amount: 100 + i, description: null },
-    metadata: { correlationId: 'it' },
-    occurredAt: new Date().toISOString(),
-  }));
-}
 
 /** A stream written in `txs` transactions of 1 to 3 events each, interleaved with another stream. */
 async function stream(txs: number): Promise<{ id: string; written: StoredEvent[] }> {
