@@ -157,6 +157,43 @@ describe('the dashboard', () => {
     await expect(page.getByTestId('balance').innerText()).resolves.toContain('5.00');
   });
 
+  it('freezes, unfreezes and closes an account from its page; closing with money left shows the refusal', async () => {
+    const accountId = await openAccount('5.00');
+    await showAccount(accountId);
+    const form = page.getByTestId('status-form');
+    const said = form.getByRole('status');
+    await form.getByLabel('Freeze reason').fill('checking a complaint');
+    await form.getByRole('button', { name: 'Freeze', exact: true }).click();
+    await expect(said.innerText()).resolves.toContain('FROZEN');
+    // The buttons follow the account's status: Unfreeze is enabled once the page knows it is frozen.
+    await form.getByRole('button', { name: 'Unfreeze' }).click();
+    await expect(said.innerText()).resolves.toContain('ACTIVE');
+
+    await form.getByRole('button', { name: 'Close', exact: true }).click();
+    const problem = form.getByRole('alert');
+    await expect(problem.getAttribute('data-code')).resolves.toBe('ACCOUNT_BALANCE_NOT_ZERO');
+
+    const withdraw = page.getByTestId('withdraw-form');
+    await withdraw.getByLabel('Withdrawal amount').fill('5.00');
+    await withdraw.getByRole('button', { name: 'Withdraw' }).click();
+    await expect(withdraw.getByRole('status').innerText()).resolves.toContain('5.00');
+    await form.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect(said.innerText()).resolves.toContain('CLOSED');
+
+    // What the page did is what the log holds, in this order, with the reason given.
+    const events = await get(`${queryApi()}/api/v1/accounts/${accountId}/events`);
+    expect(events.status).toBe(200);
+    expect(events.body.items.map((e: { type: string }) => e.type)).toEqual([
+      'AccountOpened',
+      'MoneyDeposited',
+      'AccountFrozen',
+      'AccountUnfrozen',
+      'MoneyWithdrawn',
+      'AccountClosed',
+    ]);
+    expect(events.body.items[2].data).toMatchObject({ reason: 'checking a complaint' });
+  });
+
   it('draws the daily-balance chart as an SVG line through its points', async () => {
     const accountId = await openAccount('120.00');
     const withdrawn = await post(`${commandApi()}/api/v1/accounts/${accountId}/withdrawals`, { amount: '20.00' });
