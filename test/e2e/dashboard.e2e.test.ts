@@ -194,6 +194,73 @@ describe('the dashboard', () => {
     expect(events.body.items[2].data).toMatchObject({ reason: 'checking a complaint' });
   });
 
+  it("filters an account's history by type and amount, and orders it", async () => {
+    const accountId = await openAccount('0');
+    for (const [path, amount] of [
+      ['deposits', '1.00'],
+      ['deposits', '2.00'],
+      ['withdrawals', '0.50'],
+    ]) {
+      expect((await post(`${commandApi()}/api/v1/accounts/${accountId}/${path}`, { amount })).status).toBe(201);
+    }
+    expect((await get(`${queryApi()}/api/v1/accounts/${accountId}?minVersion=4`)).status).toBe(200);
+    await showAccount(accountId);
+    const filters = page.getByTestId('history-filters');
+    const rows = page.getByTestId('history').locator('tbody tr[data-type]');
+    /** The rows' types and amounts, once they are `expected` (a filter's answer replaces the table when it comes). */
+    const rowsBecome = async (expected: string[]) => {
+      const read = async () =>
+        (await rows.allInnerTexts()).map((t) =>
+          t
+            .replace(/\s+/g, ' ')
+            .match(/(DEPOSIT|WITHDRAWAL) (-?[\d.]+)/)
+            ?.slice(1)
+            .join(' '),
+        );
+      for (const until = Date.now() + 5_000; Date.now() < until; await page.waitForTimeout(50)) {
+        if (JSON.stringify(await read()) === JSON.stringify(expected)) break;
+      }
+      expect(await read()).toEqual(expected);
+    };
+    await rowsBecome(['WITHDRAWAL -0.50', 'DEPOSIT 2.00', 'DEPOSIT 1.00']);
+
+    await filters.getByLabel('Type').selectOption('WITHDRAWAL');
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    await rowsBecome(['WITHDRAWAL -0.50']);
+
+    await filters.getByLabel('Type').selectOption('');
+    await filters.getByLabel('Minimum amount').fill('1.50');
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    await rowsBecome(['DEPOSIT 2.00']);
+
+    await filters.getByLabel('Minimum amount').fill('');
+    await filters.getByLabel('Order').selectOption('asc');
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    await rowsBecome(['DEPOSIT 1.00', 'DEPOSIT 2.00', 'WITHDRAWAL -0.50']);
+  });
+
+  it('signs in with a pasted token, says when a paste is not a token, and signs out', async () => {
+    const context = await browser.newContext();
+    const fresh = await context.newPage();
+    try {
+      await fresh.goto(`${queryApi()}/`);
+      const form = fresh.locator('section.signin form');
+      await form.locator('textarea').fill('not-a-token');
+      await form.getByRole('button', { name: 'Sign in' }).click();
+      await expect(fresh.locator('section.signin [role="alert"]').innerText()).resolves.toContain(
+        'That is not a token',
+      );
+      await form.locator('textarea').fill(await tokenFor('e2e-staff', ['auditor']));
+      await form.getByRole('button', { name: 'Sign in' }).click();
+      await expect(fresh.getByTestId('who').innerText()).resolves.toMatch(/e2e-staff[\s\S]*auditor/);
+      await fresh.getByRole('button', { name: 'Sign out' }).click();
+      await fresh.locator('section.signin').waitFor();
+      expect(await fresh.evaluate('sessionStorage.length')).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('draws the daily-balance chart as an SVG line through its points', async () => {
     const accountId = await openAccount('120.00');
     const withdrawn = await post(`${commandApi()}/api/v1/accounts/${accountId}/withdrawals`, { amount: '20.00' });
