@@ -5,6 +5,7 @@
 import {
   assertNever,
   movementOf,
+  postingsOf,
   recordedBalanceAfter,
   toAccountEvent,
   type AccountEvent,
@@ -29,6 +30,15 @@ export type Projected = {
   entry?: HistoryEntry;
   daily?: DailyMovement;
 };
+
+/**
+ * How far the account's recorded balance is from what its movements posted to it: zero while
+ * they agree. The balance is the one each movement recorded (the actor's), the postings are the
+ * movements' amounts, so a balance that went wrong in the actor shows here and in the trial balance.
+ */
+export function balanceDrift(account: AccountDoc): number {
+  return account.balance + account.clearingPostings + account.transitPostings;
+}
 
 /** Applies the next event (version = account.version + 1) to the account's documents. */
 export function project(account: AccountDoc | undefined, stored: StoredEvent): Projected {
@@ -97,39 +107,35 @@ function projectMovement(moved: AccountDoc, before: AccountDoc, stored: StoredEv
   const { transactionId, amount, delta } = movementOf(event)!;
   // The balance the account recorded, so the trial balance checks it against the postings.
   const balance = recordedBalanceAfter(stored) ?? before.balance + delta;
+  const postings = postingsOf(event)!;
   const totals = {
     totalDeposits: before.totalDeposits,
     totalWithdrawals: before.totalWithdrawals,
     totalTransfersIn: before.totalTransfersIn,
     totalTransfersOut: before.totalTransfersOut,
-    clearingPostings: before.clearingPostings,
-    transitPostings: before.transitPostings,
+    clearingPostings: before.clearingPostings + postings.clearing,
+    transitPostings: before.transitPostings + postings.transit,
   };
   let counterparty: { transferId: string; counterpartyAccountId: string } | undefined;
   const type = TRANSACTION_TYPE[event.type];
   switch (event.type) {
     case 'MoneyDeposited':
       totals.totalDeposits += amount;
-      totals.clearingPostings -= amount;
       break;
     case 'MoneyWithdrawn':
       totals.totalWithdrawals += amount;
-      totals.clearingPostings += amount;
       break;
     case 'TransferDebited':
       totals.totalTransfersOut += amount;
-      totals.transitPostings += amount;
       counterparty = { transferId: event.data.transferId, counterpartyAccountId: event.data.toAccountId };
       break;
     case 'TransferCredited':
       totals.totalTransfersIn += amount;
-      totals.transitPostings -= amount;
       counterparty = { transferId: event.data.transferId, counterpartyAccountId: event.data.fromAccountId };
       break;
     case 'TransferRefunded':
       // Net of refunds, so deposits - withdrawals + transfers in - transfers out is the balance.
       totals.totalTransfersOut -= amount;
-      totals.transitPostings -= amount;
       counterparty = { transferId: event.data.transferId, counterpartyAccountId: event.data.toAccountId };
       break;
     default:

@@ -83,3 +83,17 @@ export function movementOf(event: AccountEvent): { transactionId: string; amount
       return undefined;
   }
 }
+
+/**
+ * The double-entry postings of a money movement (signed minor units, summing to zero): what it
+ * posts to the customer's account, to the external clearing account of its currency (the other
+ * side of deposits and withdrawals) and to the transit account (the other side of transfers in
+ * flight). Undefined for events that move no money.
+ */
+export function postingsOf(event: AccountEvent): { customer: Minor; clearing: Minor; transit: Minor } | undefined {
+  const movement = movementOf(event);
+  if (!movement) return undefined;
+  const customer = movement.delta;
+  const againstClearing = event.type === 'MoneyDeposited' || event.type === 'MoneyWithdrawn';
+  return { customer, clearing: againstClearing ? -customer : 0, transit: againstClearing ? 0 : -customer };
+}
