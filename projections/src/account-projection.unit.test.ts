@@ -1,6 +1,6 @@
 import { encodeAccountEvent, type AccountEvent, type StoredEvent } from '@bank/domain';
 import { type AccountDoc } from '@bank/contracts';
-import { project, type Projected } from './account-projection';
+import { balanceDrift, project, type Projected } from './account-projection';
 
 /** Stores events as the actor does (balanceAfter recorded on money movements) and projects them. */
 function run(events: AccountEvent[]): Projected[] {
@@ -73,5 +73,30 @@ describe('account projection: transfers and postings', () => {
       [6, 'WITHDRAWAL', null],
     ]);
     expect(docs[7]).toMatchObject({ totalTransfersOut: 3_000, totalTransfersIn: 500, transactionCount: 6 });
+  });
+});
+
+describe('account projection: a recorded balance that disagrees with the movements', () => {
+  it("shows as the account's drift: zero while they agree, the difference once they do not", () => {
+    const good = run([
+      opened,
+      { type: 'MoneyDeposited', data: { transactionId: 'd', amount: 1_000, description: null } },
+    ]);
+    expect(good.map((r) => balanceDrift(r.account))).toEqual([0, 0]);
+    // The actor recorded 1 500 after a deposit of 1 000 onto 0 (say, from a corrupt snapshot).
+    const stored: StoredEvent = {
+      eventId: 'bad',
+      streamId: 'acc',
+      version: 3,
+      ...encodeAccountEvent(
+        { type: 'MoneyDeposited', data: { transactionId: 'd2', amount: 500, description: null } },
+        2_000,
+      ),
+      metadata: { correlationId: 'c' },
+      occurredAt: '2026-11-22T10:00:09.000Z',
+    };
+    const drifted = project(good[1]!.account, stored).account;
+    expect(drifted.balance).toBe(2_000);
+    expect(balanceDrift(drifted)).toBe(500);
   });
 });

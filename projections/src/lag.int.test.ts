@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { PublishedEvent } from '@bank/domain';
-import type { ReadLogResult } from '@bank/contracts';
+import { encodeAccountEvent, type AccountEvent, type PublishedEvent } from '@bank/domain';
+import { READ_MODEL_COLLECTIONS, type ReadLogResult } from '@bank/contracts';
+import { BookTotals } from './books';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { Generations } from './generations';
@@ -24,6 +25,9 @@ function fakeLog(txs: Array<Array<Omit<PublishedEvent, 'logTx' | 'logIndex'>>>) 
   const calls: number[] = [];
   return {
     calls,
+    /** Commits one more transaction. */
+    append: (events: Array<Omit<PublishedEvent, 'logTx' | 'logIndex'>>) =>
+      published.push(events.map((e, index) => ({ ...e, logTx: published.length + 1, logIndex: index }))),
     readAll: async (streamId: string, from: number) =>
       published.flat().filter((e) => e.streamId === streamId && e.version >= from),
     readLog: async (afterTx: number, limit: number): Promise<ReadLogResult> => {
@@ -143,5 +147,113 @@ describe('projection lag on a real MongoDB-wire server (FerretDB)', () => {
     // Caught up: nothing more to heal.
     await lag.probe();
     expect(applied).toEqual([1, 2, 3]);
+  });
+});
+
+/** An account event stored as the actor stores it, recording `balanceAfter` on movements. */
+function stored(streamId: string, version: number, event: AccountEvent, balanceAfter = 0) {
+  return {
+    eventId: randomUUID(),
+    streamId,
+    version,
+    ...encodeAccountEvent(event, balanceAfter),
+    metadata: { correlationId: 'it' },
+    occurredAt: new Date().toISOString(),
+  };
+}
+const opening = (accountId: string, currency: 'EUR' | 'USD'): AccountEvent => ({
+  type: 'AccountOpened',
+  data: { accountId, ownerId: 'o', ownerName: 'O', accountType: 'CHECKING', currency, overdraftLimit: 0 },
+});
+const depositOf = (amount: number): AccountEvent => ({
+  type: 'MoneyDeposited',
+  data: { transactionId: randomUUID(), amount, description: null },
+});
+
+describe('the books on a real MongoDB-wire server (FerretDB)', () => {
+  it('folds each applied log transaction into the totals once, across processes and restarts', async () => {
+    const own = mongo.db(`it_books_${randomUUID().slice(0, 8)}`);
+    const a = `books-a-${randomUUID()}`;
+    const b = `books-b-${randomUUID()}`;
+    const log = fakeLog([
+      [stored(a, 1, opening(a, 'EUR'))],
+      [stored(a, 2, depositOf(1_000), 1_000)],
+      [stored(b, 1, opening(b, 'USD'))],
+      [stored(b, 2, depositOf(250), 250)],
+    ]);
+    const generations = new Generations(own);
+    const projectors = new Projectors(own, log, silent);
+    const model = projectors.model(0);
+    // Nothing applied yet: the totals exist, at the log's start.
+    const first = new LagTracker({ generations, projectors, eventLog: log, log: silent });
+    await first.probe();
+    expect(await model.booksTotals()).toEqual({ _id: 'totals', tx: 0, currencies: {} });
+
+    await projectors.projector(0).applyAll((await log.readLog(0, 10)).events);
+    // Two processes probing at once: each transaction is posted once.
+    const second = new LagTracker({ generations, projectors, eventLog: log, log: silent });
+    await Promise.all([first.probe(), second.probe()]);
+    await Promise.all([first.probe(), second.probe()]);
+    const expected = {
+      _id: 'totals',
+      tx: 4,
+      currencies: {
+        EUR: { customer: '1000', external: '-1000', transit: '0' },
+        USD: { customer: '250', external: '-250', transit: '0' },
+      },
+    };
+    expect(await model.booksTotals()).toEqual(expected);
+
+    // A deposit the read model has not applied yet is not in the totals; once applied, it is,
+    // also for a process that starts after the account was opened (it looks the currency up).
+    log.append([stored(a, 3, depositOf(5), 1_005)]);
+    await first.probe();
+    expect((await model.booksTotals())!.tx).toBe(4);
+    await projectors.projector(0).applyAll((await log.readLog(4, 10)).events);
+    const restarted = new LagTracker({ generations, projectors, eventLog: log, log: silent });
+    await restarted.probe();
+    expect(await model.booksTotals()).toMatchObject({
+      tx: 5,
+      currencies: { EUR: { customer: '1005', external: '-1005', transit: '0' } },
+    });
+    await first.probe(); // a process with an older view re-reads instead of posting again
+    await first.probe();
+    expect((await model.booksTotals())!.currencies.EUR).toEqual({ customer: '1005', external: '-1005', transit: '0' });
+
+    // A rebuild's totals for its generation: adopted unless the generation's are further already.
+    const rebuilt = BookTotals.empty();
+    await rebuilt.fold(
+      (await log.readLog(0, 10)).events.filter((e) => e.logTx <= 3),
+      3,
+      {
+        of: async (id: string) => (id === a ? 'EUR' : 'USD'),
+        note: () => undefined,
+      } as never,
+    );
+    await first.adopt(0, rebuilt);
+    expect((await model.booksTotals())!.tx).toBe(5);
+    await first.adopt(7, rebuilt);
+    expect(await projectors.model(7).booksTotals()).toMatchObject({ tx: 3, currencies: { EUR: { customer: '1000' } } });
+  });
+
+  it('records an account whose recorded balance disagrees with its movements, and only such accounts', async () => {
+    const own = mongo.db(`it_drift_${randomUUID().slice(0, 8)}`);
+    const good = `good-${randomUUID()}`;
+    const bad = `bad-${randomUUID()}`;
+    const log = fakeLog([
+      [stored(good, 1, opening(good, 'EUR'))],
+      [stored(good, 2, depositOf(100), 100)],
+      [stored(bad, 1, opening(bad, 'EUR'))],
+      [stored(bad, 2, depositOf(100), 100)],
+      [stored(bad, 3, depositOf(50), 250)], // recorded 250 where its movements make 150
+    ]);
+    const projectors = new Projectors(own, log, silent);
+    const events = (await log.readLog(0, 10)).events;
+    for (const e of events) await projectors.projector(0).apply(e);
+    const drifts = await own.collection(READ_MODEL_COLLECTIONS.books).find({ currency: 'EUR' }).toArray();
+    expect(drifts).toEqual([{ _id: bad, accountId: bad, currency: 'EUR', drift: 100, version: 3 }]);
+    // A redelivery changes nothing.
+    for (const e of events) await projectors.projector(0).apply(e);
+    expect(await own.collection(READ_MODEL_COLLECTIONS.books).countDocuments({ currency: 'EUR' })).toBe(1);
   });
 });

@@ -7,8 +7,11 @@
  *   - events behind: the events in transactions (appliedTx, headTx];
  *   - milliseconds behind: the age of the oldest of those events (now - its occurredAt), 0 when
  *     there is none.
- * A probe every `pollMs` advances appliedTx by reading the log after it; the position is
- * persisted per generation, so a restart resumes where it was instead of re-reading the log.
+ * A probe every `pollMs` advances appliedTx by reading the log after it, and folds the movements
+ * it passes into the books' totals (books.ts): the totals document of the live generation holds
+ * the position, so a restart resumes where it was instead of re-reading the log, and each log
+ * transaction is posted exactly once (the write is conditional on the position it starts from).
+ * The trial balance is therefore as of appliedTx: consistent with the account documents up to it.
  *
  * Pub/sub is not trusted to deliver everything: when the oldest event not in the read model is
  * older than `healAfterMs`, its delivery was lost (a wiped broker, a dropped message) or is stuck,
@@ -17,8 +20,10 @@
  */
 import type { PublishedEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
+import { AccountCurrencies, BookTotals } from './books';
 import type { Generations } from './generations';
 import type { Projectors } from './projectors';
+import type { ReadModel } from './read-model';
 
 export type LagSnapshot = {
   generation: number;
@@ -35,12 +40,16 @@ export type LagSnapshot = {
   error?: string;
 };
 
-const CHECKPOINT_PREFIX = 'applied-position:';
 const KNOWN_LIMIT = 100_000;
+/** While the log is applied, the books are saved at least every this many transactions of one probe. */
+const SAVE_EVERY_TXS = 5_000;
 
 export class LagTracker {
   private generation: number | undefined;
   private appliedTx = 0;
+  /** The live generation's books, as stored (undefined: none stored yet). */
+  private books: BookTotals | undefined;
+  private currencies: AccountCurrencies | undefined;
   /** Versions this process saw applied to the live generation: spares the probe a read per event. */
   private known = new Map<string, number>();
   private last: LagSnapshot = {
@@ -59,7 +68,7 @@ export class LagTracker {
 
   constructor(
     private readonly deps: {
-      generations: Pick<Generations, 'live' | 'meta'>;
+      generations: Pick<Generations, 'live'>;
       projectors: Pick<Projectors, 'model'>;
       eventLog: Pick<EventLogClient, 'readLog'>;
       log: Logger;
@@ -95,15 +104,13 @@ export class LagTracker {
     if ((this.known.get(streamId) ?? 0) < version) this.known.set(streamId, version);
   }
 
-  /** A rebuild switched to `generation` having applied the log up to `appliedTx`. */
-  async adopt(generation: number, appliedTx: number): Promise<void> {
-    await this.deps.generations
-      .meta()
-      .replaceOne({ _id: CHECKPOINT_PREFIX + generation }, { tx: appliedTx }, { upsert: true });
-    if (this.generation === generation && this.appliedTx >= appliedTx) return;
-    this.generation = generation;
-    this.appliedTx = appliedTx;
-    this.known.clear();
+  /**
+   * A rebuild applied the log up to `books.tx` to `generation` and folded its books that far:
+   * they become that generation's, unless its books are further already.
+   */
+  async adopt(generation: number, books: BookTotals): Promise<void> {
+    await this.deps.projectors.model(generation).adoptBooksTotals(books.toDoc());
+    if (this.generation === generation) this.generation = undefined; // re-read at the next probe
   }
 
   /** Measures now (one probe at a time; a caller during a probe gets that probe's result). */
@@ -120,28 +127,31 @@ export class LagTracker {
 
   private async measure(): Promise<LagSnapshot> {
     const generation = await this.deps.generations.live();
-    if (generation !== this.generation) {
-      this.generation = generation;
-      this.appliedTx = await this.loadCheckpoint(generation);
-      this.known.clear();
-    }
     const model = this.deps.projectors.model(generation);
+    if (generation !== this.generation) await this.load(generation, model);
     const maxScanTxs = this.deps.maxScanTxs ?? 500;
     const startTx = this.appliedTx;
     let cursor = startTx;
     let applied = startTx;
     let contiguous = true;
     let behindEvents = 0;
+    let behindFromTx = 0;
     let oldest: string | null = null;
     let headTx = startTx;
+    /** Applied events not folded into the books yet, in log order. */
+    let unposted: PublishedEvent[] = [];
     for (;;) {
       const page = await this.deps.eventLog.readLog(cursor, 500);
       headTx = page.headTx;
       for (const event of page.events) {
         if (contiguous) {
-          if (await this.isApplied(model, event.streamId, event.version)) continue;
+          if (await this.isApplied(model, event.streamId, event.version)) {
+            unposted.push(event);
+            continue;
+          }
           contiguous = false;
           applied = event.logTx - 1;
+          behindFromTx = applied;
           oldest = event.occurredAt;
         }
         behindEvents++;
@@ -149,18 +159,20 @@ export class LagTracker {
       const moved = page.lastTx > cursor;
       cursor = page.lastTx;
       if (contiguous) applied = cursor;
-      if (!moved || cursor >= headTx || cursor - startTx >= maxScanTxs) break;
+      if (contiguous && applied - this.appliedTx >= SAVE_EVERY_TXS) {
+        if (!(await this.post(model, unposted, applied))) break;
+        unposted = [];
+      }
+      // Everything applied is walked (the books need it); what is behind is counted up to a bound.
+      if (!moved || cursor >= headTx || (!contiguous && cursor - behindFromTx >= maxScanTxs)) break;
     }
+    await this.post(model, unposted, applied);
     const heal = this.deps.heal;
     if (heal && oldest && Date.now() - Date.parse(oldest) > heal.afterMs) {
       await this.healFrom(generation, applied, heal.apply);
     }
     const exact = cursor >= headTx;
     if (!exact) behindEvents += headTx - cursor;
-    if (applied > this.appliedTx) {
-      this.appliedTx = applied;
-      await this.saveCheckpoint(generation, applied);
-    }
     this.last = {
       generation,
       headTx,
@@ -173,6 +185,35 @@ export class LagTracker {
       measuredAt: new Date().toISOString(),
     };
     return this.last;
+  }
+
+  /** The live generation's position and books, as stored (a read model without them starts at the log's start). */
+  private async load(generation: number, model: ReadModel): Promise<void> {
+    const stored = await model.booksTotals();
+    this.generation = generation;
+    this.books = stored ? BookTotals.fromDoc(stored) : undefined;
+    this.appliedTx = this.books?.tx ?? 0;
+    this.currencies = new AccountCurrencies((id) => model.accountCurrency(id));
+    this.known.clear();
+  }
+
+  /**
+   * Folds `events` (applied, in log order, everything after appliedTx up to `throughTx`) into the
+   * books and stores them, conditional on the position they start from. If another process
+   * moved them meanwhile, its figures win and the next probe goes on from there (false).
+   */
+  private async post(model: ReadModel, events: PublishedEvent[], throughTx: number): Promise<boolean> {
+    if (this.generation === undefined) return false; // lost a race earlier in this probe
+    if (this.books && throughTx <= this.books.tx) return true;
+    const next = this.books?.copy() ?? BookTotals.empty();
+    await next.fold(events, throughTx, this.currencies!);
+    if (await model.advanceBooksTotals(this.books?.tx, next.toDoc())) {
+      this.books = next;
+      this.appliedTx = next.tx;
+      return true;
+    }
+    this.generation = undefined; // re-read at the next probe
+    return false;
   }
 
   /** Applies one page of the log after `afterTx` to the live generation, from the log itself. */
@@ -200,16 +241,5 @@ export class LagTracker {
     const stored = await model.streamVersion(streamId);
     if (stored > 0) this.known.set(streamId, stored);
     return stored >= version;
-  }
-
-  private async loadCheckpoint(generation: number): Promise<number> {
-    const doc = await this.deps.generations.meta().findOne({ _id: CHECKPOINT_PREFIX + generation });
-    return typeof doc?.tx === 'number' ? doc.tx : 0;
-  }
-
-  private async saveCheckpoint(generation: number, tx: number): Promise<void> {
-    await this.deps.generations
-      .meta()
-      .updateOne({ _id: CHECKPOINT_PREFIX + generation }, { $max: { tx } }, { upsert: true });
   }
 }

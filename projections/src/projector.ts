@@ -16,7 +16,7 @@
 import { isAccountStream, transferIdOfStream, type StoredEvent } from '@bank/domain';
 import { type AccountDoc } from '@bank/contracts';
 import type { EventLogClient, Logger } from '@bank/service-kit';
-import { project, type Projected } from './account-projection';
+import { balanceDrift, project, type Projected } from './account-projection';
 import type { FreshAccount, ReadModel } from './read-model';
 import { projectTransfer, type ProjectedTransfer } from './transfer-projection';
 
@@ -74,6 +74,10 @@ export class Projector {
     }
     let existed = new Set<string>();
     try {
+      for (const { account } of fresh) {
+        const drift = balanceDrift(account);
+        if (drift !== 0) await this.model.recordDrift(account, drift);
+      }
       existed = await this.model.insertNewAccounts(fresh);
     } finally {
       // Release the queues; whatever arrived for these accounts meanwhile runs now.
@@ -130,7 +134,7 @@ export class Projector {
         doc = updated;
       }
       // Everything else first, so a reader that sees the account at a version sees its history too.
-      await this.writeAlongside(streamId, effects);
+      await this.writeAlongside(streamId, effects, account, doc!);
       if (await this.model.advanceAccount(current, doc!)) return { before };
       // Another projector instance moved the document: start over from where it is now.
     }
@@ -196,17 +200,28 @@ export class Projector {
       effects.push(sideEffects);
       doc = account;
     }
-    await this.writeAlongside(legacy.accountId, effects);
-    if (doc) await this.model.advanceAccount(legacy.version, doc);
+    if (!doc) return;
+    await this.writeAlongside(legacy.accountId, effects, undefined, doc);
+    await this.model.advanceAccount(legacy.version, doc);
   }
 
-  /** The documents a run writes besides the account: each write is idempotent. */
-  private async writeAlongside(accountId: string, effects: Omit<Projected, 'account'>[]): Promise<void> {
+  /**
+   * The documents a run that takes the account from `before` to `after` writes besides the
+   * account document: each write is idempotent.
+   */
+  private async writeAlongside(
+    accountId: string,
+    effects: Omit<Projected, 'account'>[],
+    before: AccountDoc | undefined,
+    after: AccountDoc,
+  ): Promise<void> {
     await this.model.appendHistory(
       accountId,
       effects.flatMap((e) => (e.entry ? [e.entry] : [])),
     );
     await this.model.addToDays(effects.flatMap((e) => (e.daily ? [e.daily] : [])));
+    const drift = balanceDrift(after);
+    if (drift !== 0 || (before && balanceDrift(before) !== 0)) await this.model.recordDrift(after, drift);
   }
 
   private async fillGap(streamId: string, current: number, target: number): Promise<StoredEvent[]> {

@@ -7,9 +7,13 @@ import {
   type Document,
   type OptionalUnlessRequiredId,
 } from 'mongodb';
-import { isAccountStream, transferIdOfStream } from '@bank/domain';
+import { isAccountStream, transferIdOfStream, type Currency } from '@bank/domain';
 import {
   AccountDocSchema,
+  BOOKS_TOTALS_ID,
+  BooksTotalsDocSchema,
+  type BalanceDriftDoc,
+  type BooksTotalsDoc,
   TransferDocSchema,
   HISTORY_BUCKET_SIZE,
   historyBucketId,
@@ -46,6 +50,8 @@ export class ReadModel {
   readonly history: Collection<HistoryBucketDoc>;
   readonly dailyBalances: Collection<DailyBalanceDoc>;
   readonly transfers: Collection<TransferDoc>;
+  /** The books' totals and the accounts whose balance disagrees with their movements (see `BooksTotalsDoc`). */
+  readonly books: Collection<BooksTotalsDoc | BalanceDriftDoc>;
 
   /**
    * `db` is a generation's view of the database (see generations.ts): the names below are the
@@ -59,6 +65,7 @@ export class ReadModel {
     this.history = db.collection<HistoryBucketDoc>(READ_MODEL_COLLECTIONS.history);
     this.dailyBalances = db.collection<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances);
     this.transfers = db.collection<TransferDoc>(READ_MODEL_COLLECTIONS.transfers);
+    this.books = db.collection<BooksTotalsDoc | BalanceDriftDoc>(READ_MODEL_COLLECTIONS.books);
   }
 
   /** One index per query pattern of the query API (history is read by `_id` only). */
@@ -69,6 +76,7 @@ export class ReadModel {
     await this.accounts.createIndex({ currency: 1, balance: -1 }, { name: 'currency_balance' });
     await this.dailyBalances.createIndex({ accountId: 1, date: 1 }, { name: 'account_date' });
     await this.transfers.createIndex({ status: 1 }, { name: 'status' }); // the sweep of unfinished transfers
+    await this.books.createIndex({ currency: 1 }, { name: 'currency' }); // the trial balance's accounts that disagree
   }
 
   /** Whether some account document is of an earlier layout (read once at start: a scan). */
@@ -126,6 +134,68 @@ export class ReadModel {
   async replaceLegacyTransfer(doc: ProjectedTransfer): Promise<void> {
     const stored = transferToStore(doc);
     await this.transfers.replaceOne({ _id: stored._id, version: { $exists: false } } as never, stored);
+  }
+
+  /** The currency of an account this read model has (undefined if it has not). */
+  async accountCurrency(accountId: string): Promise<Currency | undefined> {
+    const raw = await this.accounts.findOne({ _id: accountId }, { projection: { currency: 1 } });
+    return raw ? AccountDocSchema.shape.currency.parse(raw.currency) : undefined;
+  }
+
+  /** The books' totals as last folded (undefined before the first fold). */
+  async booksTotals(): Promise<BooksTotalsDoc | undefined> {
+    const raw = await this.books.findOne({ _id: BOOKS_TOTALS_ID });
+    return raw ? BooksTotalsDocSchema.parse(raw) : undefined;
+  }
+
+  /**
+   * Moves the books' totals from log transaction `fromTx` (undefined: there are none yet) to
+   * `doc`, if no other writer moved them meanwhile. False when one did: the caller re-reads.
+   */
+  async advanceBooksTotals(fromTx: number | undefined, doc: BooksTotalsDoc): Promise<boolean> {
+    try {
+      if (fromTx === undefined) {
+        await this.books.insertOne(doc);
+        return true;
+      }
+      const { _id, ...fields } = doc;
+      const res = await this.books.updateOne({ _id, tx: fromTx } as never, { $set: fields });
+      return res.matchedCount > 0;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Sets the books' totals to `doc` unless they are already at its transaction or beyond (a rebuild's). */
+  async adoptBooksTotals(doc: BooksTotalsDoc): Promise<void> {
+    // Created by an insert, as the probe creates them, so both store the same bytes.
+    if (await this.advanceBooksTotals(undefined, doc)) return;
+    const { _id, ...fields } = doc;
+    await this.books.updateOne({ _id, tx: { $lt: doc.tx } } as never, { $set: fields });
+  }
+
+  /**
+   * Records how far an account's balance is from what its movements posted (its drift) as of
+   * its document's version, for the trial balance. Written before the account document, and
+   * only when the drift is or was not zero, which never happens while the books are right.
+   */
+  async recordDrift(account: AccountDoc, drift: number): Promise<void> {
+    await guardedUpdate(
+      this.guards,
+      this.books as Collection<BalanceDriftDoc>,
+      account.accountId,
+      { $lt: account.version },
+      {
+        $set: {
+          accountId: account.accountId,
+          currency: account.currency,
+          drift: Long.fromNumber(drift),
+          version: account.version,
+        },
+      } as never,
+      { upsert: true },
+    );
   }
 
   async account(accountId: string): Promise<AccountDoc | undefined> {

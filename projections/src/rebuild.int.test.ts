@@ -3,6 +3,7 @@ import { type PublishedEvent, type StoredEvent } from '@bank/domain';
 import { generationCollection, READ_MODEL_COLLECTIONS, type ReadLogResult } from '@bank/contracts';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
+import { BookTotals } from './books';
 import { Generations } from './generations';
 import { Projectors } from './projectors';
 import type { Projector } from './projector';
@@ -138,12 +139,12 @@ describe('Rebuilder on a real MongoDB-wire server (FerretDB)', () => {
     const live = await snapshot(0);
     expect(live[READ_MODEL_COLLECTIONS.accounts]).toHaveLength(6);
 
-    const adopted: Array<[number, number]> = [];
+    const adopted: Array<[number, BookTotals]> = [];
     const rebuilder = new Rebuilder({
       generations,
       projectors,
       eventLog: log,
-      lag: { adopt: async (g, tx) => void adopted.push([g, tx]) },
+      lag: { adopt: async (g, books) => void adopted.push([g, books.copy()]) },
       log: silent,
       options: { batchTxs: 7, concurrency: 3, switchSettleMs: 100, dropAfterMs: 300 },
     });
@@ -175,7 +176,21 @@ describe('Rebuilder on a real MongoDB-wire server (FerretDB)', () => {
       headTx: events.length,
     });
     expect(await generations.live()).toBe(1);
-    expect(adopted).toEqual([[1, events.length]]);
+    // The books folded with it, stored before the switch and again after the catch-up, agree
+    // with the accounts it wrote: the customer side is the sum of their balances.
+    expect(adopted.map(([g, books]) => [g, books.tx])).toEqual([
+      [1, events.length],
+      [1, events.length],
+    ]);
+    const balances = new Map<string, bigint>();
+    for (const a of await projectors.model(1).accounts.find().toArray()) {
+      balances.set(a.currency, (balances.get(a.currency) ?? 0n) + BigInt(a.balance));
+    }
+    expect(balances.size).toBeGreaterThan(0);
+    for (const [currency, sum] of balances) {
+      const sides = adopted[1]![1].of(currency);
+      expect([currency, sides.customer, sides.customer + sides.external + sides.transit]).toEqual([currency, sum, 0n]);
+    }
     expect(await snapshot(1)).toEqual(live);
     // The new generation has the indexes ReadModel.ensureIndexes creates.
     const indexes = await db.collection(generationCollection(READ_MODEL_COLLECTIONS.accounts, 1)).indexes();

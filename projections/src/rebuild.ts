@@ -8,11 +8,13 @@
  *   3. read the global log in transaction order and run every event up to H through g's
  *      Projector (the same code as the live path; a few accounts at a time, each account's
  *      events of a page as one run);
- *      events after H reach g through the live subscription;
+ *      events after H reach g through the live subscription; the books' totals (books.ts) are
+ *      folded from the same pages and stored in g before the switch;
  *   4. switch the live pointer to g;
  *   5. wait until every process has seen the switch (the pointer is cached for at most
  *      `switchSettleMs`), then read the log once more from H to the head at that moment, so an
- *      event that some process wrote only to the old generation is in g too;
+ *      event that some process wrote only to the old generation is in g too, and fold the books
+ *      that far;
  *   6. release the lock; drop the old generation after `dropAfterMs` (readers may still be on it).
  * Live writes and rebuild writes to g go through one Projector (projectors.ts), so one account's
  * runs never overlap, and meet on the version of each account document (a duplicate is
@@ -20,6 +22,7 @@
  */
 import type { PublishedEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
+import { AccountCurrencies, BookTotals } from './books';
 import type { Generations } from './generations';
 import type { LagTracker } from './lag';
 import type { Projector } from './projector';
@@ -132,7 +135,11 @@ export class Rebuilder {
       // head read below reaches it that way: the rebuild only has to reach that head.
       await sleep(this.deps.options.switchSettleMs);
       this.current.phase = 'projecting';
-      let position = await this.projectUntil(generation, 0, await this.head());
+      // The books are folded from the same log pages, so they come with the generation.
+      const books = BookTotals.empty();
+      const currencies = new AccountCurrencies((id) => projectors.model(generation).accountCurrency(id));
+      let position = await this.projectUntil(generation, 0, await this.head(), books, currencies);
+      await this.deps.lag.adopt(generation, books);
 
       this.current.phase = 'switching';
       await generations.switchTo(generation);
@@ -141,8 +148,8 @@ export class Rebuilder {
 
       this.current.phase = 'catching-up';
       await sleep(this.deps.options.switchSettleMs);
-      position = await this.projectUntil(generation, position, await this.head());
-      await this.deps.lag.adopt(generation, position);
+      position = await this.projectUntil(generation, position, await this.head(), books, currencies);
+      await this.deps.lag.adopt(generation, books);
 
       await generations.releaseLock(generation);
       this.current = { ...this.current, state: 'succeeded', phase: 'done', finishedAt: new Date().toISOString() };
@@ -174,9 +181,16 @@ export class Rebuilder {
 
   /**
    * Projects the log from `afterTx` up to `targetTx` (a fixed target: chasing a moving head
-   * could last forever under a write rate above the rebuild's); returns the new position.
+   * could last forever under a write rate above the rebuild's) and folds it into `books`;
+   * returns the new position.
    */
-  private async projectUntil(generation: number, afterTx: number, targetTx: number): Promise<number> {
+  private async projectUntil(
+    generation: number,
+    afterTx: number,
+    targetTx: number,
+    books: BookTotals,
+    currencies: AccountCurrencies,
+  ): Promise<number> {
     const projector = this.deps.projectors.projector(generation);
     let position = afterTx;
     while (position < targetTx) {
@@ -209,6 +223,7 @@ export class Rebuilder {
         applied += n;
         progress(false);
       });
+      await books.fold(events, lastTx, currencies);
       progress(true);
       this.busyMs += Date.now() - batchStart;
       this.projectedTxs += lastTx - from;

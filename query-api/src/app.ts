@@ -29,7 +29,7 @@ export function buildApp(
     /** The live event stream (absent in tests of the other routes). */
     stream?: LiveStream;
     /**
-     * The reads that scan every account of a currency (trial balance, top accounts) start at
+     * The reads that scan every account of a currency (top accounts) start at
      * least this far apart per currency (SCAN_MIN_INTERVAL_MS; default 1 000).
      */
     scanMinIntervalMs?: number;

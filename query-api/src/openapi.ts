@@ -308,7 +308,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
     roles: READERS,
     summary: 'Read a transfer',
     description:
-      'From the read model; a transfer accepted a moment ago that it has not seen yet is answered by the transfer process itself. A customer sees the transfers into or out of its own accounts (404 for any other).',
+      'From the read model; a transfer accepted a moment ago that it has not seen yet is read from its own stream in the event log (never from an actor). A customer sees the transfers into or out of its own accounts (404 for any other).',
     pathParams: { transferId: IdSchema },
     responses: { 200: { description: 'the transfer', schema: TransferFields }, ...commonProblems(400, 404, 503) },
   },
@@ -318,9 +318,9 @@ export const QUERY_ROUTES: RouteDoc[] = [
     roles: AUDITORS,
     summary: 'Double-entry check of the whole ledger in one currency',
     description:
-      'Every movement posts equal and opposite amounts: deposits and withdrawals against the external clearing account, transfers through the transit account. total is "0" and balanced is true whenever the books are right, including while transfers are in flight.',
+      'Every movement posts equal and opposite amounts: deposits and withdrawals against the external clearing account, transfers through the transit account. total is "0" and balanced is true whenever the books are right, including while transfers are in flight; an account whose recorded balance disagrees with its own movements makes total that difference. Read from totals the projections fold from the log, so it costs the same at any number of accounts; it is as of the log transaction the read model has applied (about a second old at most when it keeps up), given in the X-Books-Log-Position header. 503 until the projections have folded the books once (just after a first start).',
     query: TrialBalanceQuery,
-    responses: { 200: { description: 'the sums', schema: TrialBalance }, ...commonProblems(400) },
+    responses: { 200: { description: 'the sums', schema: TrialBalance }, ...commonProblems(400, 503) },
   },
 ];
 

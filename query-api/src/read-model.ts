@@ -5,6 +5,8 @@ import {
   READ_MODEL_COLLECTIONS,
   READ_MODEL_META_COLLECTION,
   type AccountDoc,
+  type BalanceDriftDoc,
+  type BooksTotalsDoc,
   type DailyBalanceDoc,
   type HistoryBucketDoc,
   type TransferDoc,
@@ -17,6 +19,7 @@ export type ReadCollections = {
   history: Collection<HistoryBucketDoc>;
   dailyBalances: Collection<DailyBalanceDoc>;
   transfers: Collection<TransferDoc>;
+  books: Collection<BooksTotalsDoc | BalanceDriftDoc>;
 };
 
 /** The collections of one read-model generation (names from the registry, suffixed per generation). */
@@ -27,6 +30,7 @@ export function readCollections(db: Pick<Db, 'collection'>, generation = 0): Rea
     history: named<HistoryBucketDoc>(READ_MODEL_COLLECTIONS.history),
     dailyBalances: named<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances),
     transfers: named<TransferDoc>(READ_MODEL_COLLECTIONS.transfers),
+    books: named<BooksTotalsDoc | BalanceDriftDoc>(READ_MODEL_COLLECTIONS.books),
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appUrl, commandApi, get, post, queryApi, control, sleep } from './http';
+import { appUrl, commandApi, get, post, queryApi, control, sleep, trialBalanceAtHead } from './http';
 
 // Chaos: each part the apps depend on (Redis, ImmuDB, the read model's FerretDB and PostgreSQL,
 // Dapr's Sentry, placement and scheduler) is killed with SIGKILL, one at a time, in the middle of a mixed
@@ -190,7 +190,7 @@ describe.each(FAULTS)('$label during a mixed load', ({ part, inject }) => {
       const last = [...log].reverse().find((e) => e.data.balanceAfter !== undefined)!;
       expect([accountId, cents(res.body.balance)]).toEqual([accountId, Number(last.data.balanceAfter)]);
     }
-    const tb = await get(`${queryApi()}/api/v1/ledger/trial-balance?currency=EUR`);
+    const tb = await trialBalanceAtHead('EUR');
     expect(tb.body).toMatchObject({ balanced: true });
 
     const after = await audit();

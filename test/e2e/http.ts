@@ -78,3 +78,19 @@ export const control = (action: 'kill' | 'restart' | 'wipe', name: string) =>
   fetch(`${process.env.BANK_TEST_CONTROL_URL}/${action}/${name}`, { method: 'POST' }).then(async (r) => {
     if (r.status !== 204) throw new Error(`${action} ${name}: ${await r.text()}`);
   });
+
+/**
+ * The trial balance once the books include everything the log held when this was called: they
+ * are folded as the read model applies the log, so a read right after a command may predate it
+ * (the `X-Books-Log-Position` header says up to which log transaction they go).
+ */
+export async function trialBalanceAtHead(currency: string, timeoutMs = 30_000): Promise<Reply> {
+  const head = (await get(`${appUrl('event-source')}/log?afterTx=0&limit=1`)).body.headTx as number;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await get(`${queryApi()}/api/v1/ledger/trial-balance?currency=${currency}`);
+    if (res.status === 200 && Number(res.headers.get('x-books-log-position')) >= head) return res;
+    if (Date.now() > deadline) throw new Error(`the books did not reach log transaction ${head}: ${res.status}`);
+    await sleep(100);
+  }
+}

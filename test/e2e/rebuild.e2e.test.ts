@@ -10,7 +10,19 @@ import {
 } from '@bank/contracts';
 import { BSON, MongoClient } from 'mongodb';
 import { tokenFor } from './auth';
-import { appUrl, commandApi, daprAppIdOf, get, post, queryApi, sidecarUrl, control, sleep } from './http';
+import { formatMinor, type Currency } from '@bank/domain';
+import {
+  appUrl,
+  commandApi,
+  daprAppIdOf,
+  get,
+  post,
+  queryApi,
+  sidecarUrl,
+  control,
+  sleep,
+  trialBalanceAtHead,
+} from './http';
 
 // Read-model rebuild (npm run projections:rebuild) and projection lag, through the real stack.
 
@@ -154,6 +166,20 @@ describe('read-model rebuild from the log', () => {
 
     await caughtUp();
     const before = await liveGeneration();
+    // The books, folded from the log, agree with the account documents: in every currency the
+    // customer side is the sum of the balances, and the books balance.
+    for (const currency of currencies as Currency[]) {
+      const accounts = db().collection(generationCollection(READ_MODEL_COLLECTIONS.accounts, before));
+      const sum = (await accounts.find({ currency }).toArray()).reduce((s, a) => s + BigInt(a.balance), 0n);
+      const tb = (await trialBalanceAtHead(currency)).body;
+      expect([currency, tb.accounts.customer, tb.total, tb.balanced]).toEqual([
+        currency,
+        formatMinor(sum, currency),
+        formatMinor(0n, currency),
+        true,
+      ]);
+    }
+    await caughtUp();
     const live = await snapshot(before);
     expect(live.accounts!.length).toBeGreaterThanOrEqual(7);
     const accountBefore = await get(`${queryApi()}/api/v1/accounts/${closing}`);

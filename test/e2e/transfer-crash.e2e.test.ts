@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appUrl, commandApi, get, post, queryApi, control, sleep } from './http';
+import { appUrl, commandApi, get, post, queryApi, control, sleep, trialBalanceAtHead } from './http';
 
 // The transfer crash tests: 500 concurrent transfers among 20 accounts while a fault is injected
 // at random points:
@@ -189,7 +189,7 @@ it.each(FAULTS)(
       total += cents(res.body.balance);
     }
     expect(total).toBe(ACCOUNTS * OPENING);
-    const tb = await get(`${queryApi()}/api/v1/ledger/trial-balance?currency=EUR`);
+    const tb = await trialBalanceAtHead('EUR');
     expect(tb.body).toMatchObject({ total: '0.00', balanced: true, accounts: { transit: '0.00' } });
     process.stderr.write(
       `transfer crash test (${fault.label}, ${fault.times} times): ${accepted.length} accepted (${accepted.length - failed.length} completed, ${failed.length} failed and refunded), ${refused.length} refused up front\n`,

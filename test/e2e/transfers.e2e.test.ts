@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appUrl, commandApi, get, post, queryApi, sidecarUrl, type Reply, sleep } from './http';
+import { appUrl, commandApi, get, post, queryApi, sidecarUrl, type Reply, sleep, trialBalanceAtHead } from './http';
 
 async function openAccount(fields: Record<string, unknown> = {}): Promise<string> {
   const accountId = `tr-${randomUUID()}`;
@@ -50,9 +50,7 @@ async function history(accountId: string) {
 }
 
 async function trialBalance(currency = 'EUR') {
-  const res = await get(`${queryApi()}/api/v1/ledger/trial-balance?currency=${currency}`);
-  expect(res.status).toBe(200);
-  return res.body;
+  return (await trialBalanceAtHead(currency)).body;
 }
 
 describe('transfers', () => {

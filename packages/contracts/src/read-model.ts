@@ -11,6 +11,7 @@ export const READ_MODEL_COLLECTIONS = {
   history: 'history',
   dailyBalances: 'daily_balances',
   transfers: 'transfers',
+  books: 'books',
 } as const;
 
 /**
@@ -210,3 +211,35 @@ export const TransferDocSchema = z.object({
   version: z.number().int().positive().optional(),
 });
 export type TransferDoc = z.infer<typeof TransferDocSchema>;
+
+/**
+ * The double-entry books, kept in the `books` collection so the trial balance reads two small
+ * things instead of every account (docs/read-model.md, "The books"):
+ *
+ *   - one totals document, `_id: 'totals'`: for each currency, what every movement of the log up
+ *     to transaction `tx` posted to the customer accounts, to the external clearing account and
+ *     to the transit account (decimal strings of minor units: sums are not bounded by 2^53).
+ *     It is folded from the log in log order, each transaction exactly once;
+ *   - one document per account whose recorded balance ever disagreed with its own movements
+ *     (`_id` = the account id): the difference, as of the account's `version`. There are none
+ *     while the books are right.
+ */
+export const BOOKS_TOTALS_ID = 'totals';
+const MinorSum = z.string().regex(/^-?\d+$/, 'must be an integer in minor units');
+export const BookSidesSchema = z.object({ customer: MinorSum, external: MinorSum, transit: MinorSum });
+export type BookSides = z.infer<typeof BookSidesSchema>;
+export const BooksTotalsDocSchema = z.object({
+  _id: z.literal(BOOKS_TOTALS_ID),
+  tx: z.number().int().nonnegative(),
+  currencies: z.record(z.string(), BookSidesSchema),
+});
+export type BooksTotalsDoc = z.infer<typeof BooksTotalsDocSchema>;
+export const BalanceDriftDocSchema = z.object({
+  _id: z.string(),
+  accountId: z.string(),
+  currency: CurrencySchema,
+  /** balance - (what its movements posted to the customer side): zero when they agree. */
+  drift: Minor,
+  version: z.number().int().positive(),
+});
+export type BalanceDriftDoc = z.infer<typeof BalanceDriftDocSchema>;

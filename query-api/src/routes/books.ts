@@ -1,11 +1,12 @@
 /**
- * The reads that go over every account of a currency: the double-entry check of the books and the
- * ranking of accounts by balance. Each is a scan, so requests share one (coalesce.ts) and scans
- * of one currency start at most once per `scans.minIntervalMs`.
+ * The books: the double-entry check of the ledger, read from the totals the projections fold from
+ * the log (two small reads, whatever the number of accounts), and the ranking of accounts by
+ * balance, a scan that requests share (coalesce.ts) and that starts at most once per
+ * `scans.minIntervalMs` per currency.
  */
-import { formatMinor, type Currency } from '@bank/domain';
-import { AccountDocSchema } from '@bank/contracts';
-import { allow, parseInput } from '@bank/service-kit';
+import { formatMinor } from '@bank/domain';
+import { AccountDocSchema, BalanceDriftDocSchema, BOOKS_TOTALS_ID, BooksTotalsDocSchema } from '@bank/contracts';
+import { allow, ApiError, parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import type { Document } from 'mongodb';
 import { Coalescer, type CoalescerOptions } from '../coalesce';
@@ -17,19 +18,32 @@ export function booksRoutes(read: ReadCollections, scans: CoalescerOptions): Rou
   const staff = allow(...STAFF);
 
   /**
-   * The double-entry check: every account's balance, and what its movements posted to the
-   * external clearing account and to the transit account, summed over one currency. Each
-   * movement posts equal and opposite amounts, so the total is zero whenever the books are
-   * right, including while transfers are in flight (their money is in transit). It reads every
-   * account of the currency: one such scan per currency at a time, shared by the requests that
-   * wait for it, and at most one per `scans.minIntervalMs` however many ask (see coalesce.ts).
+   * The double-entry check (docs/read-model.md, "The books"): what the log's movements posted to
+   * the customer accounts, to the external clearing account and to the transit account, as the
+   * projections folded them up to the transaction the read model has applied (so at most about a
+   * second old), plus the drift of any account whose recorded balance disagrees with its own
+   * movements. Each movement posts equal and opposite amounts, so the total is zero whenever the
+   * books are right, including while transfers are in flight (their money is in transit).
    */
-  const trialBalances = new Coalescer<Sums>(scans);
   router.get('/api/v1/ledger/trial-balance', allow(...AUDITORS), async (req, res) => {
     const { currency } = parseInput(TrialBalanceQuery, req.query, 'query');
-    const { customer, external, transit } = await trialBalances.run(currency, () => sumLedger(read, currency));
+    const [totalsDoc, driftDocs] = await Promise.all([
+      read.books.findOne({ _id: BOOKS_TOTALS_ID }),
+      read.books.find({ currency }).toArray(),
+    ]);
+    if (!totalsDoc) {
+      res.setHeader('Retry-After', '1');
+      throw new ApiError('SERVICE_UNAVAILABLE', 'the books are not folded from the log yet; retry in a second');
+    }
+    const books = BooksTotalsDocSchema.parse(totalsDoc);
+    const totals = books.currencies[currency];
+    const drift = driftDocs.reduce((sum, d) => sum + BigInt(BalanceDriftDocSchema.parse(d).drift), 0n);
+    const customer = BigInt(totals?.customer ?? 0) + drift;
+    const external = BigInt(totals?.external ?? 0);
+    const transit = BigInt(totals?.transit ?? 0);
     const total = customer + external + transit;
     const money = (minor: bigint) => formatMinor(minor, currency);
+    res.setHeader('X-Books-Log-Position', String(books.tx)); // as of this log transaction
     res.json({
       currency,
       accounts: { customer: money(customer), external: money(external), transit: money(transit) },
@@ -62,35 +76,4 @@ export function booksRoutes(read: ReadCollections, scans: CoalescerOptions): Rou
   });
 
   return router;
-}
-
-type Sums = { customer: bigint; external: bigint; transit: bigint };
-
-/**
- * Every account's balance, and what its movements posted to the external clearing account and
- * to the transit account, summed over one currency. Summed here rather than with $group:
- * FerretDB 1.x returns 0 for every accumulator of a $group but the first. Each account
- * document is written atomically and balances on its own, so the sum is right however the reads
- * interleave with projection writes.
- */
-async function sumLedger(read: ReadCollections, currency: Currency): Promise<Sums> {
-  const sums: Sums = { customer: 0n, external: 0n, transit: 0n };
-  const docs = read.accounts.find(
-    { currency },
-    { projection: { _id: 0, balance: 1, clearingPostings: 1, transitPostings: 1 } },
-  );
-  for await (const d of docs) {
-    sums.customer += toBigInt(d.balance);
-    sums.external += toBigInt(d.clearingPostings);
-    sums.transit += toBigInt(d.transitPostings);
-  }
-  return sums;
-}
-
-/** $sum over int64 fields comes back as a number or a Long, depending on its size. */
-function toBigInt(value: unknown): bigint {
-  if (value === undefined || value === null) return 0n;
-  if (typeof value === 'number') return BigInt(value);
-  if (typeof value === 'bigint') return value;
-  return BigInt(String(value)); // bson Long
 }
