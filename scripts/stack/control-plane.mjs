@@ -5,7 +5,7 @@
 // other and the access-control policies (config/access-control.yaml) can name the caller.
 import fs from 'node:fs';
 import path from 'node:path';
-import { httpOk, waitFor } from './supervisor.mjs';
+import { httpOk, tcpOpen, waitFor } from './supervisor.mjs';
 import { say } from '../lib/log.mjs';
 
 const LOCAL = '127.0.0.1';
@@ -52,7 +52,11 @@ export async function startControlPlane(sup, bins, layout, dataDir) {
   );
   await waitFor(
     'sentry',
-    async () => (await httpOk(`http://${LOCAL}:${sentry.healthz}/healthz`)) && fs.existsSync(files.ca),
+    // Healthy can come before the signing port listens: a sidecar dialing it then fails for good.
+    async () =>
+      (await httpOk(`http://${LOCAL}:${sentry.healthz}/healthz`)) &&
+      fs.existsSync(files.ca) &&
+      (await tcpOpen(sentry.port, LOCAL)),
     {
       entry: sentryEntry,
       timeoutMs: 60_000,
