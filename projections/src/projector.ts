@@ -215,13 +215,18 @@ export class Projector {
     before: AccountDoc | undefined,
     after: AccountDoc,
   ): Promise<void> {
-    await this.model.appendHistory(
-      accountId,
-      effects.flatMap((e) => (e.entry ? [e.entry] : [])),
-    );
-    await this.model.addToDays(effects.flatMap((e) => (e.daily ? [e.daily] : [])));
+    // Different documents, each written once whatever order they land in: side by side, and all
+    // settled before a failure is reported (a retried run must not overlap its own writes).
     const drift = balanceDrift(after);
-    if (drift !== 0 || (before && balanceDrift(before) !== 0)) await this.model.recordDrift(after, drift);
+    const writes = await Promise.allSettled([
+      this.model.appendHistory(
+        accountId,
+        effects.flatMap((e) => (e.entry ? [e.entry] : [])),
+      ),
+      this.model.addToDays(effects.flatMap((e) => (e.daily ? [e.daily] : []))),
+      drift !== 0 || (before && balanceDrift(before) !== 0) ? this.model.recordDrift(after, drift) : undefined,
+    ]);
+    for (const w of writes) if (w.status === 'rejected') throw w.reason;
   }
 
   private async fillGap(streamId: string, current: number, target: number): Promise<StoredEvent[]> {
