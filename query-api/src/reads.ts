@@ -42,8 +42,9 @@ export async function accountAtLeast(
   const deadline = Date.now() + MIN_VERSION_WAIT_MS;
   const waited = await waits
     .run(async () => {
-      for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
-        await new Promise((r) => setTimeout(r, pause));
+      // Every 5 ms for the first 20 (a projection usually lands within that), then every 10, then 25.
+      for (let attempt = 0; ; attempt++) {
+        await new Promise((r) => setTimeout(r, attempt < 4 ? 5 : attempt < 8 ? 10 : 25));
         const doc = await readOnce();
         if (reached(doc)) return doc;
         if (Date.now() > deadline) {
