@@ -3,9 +3,12 @@
  * lets only one rebuild run at a time. All of it lives in the read model's meta collection:
  *   { _id: 'live', generation, switchedAt }                      which generation queries read
  *   { _id: 'rebuild-lock', generation, startedAt, heartbeatAt }  a rebuild is filling `generation`
+ *   { _id: 'writer:<process>', live, building, at }              what one process writes to, since `at`
  * Writers (the live subscription) write to the live generation and, while a rebuild runs, to the
  * generation being built as well. Both are cached for `ttlMs`, so another process sees a switch
- * or a new rebuild within that time; this process sees its own changes at once.
+ * or a new rebuild within that time; this process sees its own changes at once. Each process
+ * records the view it writes by before it uses it, so a rebuild waits until every process has
+ * seen a change (`settled`) rather than for a fixed time.
  */
 import {
   generationCollection,
@@ -14,6 +17,8 @@ import {
   allReadModelCollections,
   READ_MODEL_META_COLLECTION,
 } from '@bank/contracts';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { MongoServerError, type Db } from 'mongodb';
 
 /** A view of `db` whose collections are those of one read-model generation. */
@@ -25,6 +30,9 @@ export function generationDb(db: Db, generation: number): Pick<Db, 'collection'>
 }
 
 const LOCK_ID = 'rebuild-lock';
+const WRITER_PREFIX = 'writer:';
+/** A process's record of what it writes to: absent, or not renewed for `ttlMs` and more, it is gone or idle. */
+export type WriterView = { _id: string; live: number; building: number | null; at: number };
 /** A lock whose heartbeat is older than this belongs to a rebuild that died; it can be taken over. */
 export const LOCK_STALE_MS = 30_000;
 
@@ -35,6 +43,7 @@ export class Generations {
   private cache: { live: number; building: number | undefined; readAt: number } | undefined;
   /** Bumped by every change this process makes, so a slower concurrent re-read cannot undo it. */
   private epoch = 0;
+  private readonly writerId = `${WRITER_PREFIX}${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly db: Db,
@@ -62,6 +71,7 @@ export class Generations {
     await this.meta().replaceOne({ _id: LIVE_POINTER_ID }, pointer, { upsert: true });
     this.epoch++;
     if (this.cache) this.cache = { ...this.cache, live: generation };
+    await this.acknowledge();
   }
 
   /**
@@ -87,6 +97,7 @@ export class Generations {
         await this.meta().insertOne(lock);
         this.epoch++;
         this.cache = { live, building: lock.generation, readAt: Date.now() };
+        await this.acknowledge();
         return { generation: lock.generation };
       } catch (err) {
         if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
@@ -105,6 +116,35 @@ export class Generations {
     await this.meta().deleteOne({ _id: LOCK_ID, generation });
     this.epoch++;
     if (this.cache?.building === generation) this.cache = { ...this.cache, building: undefined };
+    await this.acknowledge();
+  }
+
+  /**
+   * Waits until every process that writes to the read model has recorded a view that passes
+   * `seen` (a process that has not renewed its record for `withinMs` is gone, or idle: its next
+   * write re-reads first), and at most `withinMs`, what the wait was before processes recorded
+   * their views. Returns how long it waited.
+   */
+  async settled(seen: (view: WriterView) => boolean, withinMs: number): Promise<number> {
+    const start = Date.now();
+    const writers = { _id: { $regex: `^${WRITER_PREFIX}` } };
+    // Records of processes long gone.
+    await this.meta().deleteMany({ ...writers, at: { $lt: start - 3_600_000 } });
+    while (Date.now() - start < withinMs) {
+      const views = (await this.meta().find(writers).toArray()) as unknown as WriterView[];
+      if (views.filter((v) => Date.now() - v.at < withinMs).every(seen)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return Date.now() - start;
+  }
+
+  /** Records the view this process writes by (before it uses a re-read one). */
+  private async acknowledge(
+    view: { live: number; building: number | undefined } | undefined = this.cache,
+  ): Promise<void> {
+    if (!view) return;
+    const record: Omit<WriterView, '_id'> = { live: view.live, building: view.building ?? null, at: Date.now() };
+    await this.meta().replaceOne({ _id: this.writerId }, record, { upsert: true });
   }
 
   async lock(): Promise<RebuildLock | undefined> {
@@ -145,6 +185,8 @@ export class Generations {
     // This process switched or took/released the lock while we read: what we read may predate it.
     if (epoch !== this.epoch && this.cache) return this.cache;
     const building = lock && Date.now() - lock.heartbeatAt < LOCK_STALE_MS ? lock.generation : undefined;
+    await this.acknowledge({ live, building }); // recorded before it is used
+    if (epoch !== this.epoch && this.cache) return this.cache;
     this.cache = { live, building, readAt: Date.now() };
     return this.cache;
   }

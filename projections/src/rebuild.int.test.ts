@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type PublishedEvent, type StoredEvent } from '@bank/domain';
-import { generationCollection, READ_MODEL_COLLECTIONS, type ReadLogResult } from '@bank/contracts';
+import {
+  generationCollection,
+  READ_MODEL_COLLECTIONS,
+  READ_MODEL_META_COLLECTION,
+  type ReadLogResult,
+} from '@bank/contracts';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { BookTotals } from './books';
-import { Generations } from './generations';
+import { Generations, type WriterView } from './generations';
 import { Projectors } from './projectors';
 import type { Projector } from './projector';
 import { Rebuilder, type RebuildOptions } from './rebuild';
@@ -266,5 +271,39 @@ describe('Rebuilder on a real MongoDB-wire server (FerretDB)', () => {
     // Nothing of the failed rebuild goes on writing to the dropped generation or moving its status.
     expect(calls).toBe(callsAtFailure);
     expect(rebuilder.status()).toEqual(failed);
+  });
+});
+
+describe('Generations: every writer records the view it writes by', () => {
+  it('lets a rebuild go on once each live process has seen its change, not after a fixed time', async () => {
+    const own = mongo.db(`it_writers_${randomUUID().slice(0, 8)}`);
+    const rebuilding = new Generations(own, 200);
+    const other = new Generations(own, 200); // another projections process, writing live events
+    expect(await other.writeTargets()).toEqual([0]); // cached for 200 ms
+    const lock = await rebuilding.acquireLock();
+    if (!('generation' in lock)) throw new Error('no lock');
+    const writers = own.collection<WriterView>(READ_MODEL_META_COLLECTION);
+    // The other process still writes by its cached view: the rebuild waits for it...
+    const settling = rebuilding.settled((v) => v.building === lock.generation, 60_000);
+    const seen: Array<number[]> = [];
+    let done = false;
+    void settling.then(() => (done = true));
+    while (!done) {
+      seen.push(await other.writeTargets()); // what it writes live events to, each time
+      await sleep(20);
+    }
+    await settling;
+    // ...and goes on once that process has recorded (before using) the view with the rebuild.
+    expect(seen.at(-1)).toEqual([0, lock.generation]);
+    const views = await writers.find({ _id: { $regex: '^writer:' } } as never).toArray();
+    expect(views).toHaveLength(2);
+    expect(views.every((v) => v.building === lock.generation && v.live === 0)).toBe(true);
+
+    // A process that stopped renewing its record (it died, or writes nothing) does not hold the
+    // rebuild beyond the bound.
+    await writers.insertOne({ _id: 'writer:gone', live: 0, building: null, at: Date.now() });
+    await rebuilding.switchTo(lock.generation);
+    await rebuilding.settled((v) => v.live === lock.generation, 500);
+    expect(await other.live()).toBe(lock.generation);
   });
 });

@@ -4,17 +4,17 @@
  *   1. take the rebuild lock (one rebuild at a time, across processes) for generation g = live + 1;
  *      drop leftovers of dead rebuilds; create g's indexes (ReadModel.ensureIndexes);
  *   2. from now on the live subscription also writes every event it receives to g; once every
- *      process knows it (`switchSettleMs`), read the log's head H;
+ *      process has recorded that it knows it (Generations.settled; at most `switchSettleMs`,
+ *      twice the pointer's cache time), read the log's head H;
  *   3. read the global log in transaction order and run every event up to H through g's
  *      Projector (the same code as the live path; a few accounts at a time, each account's
  *      events of a page as one run);
  *      events after H reach g through the live subscription; the books' totals (books.ts) are
  *      folded from the same pages and stored in g before the switch;
  *   4. switch the live pointer to g;
- *   5. wait until every process has seen the switch (the pointer is cached for at most
- *      `switchSettleMs`), then read the log once more from H to the head at that moment, so an
- *      event that some process wrote only to the old generation is in g too, and fold the books
- *      that far;
+ *   5. wait until every process has recorded the switch (as in 2), then read the log once more
+ *      from H to the head at that moment, so an event that some process wrote only to the old
+ *      generation is in g too, and fold the books that far;
  *   6. release the lock; drop the old generation after `dropAfterMs` (readers may still be on it).
  * Live writes and rebuild writes to g go through one Projector (projectors.ts), so one account's
  * runs never overlap, and meet on the version of each account document (a duplicate is
@@ -133,7 +133,8 @@ export class Rebuilder {
 
       // Once every process writes live events to the new generation too, everything after the
       // head read below reaches it that way: the rebuild only has to reach that head.
-      await sleep(this.deps.options.switchSettleMs);
+      const { switchSettleMs } = this.deps.options;
+      let waited = await generations.settled((v) => v.building === generation, switchSettleMs);
       this.current.phase = 'projecting';
       // The books are folded from the same log pages, so they come with the generation.
       const books = BookTotals.empty();
@@ -147,7 +148,9 @@ export class Rebuilder {
       log.info({ generation, positionTx: position }, 'read model switched to the new generation');
 
       this.current.phase = 'catching-up';
-      await sleep(this.deps.options.switchSettleMs);
+      // Once no process writes to the old generation only, one more pass from H covers what they did.
+      waited += await generations.settled((v) => v.live === generation, switchSettleMs);
+      log.info({ generation, waitedMs: waited }, 'every writer saw the rebuild and the switch');
       position = await this.projectUntil(generation, position, await this.head(), books, currencies);
       await this.deps.lag.adopt(generation, books);
 
