@@ -1,5 +1,5 @@
 /**
- * Request coalescing for reads that cost a scan (the trial balance, top accounts): requests
+ * Request coalescing for reads many clients ask at once (the top accounts' scan, the books): requests
  * for the same key share one computation instead of each running its own, so 16 clients asking
  * at once cost the database one scan, not 16.
  *

@@ -24,13 +24,14 @@ export function booksRoutes(read: ReadCollections, scans: CoalescerOptions): Rou
    * second old), plus the drift of any account whose recorded balance disagrees with its own
    * movements. Each movement posts equal and opposite amounts, so the total is zero whenever the
    * books are right, including while transfers are in flight (their money is in transit).
+   * Requests that arrive together share one pair of reads (never one that started before them).
    */
+  const booksReads = new Coalescer<[Document | null, Document[]]>();
   router.get('/api/v1/ledger/trial-balance', allow(...AUDITORS), async (req, res) => {
     const { currency } = parseInput(TrialBalanceQuery, req.query, 'query');
-    const [totalsDoc, driftDocs] = await Promise.all([
-      read.books.findOne({ _id: BOOKS_TOTALS_ID }),
-      read.books.find({ currency }).toArray(),
-    ]);
+    const [totalsDoc, driftDocs] = await booksReads.run(currency, () =>
+      Promise.all([read.books.findOne({ _id: BOOKS_TOTALS_ID }), read.books.find({ currency }).toArray()]),
+    );
     if (!totalsDoc) {
       res.setHeader('Retry-After', '1');
       throw new ApiError('SERVICE_UNAVAILABLE', 'the books are not folded from the log yet; retry in a second');
