@@ -11,6 +11,7 @@ import { REPO_ROOT, startStack } from '../scripts/stack/stack.mjs';
 import { useBenchToken } from './lib/auth.mjs';
 import { latencyChart, markdown } from './lib/report.mjs';
 import { baselines } from './scenarios/baselines.mjs';
+import { booksAtScale } from './scenarios/books.mjs';
 import { drain, hotAccount, openAccounts, steppedMovements } from './scenarios/commands.mjs';
 import { historyPages } from './scenarios/history.mjs';
 import { projectionLag, reads } from './scenarios/reads.mjs';
@@ -31,6 +32,7 @@ const plan = quick
       lagSamples: 60,
       histories: [10, 1000],
       pageHistories: [100, 10000],
+      bankAccounts: 2000,
     }
   : {
       seconds: 10,
@@ -39,6 +41,7 @@ const plan = quick
       lagSamples: 300,
       histories: [10, 1000, 100000],
       pageHistories: [100, 100000],
+      bankAccounts: 10000,
     };
 
 async function main() {
@@ -78,6 +81,7 @@ async function main() {
     result.drainSeconds.afterRebuild = await settle();
     // After the rebuild, so its figures stay comparable with earlier runs.
     result.historyPages = await historyPages({ ...ctx, sizes: plan.pageHistories });
+    result.books = await booksAtScale({ ...ctx, total: plan.bankAccounts, existing: plan.accounts + 1 });
     // Last: these stop the projections and restart the actors app.
     result.rehydration = await rehydration({ ...ctx, sizes: plan.histories });
     result.balanceAt = await balanceAt({ ...ctx, histories: result.rehydration.histories, samples: quick ? 20 : 50 });
