@@ -54,19 +54,70 @@ export type BucketReader = {
   firstAt(bucket: number): Promise<string | undefined>;
 };
 
-export function bucketsOf(history: Collection<HistoryBucketDoc>, accountId: string): BucketReader {
+/**
+ * Full history buckets never change: a bucket only grows, and once it holds HISTORY_BUCKET_SIZE
+ * entries it is done (a rebuild writes a new generation, whose collection has another name). So
+ * their checked entries are kept in memory, the least recently used dropped first, at most
+ * `maxEntries` entries in all. A page of an old part of a long history then reads only the
+ * account document; the newest page reads the last, partial bucket as before.
+ */
+export class FullBuckets {
+  private readonly byKey = new Map<string, HistoryEntry[]>();
+  private entries = 0;
+
+  constructor(private readonly maxEntries = 100_000) {}
+
+  get(key: string): HistoryEntry[] | undefined {
+    const found = this.byKey.get(key);
+    if (found) {
+      this.byKey.delete(key); // most recently used last
+      this.byKey.set(key, found);
+    }
+    return found;
+  }
+
+  /** Keeps the entries of a bucket if it is full. */
+  offer(key: string, entries: HistoryEntry[]): void {
+    if (entries.length !== HISTORY_BUCKET_SIZE || this.byKey.has(key)) return;
+    this.byKey.set(key, entries);
+    this.entries += entries.length;
+    for (const [oldest, dropped] of this.byKey) {
+      if (this.entries <= this.maxEntries) break;
+      this.byKey.delete(oldest);
+      this.entries -= dropped.length;
+    }
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}
+
+type BucketSource = Pick<Collection<HistoryBucketDoc>, 'collectionName' | 'findOne'>;
+
+export function bucketsOf(history: BucketSource, accountId: string, full?: FullBuckets): BucketReader {
+  const keyOf = (bucket: number) => `${history.collectionName}/${historyBucketId(accountId, bucket)}`;
   return {
     async entries(buckets) {
-      const docs = await Promise.all(buckets.map((b) => history.findOne({ _id: historyBucketId(accountId, b) })));
       const out = new Map<number, HistoryEntry[]>();
+      const missing = buckets.filter((b) => {
+        const cached = full?.get(keyOf(b));
+        if (cached) out.set(b, cached);
+        return !cached;
+      });
+      const docs = await Promise.all(missing.map((b) => history.findOne({ _id: historyBucketId(accountId, b) })));
       for (const raw of docs) {
         if (!raw) continue;
         const doc = HistoryBucketDocSchema.parse(raw);
-        out.set(doc.bucket, historyEntriesOf(doc));
+        const entries = historyEntriesOf(doc);
+        full?.offer(keyOf(doc.bucket), entries);
+        out.set(doc.bucket, entries);
       }
       return out;
     },
     async firstAt(bucket) {
+      const cached = full?.get(keyOf(bucket));
+      if (cached) return cached[0]!.occurredAt;
       const raw = await history.findOne({ _id: historyBucketId(accountId, bucket) }, { projection: { firstAt: 1 } });
       return typeof raw?.firstAt === 'string' ? raw.firstAt : undefined;
     },

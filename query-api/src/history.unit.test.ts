@@ -1,5 +1,19 @@
-import { HISTORY_BUCKET_SIZE, historyBucketOf, TRANSACTION_TYPES, type HistoryEntry } from '@bank/contracts';
-import { historyPage, MAX_SCANNED_BUCKETS, type BucketReader, type HistoryQuery } from './history';
+import {
+  HISTORY_BUCKET_SIZE,
+  historyBucketId,
+  historyBucketOf,
+  historyLines,
+  TRANSACTION_TYPES,
+  type HistoryEntry,
+} from '@bank/contracts';
+import {
+  bucketsOf,
+  FullBuckets,
+  historyPage,
+  MAX_SCANNED_BUCKETS,
+  type BucketReader,
+  type HistoryQuery,
+} from './history';
 
 /** `n` movements, one a minute from 2026-01-01, types and amounts cycling. */
 function movements(n: number): HistoryEntry[] {
@@ -165,5 +179,69 @@ describe('what a page costs, in documents read', () => {
     reads.docs = 0;
     await historyPage(source, n, { order: 'desc', limit: 50, to: at(50_000) });
     expect(reads.docs).toBeLessThanOrEqual(Math.ceil(Math.log2(n / HISTORY_BUCKET_SIZE)) + 1 + 2);
+  });
+});
+
+describe('full buckets kept in memory', () => {
+  /** Bucket documents as the projections store them, in a stand-in for the collection that counts reads by _id. */
+  function collection(name: string, all: HistoryEntry[]) {
+    const docs = new Map<string, object>();
+    for (let b = 0; b <= historyBucketOf(all.length); b++) {
+      const part = all.filter((e) => historyBucketOf(e.seq) === b);
+      if (part.length === 0) continue;
+      const _id = historyBucketId('acc', b);
+      docs.set(_id, {
+        _id,
+        accountId: 'acc',
+        bucket: b,
+        version: part.at(-1)!.seq,
+        firstAt: part[0]!.occurredAt,
+        entries: historyLines(part),
+      });
+    }
+    const reads: string[] = [];
+    return {
+      reads,
+      docs,
+      source: {
+        collectionName: name,
+        findOne: async (filter: { _id: string }) => {
+          reads.push(filter._id);
+          return (docs.get(filter._id) ?? null) as never;
+        },
+      } as never,
+    };
+  }
+  const page = (source: BucketReader, count: number, q: Partial<HistoryQuery> = {}) =>
+    historyPage(source, count, { order: 'desc', limit: 50, ...q });
+
+  it('reads a full bucket once and the partial one every time, with the same pages', async () => {
+    const all = movements(3 * HISTORY_BUCKET_SIZE + 10);
+    const { source, reads } = collection('history', all);
+    const full = new FullBuckets();
+    const uncached = await page(bucketsOf(source, 'acc'), all.length);
+    reads.length = 0;
+    const first = await page(bucketsOf(source, 'acc', full), all.length);
+    const second = await page(bucketsOf(source, 'acc', full), all.length);
+    expect(first).toEqual(uncached);
+    expect(second).toEqual(uncached);
+    // The newest 50 span the partial bucket 3 and the full bucket 2: bucket 2 was read once.
+    expect(reads).toEqual([historyBucketId('acc', 3), historyBucketId('acc', 2), historyBucketId('acc', 3)]);
+    // A time range seeks over first instants: those of full buckets come from memory too.
+    reads.length = 0;
+    const inRange = await page(bucketsOf(source, 'acc', full), all.length, { to: all[100]!.occurredAt });
+    expect(inRange.items[0]!.seq).toBe(101);
+    expect(reads.filter((id) => id === historyBucketId('acc', 2))).toEqual([]);
+  });
+
+  it('keeps buckets per collection (a rebuilt generation is read afresh) and at most its bound in entries', async () => {
+    const all = movements(4 * HISTORY_BUCKET_SIZE);
+    const live = collection('history', all);
+    const rebuilt = collection('history_g1', all);
+    const full = new FullBuckets(2 * HISTORY_BUCKET_SIZE);
+    await page(bucketsOf(live.source, 'acc', full), all.length, { order: 'asc', limit: 200 }); // buckets 0-3
+    expect(full.size).toBe(2); // four full buckets read, the two least recently used dropped
+    await page(bucketsOf(rebuilt.source, 'acc', full), all.length);
+    expect(rebuilt.reads.length).toBeGreaterThan(0);
   });
 });
