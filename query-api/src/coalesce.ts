@@ -13,10 +13,15 @@
  * requests come, a key costs at most one scan per interval (a cost cap), and a request waits at
  * most about one interval longer. A computation that is still waiting for its turn has read
  * nothing yet, so a request that arrives meanwhile shares it.
+ *
+ * With `maxAgeMs`, a request may instead take the result of the last computation if it started at
+ * most that long before the request arrived: an answer "as of" at most that age, at no cost.
  */
 export type CoalescerOptions = {
   /** Least time between the starts of two computations of one key (0: none). */
   minIntervalMs?: number;
+  /** How long before a request the computation whose result it takes may have started (0: after it arrived). */
+  maxAgeMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 };
@@ -27,17 +32,23 @@ export class Coalescer<T> {
   private readonly byKey = new Map<string, { running: Round<T>; next?: Round<T> }>();
   /** When the last computation of each key started (keys are few: currencies, limits). */
   private readonly lastStart = new Map<string, number>();
+  /** The result of the latest computation of each key that succeeded, and when it started. */
+  private readonly lastResult = new Map<string, { startedAt: number; value: T }>();
   private readonly minIntervalMs: number;
+  private readonly maxAgeMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(opts: CoalescerOptions = {}) {
     this.minIntervalMs = opts.minIntervalMs ?? 0;
+    this.maxAgeMs = opts.maxAgeMs ?? 0;
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   run(key: string, compute: () => Promise<T>): Promise<T> {
+    const last = this.lastResult.get(key);
+    if (last && this.maxAgeMs > 0 && this.now() - last.startedAt <= this.maxAgeMs) return Promise.resolve(last.value);
     const state = this.byKey.get(key);
     if (!state) {
       const running = this.round(key, compute);
@@ -60,8 +71,12 @@ export class Coalescer<T> {
       const wait = (this.lastStart.get(key) ?? -Infinity) + this.minIntervalMs - this.now();
       if (wait > 0) await this.sleep(wait);
       started = true;
-      this.lastStart.set(key, this.now());
-      return compute();
+      const startedAt = this.now();
+      this.lastStart.set(key, startedAt);
+      const value = await compute();
+      if (startedAt >= (this.lastResult.get(key)?.startedAt ?? -Infinity))
+        this.lastResult.set(key, { startedAt, value });
+      return value;
     })();
     return {
       promise,

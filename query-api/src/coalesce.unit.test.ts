@@ -105,4 +105,31 @@ describe('Coalescer', () => {
     pending[3]!.resolve(4);
     expect(await f).toBe(4);
   });
+
+  it('with a most age, answers from the last result while it started at most that long before the request', async () => {
+    let clock = 10_000;
+    const c = new Coalescer<number>({ maxAgeMs: 1_000, now: () => clock });
+    const { compute, pending, started } = controlled();
+    const a = c.run('k', compute);
+    clock += 50;
+    const b = c.run('k', compute); // a is running, and no result yet: b waits for the next one
+    pending[0]!.resolve(1);
+    expect(await a).toBe(1);
+    await tick();
+    expect(started()).toBe(2);
+    clock += 900; // a started 950 ms ago: its result still serves
+    expect(await c.run('k', compute)).toBe(1);
+    pending[1]!.resolve(2);
+    expect(await b).toBe(2);
+    // b's computation started at 10 050, after the request that took it: its result is the latest.
+    expect(await c.run('k', compute)).toBe(2);
+    clock += 101; // it started more than 1 s ago now: a new computation
+    const d = c.run('k', compute);
+    expect(started()).toBe(3);
+    pending[2]!.reject(new Error('down'));
+    await expect(d).rejects.toThrow('down');
+    // A failure is not remembered; the last success is too old: another computation.
+    void c.run('k', compute).catch(() => undefined);
+    expect(started()).toBe(4);
+  });
 });

@@ -274,6 +274,8 @@ export const QUERY_ROUTES: RouteDoc[] = [
     path: '/api/v1/reports/top-accounts',
     roles: STAFF,
     summary: 'Accounts with the highest balance in one currency',
+    description:
+      'A ranking as of at most a second before the request: it reads every account of the currency, so it is computed at most once a second per currency (SCAN_MIN_INTERVAL_MS) and that result serves the requests of that second.',
     query: TopAccountsQuery,
     responses: { 200: { description: 'highest balance first', schema: TopAccounts }, ...commonProblems(400) },
   },

@@ -1,8 +1,8 @@
 /**
  * The books: the double-entry check of the ledger, read from the totals the projections fold from
  * the log (two small reads, whatever the number of accounts), and the ranking of accounts by
- * balance, a scan that requests share (coalesce.ts) and that starts at most once per
- * `scans.minIntervalMs` per currency.
+ * balance, a scan that starts at most once per `scans.minIntervalMs` per currency and whose
+ * result serves the requests of that interval (coalesce.ts).
  */
 import { formatMinor } from '@bank/domain';
 import { AccountDocSchema, BalanceDriftDocSchema, BOOKS_TOTALS_ID, BooksTotalsDocSchema } from '@bank/contracts';
@@ -53,10 +53,13 @@ export function booksRoutes(read: ReadCollections, scans: CoalescerOptions): Rou
     });
   });
 
-  // Sorting every account of the currency (FerretDB sorts in memory): one such query per
-  // currency at a time (for the largest limit; each request takes its own), shared by the
-  // requests that wait for it, and at most one per `scans.minIntervalMs` (see coalesce.ts).
-  const topAccounts = new Coalescer<Document[]>(scans);
+  /**
+   * Sorting every account of the currency (FerretDB sorts in memory): one such query per currency
+   * at a time (for the largest limit; each request takes its own), at most one per
+   * `scans.minIntervalMs`, and a request takes the last one if it started at most that long
+   * before the request (a ranking as of at most a second ago, like the trial balance).
+   */
+  const topAccounts = new Coalescer<Document[]>({ ...scans, maxAgeMs: scans.minIntervalMs ?? 0 });
   const mostTop = TopAccountsQuery.shape.limit.removeDefault().maxValue!;
   router.get('/api/v1/reports/top-accounts', staff, async (req, res) => {
     const q = parseInput(TopAccountsQuery, req.query, 'query');
