@@ -14,7 +14,7 @@ import { baselines } from './scenarios/baselines.mjs';
 import { booksAtScale } from './scenarios/books.mjs';
 import { drain, hotAccount, openAccounts, steppedMovements } from './scenarios/commands.mjs';
 import { historyPages } from './scenarios/history.mjs';
-import { projectionLag, reads } from './scenarios/reads.mjs';
+import { projectionLag, projectionLagUnderLoad, reads } from './scenarios/reads.mjs';
 import { balanceAt, rehydration } from './scenarios/rehydration.mjs';
 import { rebuild } from './scenarios/rebuild.mjs';
 import { streamDelivery } from './scenarios/stream.mjs';
@@ -76,6 +76,12 @@ async function main() {
     result.drainSeconds.afterPacedTransfers = await settle();
     result.reads = await reads({ ...ctx, accounts });
     result.projectionLag = await projectionLag({ ...ctx, accounts, samples: plan.lagSamples });
+    const knee = result.movements.knee;
+    if (knee) {
+      const rate = Math.max(1, Math.round(knee.throughput / 2));
+      result.projectionLagUnderLoad = await projectionLagUnderLoad({ ...ctx, accounts, rate });
+      result.drainSeconds.afterLagUnderLoad = await settle();
+    }
     result.streamDelivery = await streamDelivery({ ...ctx, accounts, samples: plan.lagSamples });
     result.rebuild = await rebuild({ ...ctx, accounts, depositRate: 20 });
     result.drainSeconds.afterRebuild = await settle();

@@ -1,5 +1,6 @@
 // Read scenarios and the projection lag a client sees when it reads its own write.
 import { load, percentiles } from '../lib/load.mjs';
+import { openLoop } from '../lib/open-loop.mjs';
 
 export async function reads({ urls, accounts, seconds, say }) {
   const pick = () => accounts[Math.floor(Math.random() * accounts.length)];
@@ -28,9 +29,36 @@ export async function reads({ urls, accounts, seconds, say }) {
  */
 export async function projectionLag({ urls, accounts, samples, say }) {
   say(`projection lag: ${samples} deposits, each read back with minVersion`);
+  return sampleLag(urls, accounts, (i) => i < samples);
+}
+
+/**
+ * The same, while other accounts take deposits and withdrawals at `rate` per second (open loop):
+ * how far behind a client reads its own write when the system is busy (half the write knee).
+ */
+export async function projectionLagUnderLoad({ urls, accounts, rate, seconds, say }) {
+  say(`projection lag while ${rate} deposits/withdrawals a second arrive (${seconds}s)`);
+  const half = Math.floor(accounts.length / 2);
+  const loaded = accounts.slice(0, half);
+  let done = false;
+  const background = openLoop({
+    url: urls.commandApi,
+    rate,
+    seconds,
+    request: () => {
+      const id = loaded[Math.floor(Math.random() * loaded.length)];
+      const kind = Math.random() < 0.5 ? 'deposits' : 'withdrawals';
+      return { method: 'POST', path: `/api/v1/accounts/${id}/${kind}`, body: '{"amount":"1.00"}' };
+    },
+  }).finally(() => (done = true));
+  const lag = await sampleLag(urls, accounts.slice(half), () => !done);
+  return { rate, load: await background, ...lag };
+}
+
+async function sampleLag(urls, accounts, more) {
   const lags = [];
   let lagging = 0;
-  for (let i = 0; i < samples; i++) {
+  for (let i = 0; more(i); i++) {
     const id = accounts[i % accounts.length];
     const res = await fetch(`${urls.commandApi}/api/v1/accounts/${id}/deposits`, {
       method: 'POST',
