@@ -20,37 +20,57 @@ export function logWriter(env) {
   return { store: new EventStore(db), close: () => db.close() };
 }
 
-/**
- * An opened account followed by deposits of 1 minor unit one millisecond apart (schema v3, with
- * the balance each recorded), in batches of one ImmuDB transaction each.
- */
-export async function writeHistory(store, accountId, size) {
-  const t0 = Date.now() - size - 60_000;
-  const event = (version) => ({
+/** An account's opening (USD, owner "bench"), as its actor stores it (schema v2). */
+export function openedEvent(accountId, occurredAt, correlationId) {
+  return {
+    eventId: randomUUID(),
+    streamId: accountId,
+    version: 1,
+    type: 'AccountOpened',
+    schemaVersion: 2,
+    data: {
+      accountId,
+      ownerId: 'bench',
+      ownerName: 'Bench',
+      accountType: 'CHECKING',
+      currency: 'USD',
+      overdraftLimit: '0',
+    },
+    metadata: { correlationId },
+    occurredAt,
+  };
+}
+
+/** A deposit as its actor stores it (schema v3, with the balance it recorded; money as minor-unit strings). */
+export function depositEvent(accountId, version, amount, balanceAfter, occurredAt, correlationId) {
+  return {
     eventId: randomUUID(),
     streamId: accountId,
     version,
-    ...(version === 1
-      ? {
-          type: 'AccountOpened',
-          schemaVersion: 2,
-          data: {
-            accountId,
-            ownerId: 'bench',
-            ownerName: 'Bench',
-            accountType: 'CHECKING',
-            currency: 'USD',
-            overdraftLimit: '0',
-          },
-        }
-      : {
-          type: 'MoneyDeposited',
-          schemaVersion: 3,
-          data: { transactionId: randomUUID(), amount: '1', description: null, balanceAfter: String(version - 1) },
-        }),
-    metadata: { correlationId: 'bench-history' },
-    occurredAt: new Date(t0 + version).toISOString(),
-  });
+    type: 'MoneyDeposited',
+    schemaVersion: 3,
+    data: {
+      transactionId: randomUUID(),
+      amount: String(amount),
+      description: null,
+      balanceAfter: String(balanceAfter),
+    },
+    metadata: { correlationId },
+    occurredAt,
+  };
+}
+
+/**
+ * An opened account followed by deposits of 1 minor unit one millisecond apart, in batches of
+ * one ImmuDB transaction each.
+ */
+export async function writeHistory(store, accountId, size) {
+  const t0 = Date.now() - size - 60_000;
+  const at = (version) => new Date(t0 + version).toISOString();
+  const event = (version) =>
+    version === 1
+      ? openedEvent(accountId, at(1), 'bench-history')
+      : depositEvent(accountId, version, 1, version - 1, at(version), 'bench-history');
   for (let from = 1; from <= size; from += BATCH) {
     const batch = [];
     for (let v = from; v < from + BATCH && v <= size; v++) batch.push(event(v));

@@ -4,7 +4,7 @@
 // deposit each, 200 accounts per ImmuDB transaction) and projected by the live projections.
 import { randomUUID } from 'node:crypto';
 import { load } from '../lib/load.mjs';
-import { logWriter } from '../lib/log-history.mjs';
+import { depositEvent, logWriter, openedEvent } from '../lib/log-history.mjs';
 
 const PER_TX = 200;
 
@@ -43,43 +43,14 @@ export async function booksAtScale({ stack, urls, total, existing, seconds, say 
   };
 }
 
-/** An account's first two events, as its actor would have written them (schema versions of today). */
+/** An account's first two events, as its actor would have written them: opened, one deposit. */
 function openedWithDeposit(accountId) {
   const at = new Date().toISOString();
-  const amount = String(1 + Math.floor(Math.random() * 100_000));
-  const meta = { correlationId: 'bench-books' };
+  const amount = 1 + Math.floor(Math.random() * 100_000);
   return {
     streamId: accountId,
     expectedVersion: 0,
-    events: [
-      {
-        eventId: randomUUID(),
-        streamId: accountId,
-        version: 1,
-        type: 'AccountOpened',
-        schemaVersion: 2,
-        data: {
-          accountId,
-          ownerId: 'bench',
-          ownerName: 'Bench',
-          accountType: 'SAVINGS',
-          currency: 'USD',
-          overdraftLimit: '0',
-        },
-        metadata: meta,
-        occurredAt: at,
-      },
-      {
-        eventId: randomUUID(),
-        streamId: accountId,
-        version: 2,
-        type: 'MoneyDeposited',
-        schemaVersion: 3,
-        data: { transactionId: randomUUID(), amount, description: null, balanceAfter: amount },
-        metadata: meta,
-        occurredAt: at,
-      },
-    ],
+    events: [openedEvent(accountId, at, 'bench-books'), depositEvent(accountId, 2, amount, amount, at, 'bench-books')],
   };
 }
 

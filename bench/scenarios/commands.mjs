@@ -49,11 +49,7 @@ export async function steppedMovements({ stack, urls, accounts, rates, seconds, 
       url: urls.commandApi,
       rate,
       seconds,
-      request: () => {
-        const id = accounts[Math.floor(Math.random() * accounts.length)];
-        const kind = Math.random() < 0.5 ? 'deposits' : 'withdrawals';
-        return { method: 'POST', path: `/api/v1/accounts/${id}/${kind}`, body: '{"amount":"1.00"}' };
-      },
+      request: movementOn(accounts),
     });
     // The projections keep working after the step; what they spend during it is counted.
     steps.push({ rate, ...step, cpu: cpuPerRequest(cpuBefore, cpuSnapshot(stack.supervisor), step.requests) });
@@ -66,6 +62,15 @@ export async function steppedMovements({ stack, urls, accounts, rates, seconds, 
     p99TargetMs: P99_TARGET_MS,
     steps,
     knee: knee ? { rate: knee.rate, throughput: knee.throughput, p99: knee.p99, p50: knee.p50 } : null,
+  };
+}
+
+/** A deposit or a withdrawal (half each) of 1.00 on a random one of `accounts`, as an open-loop request. */
+export function movementOn(accounts) {
+  return () => {
+    const id = accounts[Math.floor(Math.random() * accounts.length)];
+    const kind = Math.random() < 0.5 ? 'deposits' : 'withdrawals';
+    return { method: 'POST', path: `/api/v1/accounts/${id}/${kind}`, body: '{"amount":"1.00"}' };
   };
 }
 

@@ -1,6 +1,7 @@
 // Read scenarios and the projection lag a client sees when it reads its own write.
 import { load, percentiles } from '../lib/load.mjs';
 import { openLoop } from '../lib/open-loop.mjs';
+import { movementOn } from './commands.mjs';
 
 export async function reads({ urls, accounts, seconds, say }) {
   const pick = () => accounts[Math.floor(Math.random() * accounts.length)];
@@ -39,17 +40,12 @@ export async function projectionLag({ urls, accounts, samples, say }) {
 export async function projectionLagUnderLoad({ urls, accounts, rate, seconds, say }) {
   say(`projection lag while ${rate} deposits/withdrawals a second arrive (${seconds}s)`);
   const half = Math.floor(accounts.length / 2);
-  const loaded = accounts.slice(0, half);
   let done = false;
   const background = openLoop({
     url: urls.commandApi,
     rate,
     seconds,
-    request: () => {
-      const id = loaded[Math.floor(Math.random() * loaded.length)];
-      const kind = Math.random() < 0.5 ? 'deposits' : 'withdrawals';
-      return { method: 'POST', path: `/api/v1/accounts/${id}/${kind}`, body: '{"amount":"1.00"}' };
-    },
+    request: movementOn(accounts.slice(0, half)),
   }).finally(() => (done = true));
   const lag = await sampleLag(urls, accounts.slice(half), () => !done);
   return { rate, load: await background, ...lag };
