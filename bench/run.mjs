@@ -87,7 +87,7 @@ async function main() {
     result.drainSeconds.afterRebuild = await settle();
     // After the rebuild, so its figures stay comparable with earlier runs.
     result.historyPages = await historyPages({ ...ctx, sizes: plan.pageHistories });
-    result.books = await booksAtScale({ ...ctx, total: plan.bankAccounts, existing: plan.accounts + 1 });
+    result.books = await booksAtScale({ ...ctx, total: plan.bankAccounts, existing: plan.accounts + 1, settle });
     // Last: these stop the projections and restart the actors app.
     result.rehydration = await rehydration({ ...ctx, sizes: plan.histories });
     result.balanceAt = await balanceAt({ ...ctx, histories: result.rehydration.histories, samples: quick ? 20 : 50 });
