@@ -6,7 +6,7 @@
  * in the middle of a transfer, whose money is then in transit.
  *
  * The fold is pure but for one thing: movements do not carry their currency, the account's
- * opening does, so an account opened before the folded range is looked up (and remembered).
+ * opening does, so an account opened before the folded range is looked up (AccountFacts).
  */
 import { isAccountStream, postingsOf, toAccountEvent, type Currency, type PublishedEvent } from '@bank/domain';
 import { BOOKS_TOTALS_ID, type BooksTotalsDoc } from '@bank/contracts';
@@ -55,14 +55,16 @@ export class BookTotals {
    * and at most `throughTx`, and moves `tx` to `throughTx`. Every transaction in between must be
    * among `events`: the caller read the log over that range.
    */
-  async fold(events: PublishedEvent[], throughTx: number, currencies: AccountCurrencies): Promise<void> {
+  async fold(events: PublishedEvent[], throughTx: number, facts: AccountFacts): Promise<void> {
     for (const stored of events) {
       if (stored.logTx <= this.tx || stored.logTx > throughTx || !isAccountStream(stored.streamId)) continue;
       const event = toAccountEvent(stored);
-      if (event.type === 'AccountOpened') currencies.note(stored.streamId, event.data.currency);
+      if (event.type === 'AccountOpened') {
+        facts.note(stored.streamId, { currency: event.data.currency, ownerName: event.data.ownerName });
+      }
       const postings = postingsOf(event);
       if (!postings) continue;
-      const currency = await currencies.of(stored.streamId);
+      const { currency } = await facts.of(stored.streamId);
       const sides = this.of(currency);
       this.sides.set(currency, {
         customer: sides.customer + BigInt(postings.customer),
@@ -74,27 +76,30 @@ export class BookTotals {
   }
 }
 
-/** Each account's currency: from its opening when the fold saw it, else looked up once. */
-export class AccountCurrencies {
-  private readonly known = new Map<string, Currency>();
+/** What never changes about an account and the folds need: its currency and its owner's name. */
+export type AccountFact = { currency: Currency; ownerName: string };
+
+/** Each account's facts: from its opening when a fold saw it, else looked up once (and remembered). */
+export class AccountFacts {
+  private readonly known = new Map<string, AccountFact>();
 
   constructor(
-    private readonly lookup: (accountId: string) => Promise<Currency | undefined>,
+    private readonly lookup: (accountId: string) => Promise<AccountFact | undefined>,
     private readonly limit = 100_000,
   ) {}
 
-  note(accountId: string, currency: Currency): void {
+  note(accountId: string, fact: AccountFact): void {
     if (this.known.size >= this.limit) this.known.clear();
-    this.known.set(accountId, currency);
+    this.known.set(accountId, fact);
   }
 
-  async of(accountId: string): Promise<Currency> {
+  async of(accountId: string): Promise<AccountFact> {
     const known = this.known.get(accountId);
     if (known) return known;
-    const currency = await this.lookup(accountId);
-    if (!currency)
+    const fact = await this.lookup(accountId);
+    if (!fact)
       throw new Error(`the books cannot post a movement of ${accountId}: its account is not in the read model`);
-    this.note(accountId, currency);
-    return currency;
+    this.note(accountId, fact);
+    return fact;
   }
 }

@@ -1,54 +1,8 @@
-import { encodeAccountEvent, type AccountEvent, type Currency, type PublishedEvent } from '@bank/domain';
-import { AccountCurrencies, BookTotals } from './books';
-
-/** A log: each inner array is one transaction, stored as the actor stores its events. */
-function logOf(txs: Array<Array<[string, AccountEvent]>>): PublishedEvent[] {
-  const versions = new Map<string, number>();
-  return txs.flatMap((events, t) =>
-    events.map(([streamId, event], logIndex) => {
-      const version = (versions.get(streamId) ?? 0) + 1;
-      versions.set(streamId, version);
-      return {
-        eventId: `${streamId}-${version}`,
-        streamId,
-        version,
-        ...encodeAccountEvent(event, 0),
-        metadata: { correlationId: 'c' },
-        occurredAt: '2026-12-06T10:00:00.000Z',
-        logTx: t + 1,
-        logIndex,
-      };
-    }),
-  );
-}
-
-const opened = (accountId: string, currency: Currency): AccountEvent => ({
-  type: 'AccountOpened',
-  data: { accountId, ownerId: 'o', ownerName: 'O', accountType: 'CHECKING', currency, overdraftLimit: 0 },
-});
-const deposit = (amount: number): AccountEvent => ({
-  type: 'MoneyDeposited',
-  data: { transactionId: `d${amount}`, amount, description: null },
-});
-const withdrawal = (amount: number): AccountEvent => ({
-  type: 'MoneyWithdrawn',
-  data: { transactionId: `w${amount}`, amount, description: null },
-});
-const debit = (transferId: string, to: string, amount: number): AccountEvent => ({
-  type: 'TransferDebited',
-  data: { transferId, transactionId: `${transferId}-d`, toAccountId: to, amount, description: null },
-});
-const credit = (transferId: string, from: string, amount: number): AccountEvent => ({
-  type: 'TransferCredited',
-  data: { transferId, transactionId: `${transferId}-c`, fromAccountId: from, amount, description: null },
-});
-const refund = (transferId: string, to: string, amount: number): AccountEvent => ({
-  type: 'TransferRefunded',
-  data: { transferId, transactionId: `${transferId}-r`, toAccountId: to, amount, failureCode: 'ACCOUNT_CLOSED' },
-});
+import { AccountFacts, BookTotals } from './books';
+import { credit, debit, deposit, logOf, opened, refund, withdrawal } from './fixtures.test';
 
 const noLookups = () =>
-  new AccountCurrencies(async (id) => {
+  new AccountFacts(async (id) => {
     throw new Error(`looked up ${id}`);
   });
 const sidesOf = (books: BookTotals, currency: string) => {
@@ -111,17 +65,17 @@ describe('the books: totals folded from the log', () => {
 
   it('looks up the currency of an account opened before the folded range, once', async () => {
     const looked: string[] = [];
-    const currencies = new AccountCurrencies(async (id) => {
+    const currencies = new AccountFacts(async (id) => {
       looked.push(id);
-      return id === 'u' ? 'USD' : 'EUR';
+      return { currency: id === 'u' ? 'USD' : 'EUR', ownerName: 'O' };
     });
     const later = BookTotals.fromDoc({ _id: 'totals', tx: 3, currencies: {} });
     await later.fold(log, 10, currencies);
     expect(looked.sort()).toEqual(['a', 'b', 'u']);
     expect(sidesOf(later, 'EUR')).toEqual({ customer: 7_500, external: -7_500, transit: 0 });
-    await expect(
-      BookTotals.empty().fold(log.slice(3), 10, new AccountCurrencies(async () => undefined)),
-    ).rejects.toThrow(/not in the read model/);
+    await expect(BookTotals.empty().fold(log.slice(3), 10, new AccountFacts(async () => undefined))).rejects.toThrow(
+      /not in the read model/,
+    );
   });
 
   it('stores exact sums beyond 2^53 minor units, currencies in name order, and reads them back', async () => {
@@ -130,11 +84,12 @@ describe('the books: totals folded from the log', () => {
     const rich = logOf([
       [['x', opened('x', 'USD')]],
       [['y', opened('y', 'EUR')]],
+      [['z', opened('z', 'USD')]],
       [['x', deposit(big)]],
       [['y', deposit(big)]],
-      [['x', deposit(big)]],
+      [['z', deposit(big)]],
     ]);
-    await books.fold(rich, 5, noLookups());
+    await books.fold(rich, 6, noLookups());
     const doc = books.toDoc();
     expect(Object.keys(doc.currencies)).toEqual(['EUR', 'USD']);
     expect(doc.currencies.USD).toEqual({

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { encodeAccountEvent, type AccountEvent, type PublishedEvent } from '@bank/domain';
 import { READ_MODEL_COLLECTIONS, type ReadLogResult } from '@bank/contracts';
-import { BookTotals } from './books';
+import { AccountFacts, BookTotals } from './books';
+import { Rankings } from './ranking';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { Generations } from './generations';
@@ -220,20 +221,24 @@ describe('the books on a real MongoDB-wire server (FerretDB)', () => {
     await first.probe();
     expect((await model.booksTotals())!.currencies.EUR).toEqual({ customer: '1005', external: '-1005', transit: '0' });
 
-    // A rebuild's totals for its generation: adopted unless the generation's are further already.
-    const rebuilt = BookTotals.empty();
-    await rebuilt.fold(
-      (await log.readLog(0, 10)).events.filter((e) => e.logTx <= 3),
-      3,
-      {
-        of: async (id: string) => (id === a ? 'EUR' : 'USD'),
-        note: () => undefined,
-      } as never,
-    );
-    await first.adopt(0, rebuilt);
+    // The rankings, folded alongside: 'top:EUR' and 'top:USD' at the same position.
+    expect((await model.rankings()).map((r) => [r._id, r.tx, r.floor, JSON.parse(r.entries)])).toEqual([
+      ['top:EUR', 5, null, [{ accountId: a, ownerName: 'O', balance: 1_005 }]],
+      ['top:USD', 5, null, [{ accountId: b, ownerName: 'O', balance: 250 }]],
+    ]);
+
+    // A rebuild's books for its generation: adopted unless the generation's are further already.
+    const rebuilt = { totals: BookTotals.empty(), rankings: new Rankings() };
+    const facts = new AccountFacts((id) => model.accountFact(id));
+    const firstThree = (await log.readLog(0, 10)).events.filter((e) => e.logTx <= 3);
+    await rebuilt.totals.fold(firstThree, 3, facts);
+    await rebuilt.rankings.fold(firstThree, 3, facts);
+    await first.adopt(0, rebuilt.totals, rebuilt.rankings);
     expect((await model.booksTotals())!.tx).toBe(5);
-    await first.adopt(7, rebuilt);
+    expect((await model.rankings()).map((r) => r.tx)).toEqual([5, 5]);
+    await first.adopt(7, rebuilt.totals, rebuilt.rankings);
     expect(await projectors.model(7).booksTotals()).toMatchObject({ tx: 3, currencies: { EUR: { customer: '1000' } } });
+    expect((await projectors.model(7).rankings()).map((r) => r.tx)).toEqual([3, 3]);
   });
 
   it('records an account whose recorded balance disagrees with its movements, and only such accounts', async () => {
@@ -251,7 +256,7 @@ describe('the books on a real MongoDB-wire server (FerretDB)', () => {
     const events = (await log.readLog(0, 10)).events;
     for (const e of events) await projectors.projector(0).apply(e);
     const drifts = await own.collection(READ_MODEL_COLLECTIONS.books).find({ currency: 'EUR' }).toArray();
-    expect(drifts).toEqual([{ _id: bad, accountId: bad, currency: 'EUR', drift: 100, version: 3 }]);
+    expect(drifts).toEqual([{ _id: `drift:${bad}`, accountId: bad, currency: 'EUR', drift: 100, version: 3 }]);
     // A redelivery changes nothing.
     for (const e of events) await projectors.projector(0).apply(e);
     expect(await own.collection(READ_MODEL_COLLECTIONS.books).countDocuments({ currency: 'EUR' })).toBe(1);

@@ -8,7 +8,8 @@
  *   - milliseconds behind: the age of the oldest of those events (now - its occurredAt), 0 when
  *     there is none.
  * A probe every `pollMs` advances appliedTx by reading the log after it, and folds the movements
- * it passes into the books' totals (books.ts): the totals document of the live generation holds
+ * it passes into the books' totals (books.ts) and the rankings of accounts by balance
+ * (ranking.ts): the totals document of the live generation holds
  * the position, so a restart resumes where it was instead of re-reading the log, and each log
  * transaction is posted exactly once (the write is conditional on the position it starts from).
  * The trial balance is therefore as of appliedTx: consistent with the account documents up to it.
@@ -20,9 +21,10 @@
  */
 import type { PublishedEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
-import { AccountCurrencies, BookTotals } from './books';
+import { AccountFacts, BookTotals } from './books';
 import type { Generations } from './generations';
 import type { Projectors } from './projectors';
+import { Rankings } from './ranking';
 import type { ReadModel } from './read-model';
 
 export type LagSnapshot = {
@@ -49,7 +51,9 @@ export class LagTracker {
   private appliedTx = 0;
   /** The live generation's books, as stored (undefined: none stored yet). */
   private books: BookTotals | undefined;
-  private currencies: AccountCurrencies | undefined;
+  /** The live generation's rankings of accounts by balance, as stored. */
+  private rankings = new Rankings();
+  private facts: AccountFacts | undefined;
   /** Versions this process saw applied to the live generation: spares the probe a read per event. */
   private known = new Map<string, number>();
   private last: LagSnapshot = {
@@ -105,11 +109,13 @@ export class LagTracker {
   }
 
   /**
-   * A rebuild applied the log up to `books.tx` to `generation` and folded its books that far:
-   * they become that generation's, unless its books are further already.
+   * A rebuild applied the log up to `books.tx` to `generation` and folded its books and rankings
+   * that far: they become that generation's, unless its own are further already.
    */
-  async adopt(generation: number, books: BookTotals): Promise<void> {
-    await this.deps.projectors.model(generation).adoptBooksTotals(books.toDoc());
+  async adopt(generation: number, books: BookTotals, rankings: Rankings): Promise<void> {
+    const model = this.deps.projectors.model(generation);
+    await model.saveRankings(rankings.toDocs());
+    await model.adoptBooksTotals(books.toDoc());
     if (this.generation === generation) this.generation = undefined; // re-read at the next probe
   }
 
@@ -130,7 +136,8 @@ export class LagTracker {
     const model = this.deps.projectors.model(generation);
     if (generation !== this.generation) await this.load(generation, model);
     const maxScanTxs = this.deps.maxScanTxs ?? 500;
-    const startTx = this.appliedTx;
+    // The rankings can be behind the totals (written first, the totals not): read from the lower.
+    const startTx = Math.min(this.appliedTx, this.rankings.tx);
     let cursor = startTx;
     let applied = startTx;
     let contiguous = true;
@@ -189,24 +196,30 @@ export class LagTracker {
 
   /** The live generation's position and books, as stored (a read model without them starts at the log's start). */
   private async load(generation: number, model: ReadModel): Promise<void> {
-    const stored = await model.booksTotals();
+    const [stored, rankings] = await Promise.all([model.booksTotals(), model.rankings()]);
     this.generation = generation;
     this.books = stored ? BookTotals.fromDoc(stored) : undefined;
+    this.rankings = Rankings.fromDocs(rankings);
     this.appliedTx = this.books?.tx ?? 0;
-    this.currencies = new AccountCurrencies((id) => model.accountCurrency(id));
+    this.facts = new AccountFacts((id) => model.accountFact(id));
     this.known.clear();
   }
 
   /**
-   * Folds `events` (applied, in log order, everything after appliedTx up to `throughTx`) into the
-   * books and stores them, conditional on the position they start from. If another process
-   * moved them meanwhile, its figures win and the next probe goes on from there (false).
+   * Folds `events` (applied, in log order, everything after the probe's start up to `throughTx`)
+   * into the rankings and the books and stores them: the rankings each only forward, the totals
+   * conditional on the position they start from. If another process moved the totals meanwhile,
+   * its figures win and the next probe goes on from there (false).
    */
   private async post(model: ReadModel, events: PublishedEvent[], throughTx: number): Promise<boolean> {
     if (this.generation === undefined) return false; // lost a race earlier in this probe
-    if (this.books && throughTx <= this.books.tx) return true;
+    if (this.books && throughTx <= this.books.tx && throughTx <= this.rankings.tx) return true;
     const next = this.books?.copy() ?? BookTotals.empty();
-    await next.fold(events, throughTx, this.currencies!);
+    await next.fold(events, throughTx, this.facts!);
+    const rankings = this.rankings.copy();
+    await rankings.fold(events, throughTx, this.facts!);
+    await model.saveRankings(rankings.toDocs());
+    this.rankings = rankings;
     if (await model.advanceBooksTotals(this.books?.tx, next.toDoc())) {
       this.books = next;
       this.appliedTx = next.tx;

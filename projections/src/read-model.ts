@@ -12,8 +12,12 @@ import {
   AccountDocSchema,
   BOOKS_TOTALS_ID,
   BooksTotalsDocSchema,
+  DRIFT_ID_PREFIX,
+  RANKING_ID_PREFIX,
+  RankingDocSchema,
   type BalanceDriftDoc,
   type BooksTotalsDoc,
+  type RankingDoc,
   TransferDocSchema,
   HISTORY_BUCKET_SIZE,
   historyBucketId,
@@ -51,7 +55,7 @@ export class ReadModel {
   readonly dailyBalances: Collection<DailyBalanceDoc>;
   readonly transfers: Collection<TransferDoc>;
   /** The books' totals and the accounts whose balance disagrees with their movements (see `BooksTotalsDoc`). */
-  readonly books: Collection<BooksTotalsDoc | BalanceDriftDoc>;
+  readonly books: Collection<BooksTotalsDoc | BalanceDriftDoc | RankingDoc>;
 
   /**
    * `db` is a generation's view of the database (see generations.ts): the names below are the
@@ -65,7 +69,7 @@ export class ReadModel {
     this.history = db.collection<HistoryBucketDoc>(READ_MODEL_COLLECTIONS.history);
     this.dailyBalances = db.collection<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances);
     this.transfers = db.collection<TransferDoc>(READ_MODEL_COLLECTIONS.transfers);
-    this.books = db.collection<BooksTotalsDoc | BalanceDriftDoc>(READ_MODEL_COLLECTIONS.books);
+    this.books = db.collection<BooksTotalsDoc | BalanceDriftDoc | RankingDoc>(READ_MODEL_COLLECTIONS.books);
   }
 
   /** One index per query pattern of the query API (history is read by `_id` only). */
@@ -136,10 +140,41 @@ export class ReadModel {
     await this.transfers.replaceOne({ _id: stored._id, version: { $exists: false } } as never, stored);
   }
 
-  /** The currency of an account this read model has (undefined if it has not). */
-  async accountCurrency(accountId: string): Promise<Currency | undefined> {
-    const raw = await this.accounts.findOne({ _id: accountId }, { projection: { currency: 1 } });
-    return raw ? AccountDocSchema.shape.currency.parse(raw.currency) : undefined;
+  /** The currency and owner's name of an account this read model has (undefined if it has not). */
+  async accountFact(accountId: string): Promise<{ currency: Currency; ownerName: string } | undefined> {
+    const raw = await this.accounts.findOne({ _id: accountId }, { projection: { currency: 1, ownerName: 1 } });
+    return raw
+      ? { currency: AccountDocSchema.shape.currency.parse(raw.currency), ownerName: String(raw.ownerName) }
+      : undefined;
+  }
+
+  /** Every currency's ranking of accounts by balance, as last folded. */
+  async rankings(): Promise<RankingDoc[]> {
+    const raw = await this.books.find({ _id: { $regex: `^${RANKING_ID_PREFIX}` } } as never).toArray();
+    return raw.map((d) => RankingDocSchema.parse(d));
+  }
+
+  /**
+   * Stores rankings, each unless the stored one is further already. Written before the totals
+   * (which hold the position the next fold starts from), so a ranking is never behind them.
+   */
+  async saveRankings(docs: RankingDoc[]): Promise<void> {
+    for (const doc of docs) {
+      if (await this.insertBook(doc)) continue;
+      const { _id, ...fields } = doc;
+      await this.books.updateOne({ _id, tx: { $lte: doc.tx } } as never, { $set: fields });
+    }
+  }
+
+  /** Inserts a document of the books; false if it exists. Created by an insert, so every writer stores the same bytes. */
+  private async insertBook(doc: BooksTotalsDoc | RankingDoc): Promise<boolean> {
+    try {
+      await this.books.insertOne(doc as never);
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
   }
 
   /** The books' totals as last folded (undefined before the first fold). */
@@ -153,18 +188,10 @@ export class ReadModel {
    * `doc`, if no other writer moved them meanwhile. False when one did: the caller re-reads.
    */
   async advanceBooksTotals(fromTx: number | undefined, doc: BooksTotalsDoc): Promise<boolean> {
-    try {
-      if (fromTx === undefined) {
-        await this.books.insertOne(doc);
-        return true;
-      }
-      const { _id, ...fields } = doc;
-      const res = await this.books.updateOne({ _id, tx: fromTx } as never, { $set: fields });
-      return res.matchedCount > 0;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
+    if (fromTx === undefined) return this.insertBook(doc);
+    const { _id, ...fields } = doc;
+    const res = await this.books.updateOne({ _id, tx: fromTx } as never, { $set: fields });
+    return res.matchedCount > 0;
   }
 
   /** Sets the books' totals to `doc` unless they are already at its transaction or beyond (a rebuild's). */
@@ -184,7 +211,7 @@ export class ReadModel {
     await guardedUpdate(
       this.guards,
       this.books as Collection<BalanceDriftDoc>,
-      account.accountId,
+      `${DRIFT_ID_PREFIX}${account.accountId}`,
       { $lt: account.version },
       {
         $set: {

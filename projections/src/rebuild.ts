@@ -22,7 +22,8 @@
  */
 import type { PublishedEvent } from '@bank/domain';
 import type { EventLogClient, Logger } from '@bank/service-kit';
-import { AccountCurrencies, BookTotals } from './books';
+import { AccountFacts, BookTotals } from './books';
+import { Rankings } from './ranking';
 import type { Generations } from './generations';
 import type { LagTracker } from './lag';
 import type { Projector } from './projector';
@@ -137,10 +138,9 @@ export class Rebuilder {
       let waited = await generations.settled((v) => v.building === generation, switchSettleMs);
       this.current.phase = 'projecting';
       // The books are folded from the same log pages, so they come with the generation.
-      const books = BookTotals.empty();
-      const currencies = new AccountCurrencies((id) => projectors.model(generation).accountCurrency(id));
-      let position = await this.projectUntil(generation, 0, await this.head(), books, currencies);
-      await this.deps.lag.adopt(generation, books);
+      const books = { totals: BookTotals.empty(), rankings: new Rankings() };
+      let position = await this.projectUntil(generation, 0, await this.head(), books);
+      await this.deps.lag.adopt(generation, books.totals, books.rankings);
 
       this.current.phase = 'switching';
       await generations.switchTo(generation);
@@ -151,8 +151,8 @@ export class Rebuilder {
       // Once no process writes to the old generation only, one more pass from H covers what they did.
       waited += await generations.settled((v) => v.live === generation, switchSettleMs);
       log.info({ generation, waitedMs: waited }, 'every writer saw the rebuild and the switch');
-      position = await this.projectUntil(generation, position, await this.head(), books, currencies);
-      await this.deps.lag.adopt(generation, books);
+      position = await this.projectUntil(generation, position, await this.head(), books);
+      await this.deps.lag.adopt(generation, books.totals, books.rankings);
 
       await generations.releaseLock(generation);
       this.current = { ...this.current, state: 'succeeded', phase: 'done', finishedAt: new Date().toISOString() };
@@ -184,17 +184,19 @@ export class Rebuilder {
 
   /**
    * Projects the log from `afterTx` up to `targetTx` (a fixed target: chasing a moving head
-   * could last forever under a write rate above the rebuild's) and folds it into `books`;
+   * could last forever under a write rate above the rebuild's) and folds it into the books'
+   * totals and rankings;
    * returns the new position.
    */
   private async projectUntil(
     generation: number,
     afterTx: number,
     targetTx: number,
-    books: BookTotals,
-    currencies: AccountCurrencies,
+    books: { totals: BookTotals; rankings: Rankings },
   ): Promise<number> {
     const projector = this.deps.projectors.projector(generation);
+    const model = this.deps.projectors.model(generation);
+    const facts = new AccountFacts((id) => model.accountFact(id));
     let position = afterTx;
     while (position < targetTx) {
       const batchStart = Date.now();
@@ -226,7 +228,8 @@ export class Rebuilder {
         applied += n;
         progress(false);
       });
-      await books.fold(events, lastTx, currencies);
+      await books.totals.fold(events, lastTx, facts);
+      await books.rankings.fold(events, lastTx, facts);
       progress(true);
       this.busyMs += Date.now() - batchStart;
       this.projectedTxs += lastTx - from;

@@ -8,6 +8,7 @@ import {
   type BalanceDriftDoc,
   type BooksTotalsDoc,
   type DailyBalanceDoc,
+  type RankingDoc,
   type HistoryBucketDoc,
   type TransferDoc,
 } from '@bank/contracts';
@@ -19,7 +20,7 @@ export type ReadCollections = {
   history: Collection<HistoryBucketDoc>;
   dailyBalances: Collection<DailyBalanceDoc>;
   transfers: Collection<TransferDoc>;
-  books: Collection<BooksTotalsDoc | BalanceDriftDoc>;
+  books: Collection<BooksTotalsDoc | BalanceDriftDoc | RankingDoc>;
 };
 
 /** The collections of one read-model generation (names from the registry, suffixed per generation). */
@@ -30,7 +31,7 @@ export function readCollections(db: Pick<Db, 'collection'>, generation = 0): Rea
     history: named<HistoryBucketDoc>(READ_MODEL_COLLECTIONS.history),
     dailyBalances: named<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances),
     transfers: named<TransferDoc>(READ_MODEL_COLLECTIONS.transfers),
-    books: named<BooksTotalsDoc | BalanceDriftDoc>(READ_MODEL_COLLECTIONS.books),
+    books: named<BooksTotalsDoc | BalanceDriftDoc | RankingDoc>(READ_MODEL_COLLECTIONS.books),
   };
 }
 

@@ -221,10 +221,12 @@ export type TransferDoc = z.infer<typeof TransferDocSchema>;
  *     to the transit account (decimal strings of minor units: sums are not bounded by 2^53).
  *     It is folded from the log in log order, each transaction exactly once;
  *   - one document per account whose recorded balance ever disagreed with its own movements
- *     (`_id` = the account id): the difference, as of the account's `version`. There are none
- *     while the books are right.
+ *     (`_id: 'drift:<account id>'`): the difference, as of the account's `version`. There are
+ *     none while the books are right;
+ *   - the rankings of accounts by balance (`RankingDoc`, `_id: 'top:<currency>'`).
  */
 export const BOOKS_TOTALS_ID = 'totals';
+export const DRIFT_ID_PREFIX = 'drift:';
 const MinorSum = z.string().regex(/^-?\d+$/, 'must be an integer in minor units');
 export const BookSidesSchema = z.object({ customer: MinorSum, external: MinorSum, transit: MinorSum });
 export type BookSides = z.infer<typeof BookSidesSchema>;
@@ -243,3 +245,36 @@ export const BalanceDriftDocSchema = z.object({
   version: z.number().int().positive(),
 });
 export type BalanceDriftDoc = z.infer<typeof BalanceDriftDocSchema>;
+
+/**
+ * The ranking of one currency's accounts by balance, kept in the `books` collection as
+ * `_id: 'top:<currency>'` (docs/read-model.md, "The books"): the TOP_ACCOUNTS_KEPT highest
+ * balances, folded from the log in log order up to transaction `tx` (each movement records the
+ * balance after it). Every account not listed has a balance of at most `floor` (null: every
+ * account is listed), so the list is exact above the floor. Entries are one JSON string, highest
+ * balance first, then by account id (FerretDB reads a string far faster than nested documents).
+ */
+export const TOP_ACCOUNTS_KEPT = 200;
+export const RANKING_ID_PREFIX = 'top:';
+export const RankedAccountSchema = z.object({ accountId: z.string(), ownerName: z.string(), balance: Minor });
+export type RankedAccount = z.infer<typeof RankedAccountSchema>;
+export const RankingDocSchema = z.object({
+  _id: z.string().startsWith(RANKING_ID_PREFIX),
+  tx: z.number().int().nonnegative(),
+  floor: Minor.nullable(),
+  entries: z.string(),
+});
+export type RankingDoc = z.infer<typeof RankingDocSchema>;
+
+/** Ranked highest first, ties by account id: the order of the top-accounts report. */
+export function byRank(a: RankedAccount, b: RankedAccount): number {
+  return b.balance - a.balance || (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0);
+}
+
+/** The `n` highest balances, or undefined when the ranking cannot tell them (fewer than `n` above its floor). */
+export function topOfRanking(doc: RankingDoc, n: number): RankedAccount[] | undefined {
+  const entries = z.array(RankedAccountSchema).parse(JSON.parse(doc.entries));
+  if (doc.floor === null) return entries.slice(0, n);
+  const nth = entries[n - 1];
+  return nth && nth.balance > doc.floor ? entries.slice(0, n) : undefined;
+}

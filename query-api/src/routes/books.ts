@@ -1,11 +1,18 @@
 /**
- * The books: the double-entry check of the ledger, read from the totals the projections fold from
- * the log (two small reads, whatever the number of accounts), and the ranking of accounts by
- * balance, a scan that starts at most once per `scans.minIntervalMs` per currency and whose
- * result serves the requests of that interval (coalesce.ts).
+ * The books: the double-entry check of the ledger and the ranking of accounts by balance, both
+ * read from what the projections fold from the log (small reads by `_id`, whatever the number of
+ * accounts); the ranking falls back to a scan when it cannot tell (coalesce.ts caps those).
  */
 import { formatMinor } from '@bank/domain';
-import { AccountDocSchema, BalanceDriftDocSchema, BOOKS_TOTALS_ID, BooksTotalsDocSchema } from '@bank/contracts';
+import {
+  AccountDocSchema,
+  BalanceDriftDocSchema,
+  BOOKS_TOTALS_ID,
+  BooksTotalsDocSchema,
+  RANKING_ID_PREFIX,
+  RankingDocSchema,
+  topOfRanking,
+} from '@bank/contracts';
 import { allow, ApiError, parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import type { Document } from 'mongodb';
@@ -54,28 +61,39 @@ export function booksRoutes(read: ReadCollections, scans: CoalescerOptions): Rou
   });
 
   /**
-   * Sorting every account of the currency (FerretDB sorts in memory): one such query per currency
-   * at a time (for the largest limit; each request takes its own), at most one per
-   * `scans.minIntervalMs`, and a request takes the last one if it started at most that long
-   * before the request (a ranking as of at most a second ago, like the trial balance).
+   * The ranking the projections fold from the log (one read by `_id`), when it can tell the
+   * first `limit` (see `RankingDoc`); else a scan of every account of the currency (FerretDB
+   * sorts in memory): at most one per `scans.minIntervalMs` per currency, computed for the
+   * largest limit, whose result answers the requests that come within that interval of its start.
+   * Either way a ranking as of at most about a second before the request.
    */
-  const topAccounts = new Coalescer<Document[]>({ ...scans, maxAgeMs: scans.minIntervalMs ?? 0 });
+  const rankingReads = new Coalescer<Document | null>();
+  const topScans = new Coalescer<Document[]>({ ...scans, maxAgeMs: scans.minIntervalMs ?? 0 });
   const mostTop = TopAccountsQuery.shape.limit.removeDefault().maxValue!;
   router.get('/api/v1/reports/top-accounts', staff, async (req, res) => {
     const q = parseInput(TopAccountsQuery, req.query, 'query');
-    const docs = await topAccounts.run(q.currency, () =>
-      read.accounts.find({ currency: q.currency }).sort({ balance: -1, _id: 1 }).limit(mostTop).toArray(),
+    const raw = await rankingReads.run(q.currency, () =>
+      read.books.findOne({ _id: `${RANKING_ID_PREFIX}${q.currency}` }),
     );
-    res.json({
-      items: docs
+    const ranking = raw ? RankingDocSchema.parse(raw) : undefined;
+    const ranked = ranking && topOfRanking(ranking, q.limit);
+    if (ranking && ranked) res.setHeader('X-Books-Log-Position', String(ranking.tx));
+    const items =
+      ranked ??
+      (
+        await topScans.run(q.currency, () =>
+          read.accounts.find({ currency: q.currency }).sort({ balance: -1, _id: 1 }).limit(mostTop).toArray(),
+        )
+      )
         .slice(0, q.limit)
-        .map((d) => AccountDocSchema.parse(d))
-        .map((a) => ({
-          accountId: a.accountId,
-          ownerName: a.ownerName,
-          balance: formatMinor(a.balance, a.currency),
-          currency: a.currency,
-        })),
+        .map((d) => AccountDocSchema.parse(d));
+    res.json({
+      items: items.map((a) => ({
+        accountId: a.accountId,
+        ownerName: a.ownerName,
+        balance: formatMinor(a.balance, q.currency),
+        currency: q.currency,
+      })),
     });
   });
 
