@@ -275,7 +275,7 @@ export const QUERY_ROUTES: RouteDoc[] = [
     roles: STAFF,
     summary: 'Accounts with the highest balance in one currency',
     description:
-      'A ranking as of at most a second before the request: it reads every account of the currency, so it is computed at most once a second per currency (SCAN_MIN_INTERVAL_MS) and that result serves the requests of that second.',
+      'A ranking as of at most about a second before the request, read from the ranking the projections fold from the log (X-Books-Log-Position gives its log transaction); when that ranking cannot tell the first `limit` accounts, from a scan of every account of the currency, run at most once a second per currency (SCAN_MIN_INTERVAL_MS), whose result serves the requests of that second.',
     query: TopAccountsQuery,
     responses: { 200: { description: 'highest balance first', schema: TopAccounts }, ...commonProblems(400) },
   },
