@@ -43,6 +43,7 @@ export class Generations {
   private cache: { live: number; building: number | undefined; readAt: number } | undefined;
   /** Bumped by every change this process makes, so a slower concurrent re-read cannot undo it. */
   private epoch = 0;
+  private rereading: Promise<{ live: number; building: number | undefined }> | undefined;
   private readonly writerId = `${WRITER_PREFIX}${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(
@@ -178,8 +179,14 @@ export class Generations {
     return [...found].sort((a, b) => a - b);
   }
 
-  private async current(): Promise<{ live: number; building: number | undefined }> {
-    if (this.cache && Date.now() - this.cache.readAt < this.ttlMs) return this.cache;
+  private current(): Promise<{ live: number; building: number | undefined }> {
+    if (this.cache && Date.now() - this.cache.readAt < this.ttlMs) return Promise.resolve(this.cache);
+    // One re-read at a time, so the view recorded is never ahead of the view used.
+    this.rereading ??= this.reread().finally(() => (this.rereading = undefined));
+    return this.rereading;
+  }
+
+  private async reread(): Promise<{ live: number; building: number | undefined }> {
     const epoch = this.epoch;
     const [live, lock] = await Promise.all([this.readLive(), this.lock()]);
     // This process switched or took/released the lock while we read: what we read may predate it.
