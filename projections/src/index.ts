@@ -137,11 +137,11 @@ async function main(): Promise<void> {
     }
     try {
       // The live generation, and during a rebuild the one being built (see rebuild.ts). Each
-      // stream's events of the message go in as one run; a redelivered message is skipped
-      // event by event (version guards), so a retry of the whole message is safe.
+      // stream's events of the message go in as one run, the accounts it opens all at once; a
+      // redelivered message is skipped event by event (version guards), so a retry is safe.
       const [live, ...building] = await generations.writeTargets();
-      await projectors.projector(live!).applyAll(events);
-      for (const g of building) await projectors.projector(g).applyAll(events);
+      await projectors.projector(live!).applyMessage(events);
+      for (const g of building) await projectors.projector(g).applyMessage(events);
       for (const e of events) lag.noteApplied(live!, e.streamId, e.version);
       log.debug({ events: events.length, lastTx: events[events.length - 1]!.logTx }, 'projected');
       done('applied', events.length);

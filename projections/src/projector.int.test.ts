@@ -309,6 +309,35 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     ]);
   });
 
+  it('applies a message that opens accounts all at once, and finishes one that a dead run left half-written', async () => {
+    const [a, b, c] = [`msg-${randomUUID()}`, `msg-${randomUUID()}`, `msg-${randomUUID()}`];
+    const streams = [accountStream(a, 80), accountStream(b, 80), accountStream(c, 10)];
+    const all = streams.flat();
+    const log = {
+      readAll: async (id: string, from: number) => all.filter((e) => e.streamId === id && e.version >= from),
+    };
+    const reference = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), 'server');
+    const oneByOne = new Projector(reference, log, pino({ level: 'silent' }));
+    for (const e of all) await oneByOne.apply(e);
+
+    const target = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), guards);
+    // c is known already; b was half-written by a process that died before its account document.
+    await new Projector(target, log, pino({ level: 'silent' })).applyAll(streams[2]!.slice(0, 5));
+    await new Projector(target, log, pino({ level: 'silent' })).applyAll(streams[1]!.slice(0, 3));
+    await target.accounts.deleteOne({ _id: b });
+    const live = new Projector(target, log, pino({ level: 'silent' }));
+    await live.applyMessage([...streams[0]!, ...streams[1]!, ...streams[2]!.slice(5)]);
+
+    const raw = { promoteValues: false } as const;
+    const dump = async (model: ReadModel, id: string) => ({
+      account: await model.accounts.findOne({ _id: id }, raw),
+      history: await model.history.find({ accountId: id }, raw).sort({ bucket: 1 }).toArray(),
+      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ date: 1 }).toArray(),
+    });
+    for (const id of [a, b, c]) expect(await dump(target, id)).toStrictEqual(await dump(reference, id));
+    expect(historyEntriesOf((await target.history.findOne({ _id: `${b}:1` }))!)).toHaveLength(81 - 64);
+  });
+
   it('writes a run of events in one go exactly as it writes them one by one, across days and after a crash', async () => {
     const id = `acc-${randomUUID()}`;
     // 12 deposits over three days.

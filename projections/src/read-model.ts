@@ -285,24 +285,22 @@ export class ReadModel {
 
   /**
    * Writes the documents of accounts this read model does not have yet, in one insert per
-   * collection (a rebuild's accounts opened in the batch it projects): history buckets and
-   * days first, account documents last, as the per-account path does. A document that
-   * already exists (another writer got there first) is left as it is. Returns the accounts
-   * whose document already existed: their other documents may be missing entries, so the caller
-   * brings them up to date through the per-account path, which is idempotent.
+   * collection (a message or a rebuild batch that opens them): history buckets and days first,
+   * account documents last, as the per-account path does. A document that already exists is left
+   * as it is, and its account is not written here: some writer got there first (the live path
+   * meanwhile, or a run that died before writing the account document), so its documents may
+   * hold only part of the account's movements. Returns those accounts; the caller brings them up
+   * to date through the per-account path, which is idempotent.
    */
   async insertNewAccounts(fresh: FreshAccount[]): Promise<Set<string>> {
-    await insertAllNew(
-      this.history,
-      fresh.flatMap((a) => bucketsOf(a.accountId, a.entries)),
-    );
-    await insertAllNew(
-      this.dailyBalances,
-      fresh.flatMap((a) => daysOf(a.days)),
-    );
-    const accounts = fresh.map((a) => toLongs(a.account));
-    const existed = await insertAllNew(this.accounts, accounts);
-    return new Set([...existed].map((i) => accounts[i]!._id));
+    const buckets = fresh.flatMap((a) => bucketsOf(a.accountId, a.entries));
+    const days = fresh.flatMap((a) => daysOf(a.days));
+    const taken = new Set<string>();
+    for (const i of await insertAllNew(this.history, buckets)) taken.add(buckets[i]!.accountId);
+    for (const i of await insertAllNew(this.dailyBalances, days)) taken.add(days[i]!.accountId);
+    const accounts = fresh.filter((a) => !taken.has(a.accountId)).map((a) => toLongs(a.account));
+    for (const i of await insertAllNew(this.accounts, accounts)) taken.add(accounts[i]!._id);
+    return taken;
   }
 
   /**
