@@ -55,30 +55,37 @@ export type BucketReader = {
 };
 
 /**
- * Full history buckets never change: a bucket only grows, and once it holds HISTORY_BUCKET_SIZE
- * entries it is done (a rebuild writes a new generation, whose collection has another name). So
- * their checked entries are kept in memory, the least recently used dropped first, at most
- * `maxEntries` entries in all. A page of an old part of a long history then reads only the
- * account document; the newest page reads the last, partial bucket as before.
+ * History buckets only grow: the entries a bucket holds never change (a retried run adds only
+ * what is missing, and a rebuild writes a new generation, whose collection has another name). So
+ * the entries read are kept in memory, checked and parsed, the least recently used dropped first,
+ * at most `maxEntries` in all, and a bucket is read again only when a page needs a movement it did
+ * not hold yet. A page of an account that has not moved since its buckets were read, or of an old
+ * part of a long history, then reads only the account document.
  */
-export class FullBuckets {
+export class BucketCache {
   private readonly byKey = new Map<string, HistoryEntry[]>();
   private entries = 0;
 
   constructor(private readonly maxEntries = 100_000) {}
 
-  get(key: string): HistoryEntry[] | undefined {
+  /** The bucket's entries if they run at least to seq `through`. */
+  get(key: string, through: number): HistoryEntry[] | undefined {
     const found = this.byKey.get(key);
-    if (found) {
-      this.byKey.delete(key); // most recently used last
-      this.byKey.set(key, found);
-    }
+    if (!found || found[found.length - 1]!.seq < through) return undefined;
+    this.byKey.delete(key); // most recently used last
+    this.byKey.set(key, found);
     return found;
   }
 
-  /** Keeps the entries of a bucket if it is full. */
+  /** The first instant of a bucket seen (it never changes), if it was. */
+  firstAt(key: string): string | undefined {
+    return this.byKey.get(key)?.[0]?.occurredAt;
+  }
+
   offer(key: string, entries: HistoryEntry[]): void {
-    if (entries.length !== HISTORY_BUCKET_SIZE || this.byKey.has(key)) return;
+    if (entries.length === 0) return;
+    this.entries -= this.byKey.get(key)?.length ?? 0;
+    this.byKey.delete(key);
     this.byKey.set(key, entries);
     this.entries += entries.length;
     for (const [oldest, dropped] of this.byKey) {
@@ -95,13 +102,17 @@ export class FullBuckets {
 
 type BucketSource = Pick<Collection<HistoryBucketDoc>, 'collectionName' | 'findOne'>;
 
-export function bucketsOf(history: BucketSource, accountId: string, full?: FullBuckets): BucketReader {
+/**
+ * The buckets of an account whose document says it has `count` movements, read through `cache`
+ * when there is one.
+ */
+export function bucketsOf(history: BucketSource, accountId: string, count: number, cache?: BucketCache): BucketReader {
   const keyOf = (bucket: number) => `${history.collectionName}/${historyBucketId(accountId, bucket)}`;
   return {
     async entries(buckets) {
       const out = new Map<number, HistoryEntry[]>();
       const missing = buckets.filter((b) => {
-        const cached = full?.get(keyOf(b));
+        const cached = cache?.get(keyOf(b), Math.min(count, (b + 1) * HISTORY_BUCKET_SIZE));
         if (cached) out.set(b, cached);
         return !cached;
       });
@@ -110,14 +121,14 @@ export function bucketsOf(history: BucketSource, accountId: string, full?: FullB
         if (!raw) continue;
         const doc = HistoryBucketDocSchema.parse(raw);
         const entries = historyEntriesOf(doc);
-        full?.offer(keyOf(doc.bucket), entries);
+        cache?.offer(keyOf(doc.bucket), entries);
         out.set(doc.bucket, entries);
       }
       return out;
     },
     async firstAt(bucket) {
-      const cached = full?.get(keyOf(bucket));
-      if (cached) return cached[0]!.occurredAt;
+      const cached = cache?.firstAt(keyOf(bucket));
+      if (cached) return cached;
       const raw = await history.findOne({ _id: historyBucketId(accountId, bucket) }, { projection: { firstAt: 1 } });
       return typeof raw?.firstAt === 'string' ? raw.firstAt : undefined;
     },

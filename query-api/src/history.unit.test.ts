@@ -7,8 +7,8 @@ import {
   type HistoryEntry,
 } from '@bank/contracts';
 import {
+  BucketCache,
   bucketsOf,
-  FullBuckets,
   historyPage,
   MAX_SCANNED_BUCKETS,
   type BucketReader,
@@ -182,7 +182,7 @@ describe('what a page costs, in documents read', () => {
   });
 });
 
-describe('full buckets kept in memory', () => {
+describe('buckets kept in memory', () => {
   /** Bucket documents as the projections store them, in a stand-in for the collection that counts reads by _id. */
   function collection(name: string, all: HistoryEntry[]) {
     const docs = new Map<string, object>();
@@ -215,21 +215,36 @@ describe('full buckets kept in memory', () => {
   const page = (source: BucketReader, count: number, q: Partial<HistoryQuery> = {}) =>
     historyPage(source, count, { order: 'desc', limit: 50, ...q });
 
-  it('reads a full bucket once and the partial one every time, with the same pages', async () => {
+  it('reads a bucket again only when a page needs a movement it did not hold, with the same pages', async () => {
     const all = movements(3 * HISTORY_BUCKET_SIZE + 10);
-    const { source, reads } = collection('history', all);
-    const full = new FullBuckets();
-    const uncached = await page(bucketsOf(source, 'acc'), all.length);
+    const { source, reads, docs } = collection('history', all);
+    const cache = new BucketCache();
+    const count = all.length - 1; // the account document is one movement behind what the buckets hold
+    const uncached = await page(bucketsOf(source, 'acc', count), count);
     reads.length = 0;
-    const first = await page(bucketsOf(source, 'acc', full), all.length);
-    const second = await page(bucketsOf(source, 'acc', full), all.length);
+    const first = await page(bucketsOf(source, 'acc', count, cache), count);
+    const second = await page(bucketsOf(source, 'acc', count, cache), count);
     expect(first).toEqual(uncached);
     expect(second).toEqual(uncached);
-    // The newest 50 span the partial bucket 3 and the full bucket 2: bucket 2 was read once.
-    expect(reads).toEqual([historyBucketId('acc', 3), historyBucketId('acc', 2), historyBucketId('acc', 3)]);
-    // A time range seeks over first instants: those of full buckets come from memory too.
+    // The newest 50 span the partial bucket 3 and the full bucket 2: each was read once.
+    expect(reads).toEqual([historyBucketId('acc', 3), historyBucketId('acc', 2)]);
+
+    // The account moves on: the partial bucket is read again, once, and the page shows the move.
+    const more = movements(3 * HISTORY_BUCKET_SIZE + 12);
+    docs.set(historyBucketId('acc', 3), {
+      ...(docs.get(historyBucketId('acc', 3)) as object),
+      version: more.length,
+      entries: historyLines(more.slice(3 * HISTORY_BUCKET_SIZE)),
+    });
     reads.length = 0;
-    const inRange = await page(bucketsOf(source, 'acc', full), all.length, { to: all[100]!.occurredAt });
+    const moved = await page(bucketsOf(source, 'acc', more.length, cache), more.length);
+    await page(bucketsOf(source, 'acc', more.length, cache), more.length);
+    expect(moved.items[0]!.seq).toBe(more.length);
+    expect(reads).toEqual([historyBucketId('acc', 3)]);
+
+    // A time range seeks over first instants: those of buckets read come from memory too.
+    reads.length = 0;
+    const inRange = await page(bucketsOf(source, 'acc', more.length, cache), more.length, { to: all[100]!.occurredAt });
     expect(inRange.items[0]!.seq).toBe(101);
     expect(reads.filter((id) => id === historyBucketId('acc', 2))).toEqual([]);
   });
@@ -238,10 +253,10 @@ describe('full buckets kept in memory', () => {
     const all = movements(4 * HISTORY_BUCKET_SIZE);
     const live = collection('history', all);
     const rebuilt = collection('history_g1', all);
-    const full = new FullBuckets(2 * HISTORY_BUCKET_SIZE);
-    await page(bucketsOf(live.source, 'acc', full), all.length, { order: 'asc', limit: 200 }); // buckets 0-3
-    expect(full.size).toBe(2); // four full buckets read, the two least recently used dropped
-    await page(bucketsOf(rebuilt.source, 'acc', full), all.length);
+    const cache = new BucketCache(2 * HISTORY_BUCKET_SIZE);
+    await page(bucketsOf(live.source, 'acc', all.length, cache), all.length, { order: 'asc', limit: 200 }); // buckets 0-3
+    expect(cache.size).toBe(2); // four buckets read, the two least recently used dropped
+    await page(bucketsOf(rebuilt.source, 'acc', all.length, cache), all.length);
     expect(rebuilt.reads.length).toBeGreaterThan(0);
   });
 });

@@ -6,7 +6,7 @@ import { formatMinor, IdSchema, parseAmountField } from '@bank/domain';
 import { DailyBalanceDocSchema, READ_MODEL_LAYOUT } from '@bank/contracts';
 import { accessOf, allow, ApiError, parseInput } from '@bank/service-kit';
 import { Router } from 'express';
-import { bucketsOf, FullBuckets, historyPage } from '../history';
+import { BucketCache, bucketsOf, historyPage } from '../history';
 import { DailyBalancesQuery, MAX_DAYS, READERS, TransactionsQuery } from '../queries';
 import type { ReadCollections } from '../read-model';
 import { accountAtLeast, decodeCursor, encodeCursor } from '../reads';
@@ -14,7 +14,7 @@ import { accountAtLeast, decodeCursor, encodeCursor } from '../reads';
 export function historyRoutes(read: ReadCollections): Router {
   const router = Router();
   const readers = allow(...READERS);
-  const fullBuckets = new FullBuckets();
+  const buckets = new BucketCache();
 
   router.get('/api/v1/accounts/:accountId/transactions', readers, async (req, res) => {
     const accountId = parseInput(IdSchema, req.params.accountId, 'path');
@@ -41,17 +41,21 @@ export function historyRoutes(read: ReadCollections): Router {
         "this account's history is being moved to the current read-model layout; retry shortly",
       );
     }
-    const page = await historyPage(bucketsOf(read.history, accountId, fullBuckets), account.transactionCount, {
-      order: q.order,
-      limit: q.limit,
-      after: q.cursor === undefined ? undefined : decodeCursor(q.cursor, 's', 'number'),
-      from: q.from,
-      to: q.to,
-      type: q.type,
-      minAmount,
-      maxAmount,
-      span: { first: account.firstTransactionAt, last: account.lastTransactionAt },
-    });
+    const page = await historyPage(
+      bucketsOf(read.history, accountId, account.transactionCount, buckets),
+      account.transactionCount,
+      {
+        order: q.order,
+        limit: q.limit,
+        after: q.cursor === undefined ? undefined : decodeCursor(q.cursor, 's', 'number'),
+        from: q.from,
+        to: q.to,
+        type: q.type,
+        minAmount,
+        maxAmount,
+        span: { first: account.firstTransactionAt, last: account.lastTransactionAt },
+      },
+    );
     const money = (minor: number) => formatMinor(minor, account.currency);
     res.json({
       items: page.items.map((t) => ({
