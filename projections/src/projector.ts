@@ -56,13 +56,7 @@ export class Projector {
    * burst of openings (an import) then costs a few writes per message instead of four per account.
    */
   async applyMessage(events: StoredEvent[]): Promise<void> {
-    const byStream = new Map<string, StoredEvent[]>();
-    for (const e of events) {
-      const run = byStream.get(e.streamId);
-      if (run) run.push(e);
-      else byStream.set(e.streamId, [e]);
-    }
-    await this.applyNewAccounts([...byStream.values()]);
+    await this.applyNewAccounts(runsOf(events));
   }
 
   /**
@@ -252,6 +246,17 @@ export class Projector {
     }
     return missing;
   }
+}
+
+/** Events grouped by stream, each stream's in the order given: one run each. */
+export function runsOf<E extends StoredEvent>(events: E[]): E[][] {
+  const byStream = new Map<string, E[]>();
+  for (const e of events) {
+    const run = byStream.get(e.streamId);
+    if (run) run.push(e);
+    else byStream.set(e.streamId, [e]);
+  }
+  return [...byStream.values()];
 }
 
 /** Versions 1, 2, 3, ... without a gap or a repeat. */

@@ -26,7 +26,7 @@ import { AccountFacts, BookTotals } from './books';
 import { Rankings } from './ranking';
 import type { Generations } from './generations';
 import type { LagTracker } from './lag';
-import type { Projector } from './projector';
+import { runsOf, type Projector } from './projector';
 import type { Projectors } from './projectors';
 
 export type RebuildPhase = 'preparing' | 'projecting' | 'switching' | 'catching-up' | 'done';
@@ -267,20 +267,15 @@ export class Rebuilder {
     events: PublishedEvent[],
     onRun: (events: number) => void,
   ): Promise<void> {
-    const byStream = new Map<string, PublishedEvent[]>();
-    for (const e of events) {
-      const run = byStream.get(e.streamId);
-      if (run) run.push(e);
-      else byStream.set(e.streamId, [e]);
-    }
+    const runs = runsOf(events);
     // Accounts opened in this page: all of them at once (one insert per collection).
     const bulk = this.deps.options.bulkNewAccounts ?? true;
-    const opened = bulk ? [...byStream.values()].filter((run) => run[0]!.version === 1) : [];
+    const opened = bulk ? runs.filter((run) => run[0]!.version === 1) : [];
     if (opened.length > 0) {
       await withRetry(() => projector.applyNewAccounts(opened), this.deps.options.applyRetryMs ?? 30_000);
       onRun(opened.reduce((n, run) => n + run.length, 0));
     }
-    const streams = [...byStream.values()].filter((run) => !bulk || run[0]!.version !== 1);
+    const streams = runs.filter((run) => !bulk || run[0]!.version !== 1);
     let failed = false;
     const worker = async () => {
       for (let stream = streams.shift(); stream && !failed; stream = streams.shift()) {
