@@ -8,7 +8,14 @@
  * The fold is pure but for one thing: movements do not carry their currency, the account's
  * opening does, so an account opened before the folded range is looked up (AccountFacts).
  */
-import { isAccountStream, postingsOf, toAccountEvent, type Currency, type PublishedEvent } from '@bank/domain';
+import {
+  isAccountStream,
+  postingsOf,
+  toAccountEvent,
+  type AccountEvent,
+  type Currency,
+  type PublishedEvent,
+} from '@bank/domain';
 import { BOOKS_TOTALS_ID, type BooksTotalsDoc } from '@bank/contracts';
 
 export type BookSides = { customer: bigint; external: bigint; transit: bigint };
@@ -58,7 +65,7 @@ export class BookTotals {
   async fold(events: PublishedEvent[], throughTx: number, facts: AccountFacts): Promise<void> {
     for (const stored of events) {
       if (stored.logTx <= this.tx || stored.logTx > throughTx || !isAccountStream(stored.streamId)) continue;
-      const event = toAccountEvent(stored);
+      const event = accountEventOf(stored);
       if (event.type === 'AccountOpened') {
         facts.note(stored.streamId, { currency: event.data.currency, ownerName: event.data.ownerName });
       }
@@ -74,6 +81,17 @@ export class BookTotals {
     }
     if (throughTx > this.tx) this.tx = throughTx;
   }
+}
+
+/**
+ * The account event a stored one decodes to, decoded once however many folds read it (the
+ * books' totals and the rankings fold the same page of the log).
+ */
+const decoded = new WeakMap<PublishedEvent, AccountEvent>();
+export function accountEventOf(stored: PublishedEvent): AccountEvent {
+  let event = decoded.get(stored);
+  if (!event) decoded.set(stored, (event = toAccountEvent(stored)));
+  return event;
 }
 
 /** What never changes about an account and the folds need: its currency and its owner's name. */

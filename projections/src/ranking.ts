@@ -6,9 +6,9 @@
  * stays exact above it, and a report that needs more than it can tell falls back to a scan.
  * Folded from the log's start, the floor starts as "every account is listed".
  */
-import { isAccountStream, movementOf, recordedBalanceAfter, toAccountEvent, type PublishedEvent } from '@bank/domain';
+import { isAccountStream, movementOf, recordedBalanceAfter, type PublishedEvent } from '@bank/domain';
 import { byRank, RANKING_ID_PREFIX, TOP_ACCOUNTS_KEPT, type RankedAccount, type RankingDoc } from '@bank/contracts';
-import type { AccountFacts } from './books';
+import { accountEventOf, type AccountFacts } from './books';
 
 /** A floor above every balance: nothing is known of the accounts not listed. */
 const UNKNOWN = Number.MAX_SAFE_INTEGER;
@@ -90,7 +90,7 @@ export class Rankings {
   async fold(events: PublishedEvent[], throughTx: number, facts: AccountFacts): Promise<void> {
     for (const stored of events) {
       if (stored.logTx <= this.tx || stored.logTx > throughTx || !isAccountStream(stored.streamId)) continue;
-      const event = toAccountEvent(stored);
+      const event = accountEventOf(stored);
       let balance: number | undefined;
       if (event.type === 'AccountOpened') {
         facts.note(stored.streamId, { currency: event.data.currency, ownerName: event.data.ownerName });

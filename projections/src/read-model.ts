@@ -160,9 +160,10 @@ export class ReadModel {
    */
   async saveRankings(docs: RankingDoc[]): Promise<void> {
     for (const doc of docs) {
-      if (await this.insertBook(doc)) continue;
       const { _id, ...fields } = doc;
-      await this.books.updateOne({ _id, tx: { $lte: doc.tx } } as never, { $set: fields });
+      const res = await this.books.updateOne({ _id, tx: { $lte: doc.tx } } as never, { $set: fields });
+      // Not matched: new (inserted here), or further already (the insert finds it and stops).
+      if (res.matchedCount === 0) await this.insertBook(doc);
     }
   }
 
