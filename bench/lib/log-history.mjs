@@ -61,12 +61,12 @@ export function depositEvent(accountId, version, amount, balanceAfter, occurredA
 }
 
 /**
- * An opened account followed by deposits of 1 minor unit one millisecond apart, in batches of
- * one ImmuDB transaction each.
+ * An opened account followed by deposits of 1 minor unit `stepMs` apart (default one
+ * millisecond), in batches of one ImmuDB transaction each. Returns the instant before the first.
  */
-export async function writeHistory(store, accountId, size) {
-  const t0 = Date.now() - size - 60_000;
-  const at = (version) => new Date(t0 + version).toISOString();
+export async function writeHistory(store, accountId, size, { stepMs = 1 } = {}) {
+  const t0 = Date.now() - size * stepMs - 60_000;
+  const at = (version) => new Date(t0 + version * stepMs).toISOString();
   const event = (version) =>
     version === 1
       ? openedEvent(accountId, at(1), 'bench-history')

@@ -177,14 +177,16 @@ function historyRows(r) {
   return [
     '## History pages by history length',
     '',
-    `GET /accounts/{id}/transactions?limit=50, 16 connections, on accounts whose histories were written straight to the log and projected by the live projections. Ratio: to the raw FerretDB findOne of this run (${findOne}/s).`,
+    `GET /accounts/{id}/transactions?limit=50 and /daily-balances, 16 connections, on accounts whose histories (100 movements a day) were written straight to the log and projected by the live projections. Ratio: to the raw FerretDB findOne of this run (${findOne}/s).`,
     '',
-    '| page | events in the account | pages/s | p50 ms | p90 ms | p99 ms | errors | of findOne |',
+    '| read | events in the account | reads/s | p50 ms | p90 ms | p99 ms | errors | of findOne |',
     '|---|---|---|---|---|---|---|---|',
     ...r.historyPages.flatMap((h) => [
       row('newest 50', h.events, h.newest),
       row('50 at a random position (cursor)', h.events, h.anywhere),
       row('50 in a random 200-movement time range (from, to)', h.events, h.timeRange),
+      ...(h.days30 ? [row('daily balances, 30 days ending on a random day', h.events, h.days30)] : []),
+      ...(h.days366 ? [row('daily balances, 366 days ending on a random day', h.events, h.days366)] : []),
     ]),
     '',
     'Projecting each history from the log (one account, a backlog; live projections): ' +
