@@ -17,6 +17,8 @@ import { type AccountDoc, READ_MODEL_LAYOUT, type HistoryEntry } from '@bank/con
 export type DailyMovement = {
   accountId: string;
   date: string;
+  /** The day the balance before it has held since: the account's previous movement's, or its opening's. */
+  since: string;
   balanceBefore: number;
   balanceAfter: number;
   credit: number;
@@ -164,6 +166,7 @@ function projectMovement(moved: AccountDoc, before: AccountDoc, stored: StoredEv
     daily: {
       accountId: before.accountId,
       date: at.slice(0, 10),
+      since: (before.lastTransactionAt ?? before.openedAt).slice(0, 10),
       balanceBefore: before.balance,
       balanceAfter: balance,
       credit: delta > 0 ? amount : 0,

@@ -6,7 +6,14 @@ import {
   type StoredEvent,
   type TransferEvent,
 } from '@bank/domain';
-import { historyEntriesOf, historyLines } from '@bank/contracts';
+import {
+  dailyBalancesOf,
+  daysOfMonth,
+  historyEntriesOf,
+  historyLines,
+  monthsBetween,
+  READ_MODEL_LAYOUT,
+} from '@bank/contracts';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { Projector } from './projector';
@@ -123,12 +130,12 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     ]);
     const raw = await model.accounts.findOne({ _id: id }, { promoteLongs: false });
     expect(raw?.balance?.constructor?.name).toBe('Long');
-    expect(await model.dailyBalances.findOne({ _id: `${id}:2026-11-22` })).toMatchObject({
+    expect(await model.dailyBalances.findOne({ _id: `${id}:2026-11` })).toEqual({
+      _id: `${id}:2026-11`,
+      accountId: id,
+      month: '2026-11',
       openingBalance: 0,
-      closingBalance: 550,
-      credits: 600,
-      debits: 50,
-      transactionCount: 4,
+      days: JSON.stringify({ date: '2026-11-22', closingBalance: 550, credits: 600, debits: 50, transactionCount: 4 }),
       version: 5,
     });
   });
@@ -141,16 +148,23 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     await Promise.all(shuffled.map((e) => projector.apply(e)));
     expect(await model.account(id)).toMatchObject({ balance: 2050, version: 8 });
     expect((await historyOf(model, id)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(await model.dailyBalances.findOne({ accountId: id })).toMatchObject({
-      credits: 2100,
-      debits: 50,
-      transactionCount: 7,
-    });
+    const day = async () =>
+      daysOfMonth((await model.dailyBalances.findOne({ _id: `${id}:2026-11` }))!).get('2026-11-22');
+    expect(await day()).toMatchObject({ credits: 2100, debits: 50, transactionCount: 7 });
     // A repeat of an already applied event after the fact (a redelivery long after) changes nothing.
     await model.addToDays([
-      { accountId: id, date: '2026-11-22', balanceBefore: 0, balanceAfter: 100, credit: 100, debit: 0, version: 2 },
+      {
+        accountId: id,
+        date: '2026-11-22',
+        since: '2026-11-22',
+        balanceBefore: 0,
+        balanceAfter: 100,
+        credit: 100,
+        debit: 0,
+        version: 2,
+      },
     ]);
-    expect(await model.dailyBalances.findOne({ accountId: id })).toMatchObject({ credits: 2100, transactionCount: 7 });
+    expect(await day()).toMatchObject({ credits: 2100, transactionCount: 7 });
   });
 
   it('fills a gap from the log before applying a later event', async () => {
@@ -201,7 +215,7 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     await model.accounts.updateOne({ _id: id }, { $unset: { layout: '' } });
     await model.history.deleteMany({ accountId: id });
     await projector.applyAll(events.slice(30));
-    expect(await model.account(id)).toMatchObject({ layout: 2, version: 72, transactionCount: 71 });
+    expect(await model.account(id)).toMatchObject({ layout: READ_MODEL_LAYOUT, version: 72, transactionCount: 71 });
     const history = await historyOf(model, id);
     expect(history.map((e) => e.seq)).toEqual(Array.from({ length: 71 }, (_, i) => i + 1));
     expect(await model.history.countDocuments({ accountId: id })).toBe(2);
@@ -221,9 +235,11 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     const build = (id: string) => {
       const events = accountStream(id, 70).map((e, i) => ({
         ...e,
-        occurredAt: `2026-11-${String(20 + Math.floor(i / 30)).padStart(2, '0')}T10:00:00.000Z`,
+        // Over three months with a month without movements before the second and the third.
+        occurredAt: `${['2026-09-20', '2026-11-21', '2027-01-22'][Math.floor(i / 30)]}T10:00:00.000Z`,
       }));
-      // Stored as the actor stores them (current schema, balance recorded).
+      // Stored as the actor stores them (current schema, balance recorded); dated as the
+      // opening, as if the clock had gone back.
       let balance = 248_450; // 1.00 + 2.00 + ... + 70.00, less the 0.50 withdrawal
       const next = (event: AccountEvent, delta = 0): StoredEvent => ({
         ...events[0]!,
@@ -295,13 +311,15 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     const dump = async (model: ReadModel, id: string) => ({
       account: await model.accounts.findOne({ _id: id }, raw),
       history: await model.history.find({ accountId: id }, raw).sort({ bucket: 1 }).toArray(),
-      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ date: 1 }).toArray(),
+      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ _id: 1 }).toArray(),
       transfers: await model.transfers.find({ fromAccountId: id }, raw).sort({ _id: 1 }).toArray(),
     });
     for (const id of ids) expect(await dump(bulk, id)).toStrictEqual(await dump(reference, id));
     const sample = await dump(reference, ids[0]!);
     expect(sample.history).toHaveLength(2);
-    expect(sample.days).toHaveLength(3);
+    expect(sample.days.map((m) => m._id)).toEqual(
+      ['2026-09', '2026-10', '2026-11', '2026-12', '2027-01'].map((m) => `${ids[0]}:${m}`),
+    );
     expect(sample.transfers.map((t) => [String(t.status), t.failureCode ?? null])).toEqual([
       ['COMPLETED', null],
       ['FAILED', 'ACCOUNT_CLOSED'],
@@ -332,10 +350,71 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     const dump = async (model: ReadModel, id: string) => ({
       account: await model.accounts.findOne({ _id: id }, raw),
       history: await model.history.find({ accountId: id }, raw).sort({ bucket: 1 }).toArray(),
-      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ date: 1 }).toArray(),
+      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ _id: 1 }).toArray(),
     });
     for (const id of [a, b, c]) expect(await dump(target, id)).toStrictEqual(await dump(reference, id));
     expect(historyEntriesOf((await target.history.findOne({ _id: `${b}:1` }))!)).toHaveLength(81 - 64);
+  });
+
+  it('keeps daily balances in month documents that answer any range of days as a replay of the movements does', async () => {
+    const id = `acc-${randomUUID()}`;
+    // Movements on random days over three years, with quiet months and a dormant year.
+    const start = Date.parse('2024-01-15T00:00:00Z');
+    let at = start;
+    const dates: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      at += (i === 60 ? 400 : Math.floor(Math.random() * 12)) * 86_400_000 + 3_600_000;
+      dates.push(new Date(at).toISOString());
+    }
+    const events = accountStream(id, dates.length - 1).map((e, i) => ({
+      ...e,
+      occurredAt: i === 0 ? new Date(start).toISOString() : dates[i - 1]!,
+    }));
+    const oneByOne = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), guards);
+    const single = new Projector(oneByOne, logOf(events), pino({ level: 'silent' }));
+    for (const e of events) await single.apply(e);
+    const inOne = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), guards);
+    await new Projector(inOne, logOf(events), pino({ level: 'silent' })).applyNewAccounts([events]);
+    const raw = { promoteValues: false } as const;
+    const months = await oneByOne.dailyBalances.find({ accountId: id }, raw).sort({ _id: 1 }).toArray();
+    expect(await inOne.dailyBalances.find({ accountId: id }, raw).sort({ _id: 1 }).toArray()).toStrictEqual(months);
+    // Every month from the opening to the last movement has a document, and no other does.
+    const last = events.at(-1)!.occurredAt.slice(0, 7);
+    expect(months.map((m) => String(m._id))).toEqual(monthsBetween('2024-01', last).map((m) => `${id}:${m}`));
+
+    // The days as a replay of the movements tells them: each movement's amount and balance after.
+    const movements = events.slice(1).map((e) => {
+      const amount = (e.data as { amount: number }).amount;
+      return { day: e.occurredAt.slice(0, 10), delta: e.type === 'MoneyDeposited' ? amount : -amount };
+    });
+    const replay = (day: string) => {
+      const before = movements.filter((m) => m.day < day).reduce((b, m) => b + m.delta, 0);
+      const on = movements.filter((m) => m.day === day);
+      return {
+        date: day,
+        openingBalance: before,
+        closingBalance: before + on.reduce((b, m) => b + m.delta, 0),
+        credits: on.filter((m) => m.delta > 0).reduce((b, m) => b + m.delta, 0),
+        debits: on.filter((m) => m.delta < 0).reduce((b, m) => b - m.delta, 0),
+        transactionCount: on.length,
+      };
+    };
+    const account = (await oneByOne.account(id))!;
+    const dayAt = (t: number) => new Date(t).toISOString().slice(0, 10);
+    const end = at + 60 * 86_400_000;
+    for (let i = 0; i < 40; i++) {
+      const from = start + Math.floor(Math.random() * (end - start));
+      const [first, lastDay] = [dayAt(from), dayAt(Math.min(end, from + Math.floor(Math.random() * 366) * 86_400_000))];
+      const read = await Promise.all(
+        monthsBetween(first.slice(0, 7), lastDay.slice(0, 7)).map(
+          async (m) => (await oneByOne.dailyBalances.findOne({ _id: `${id}:${m}` })) ?? undefined,
+        ),
+      );
+      const expected = [];
+      for (let t = Date.parse(`${first}T00:00:00Z`); dayAt(t) <= lastDay; t += 86_400_000)
+        expected.push(replay(dayAt(t)));
+      expect(dailyBalancesOf(read, first, lastDay, account.balance)).toEqual(expected);
+    }
   });
 
   it('writes a run of events in one go exactly as it writes them one by one, across days and after a crash', async () => {
@@ -361,7 +440,7 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     const bucket = (await inRuns.history.findOne({ _id: `${id}:0` }))!;
     const kept = historyEntriesOf(bucket).filter((e) => e.version <= 6);
     await inRuns.history.updateOne({ _id: bucket._id }, { $set: { version: 5, entries: historyLines(kept) } });
-    expect(await inRuns.dailyBalances.findOne({ _id: `${id}:2026-11-21` })).toMatchObject({ version: 8 });
+    expect(await inRuns.dailyBalances.findOne({ _id: `${id}:2026-11` })).toMatchObject({ version: 8 });
     // Delivered twice, shuffled, all at once: one run (the retry of the one that died) does it all.
     const projector = new Projector(inRuns, logOf(events), pino({ level: 'silent' }));
     await projector.applyAll([...events, ...events].sort(() => Math.random() - 0.5));
@@ -371,11 +450,11 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     const dump = async (model: ReadModel) => ({
       account: await model.accounts.findOne({ _id: id }, raw),
       history: await model.history.find({ accountId: id }, raw).sort({ bucket: 1 }).toArray(),
-      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ date: 1 }).toArray(),
+      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ _id: 1 }).toArray(),
     });
     expect(await dump(inRuns)).toStrictEqual(await dump(oneByOne));
-    const days = await oneByOne.dailyBalances.find({ accountId: id }).sort({ date: 1 }).toArray();
-    expect(days.map((d) => [d.date, d.transactionCount])).toEqual([
+    const month = await oneByOne.dailyBalances.findOne({ _id: `${id}:2026-11` });
+    expect([...daysOfMonth(month!).values()].map((d) => [d.date, d.transactionCount])).toEqual([
       ['2026-11-20', 4],
       ['2026-11-21', 5],
       ['2026-11-22', 4],

@@ -26,7 +26,13 @@ import {
   READ_MODEL_COLLECTIONS,
   READ_MODEL_LAYOUT,
   type AccountDoc,
-  type DailyBalanceDoc,
+  type DailyBalancesMonthDoc,
+  type DayTotals,
+  daysOfMonth,
+  monthDaysText,
+  dailyBalancesMonthId,
+  monthOf,
+  monthsBetween,
   type HistoryBucketDoc,
   type HistoryEntry,
   type TransferDoc,
@@ -47,12 +53,13 @@ const MONEY_FIELDS = [
   'totalTransfersOut',
   'clearingPostings',
   'transitPostings',
+  'openingBalance',
 ] as const;
 
 export class ReadModel {
   readonly accounts: Collection<AccountDoc>;
   readonly history: Collection<HistoryBucketDoc>;
-  readonly dailyBalances: Collection<DailyBalanceDoc>;
+  readonly dailyBalances: Collection<DailyBalancesMonthDoc>;
   readonly transfers: Collection<TransferDoc>;
   /** The books' totals and the accounts whose balance disagrees with their movements (see `BooksTotalsDoc`). */
   readonly books: Collection<BooksTotalsDoc | BalanceDriftDoc | RankingDoc>;
@@ -67,18 +74,17 @@ export class ReadModel {
   ) {
     this.accounts = db.collection<AccountDoc>(READ_MODEL_COLLECTIONS.accounts);
     this.history = db.collection<HistoryBucketDoc>(READ_MODEL_COLLECTIONS.history);
-    this.dailyBalances = db.collection<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances);
+    this.dailyBalances = db.collection<DailyBalancesMonthDoc>(READ_MODEL_COLLECTIONS.dailyBalances);
     this.transfers = db.collection<TransferDoc>(READ_MODEL_COLLECTIONS.transfers);
     this.books = db.collection<BooksTotalsDoc | BalanceDriftDoc | RankingDoc>(READ_MODEL_COLLECTIONS.books);
   }
 
-  /** One index per query pattern of the query API (history is read by `_id` only). */
+  /** One index per query pattern of the query API (history and daily balances are read by `_id` only). */
   async ensureIndexes(): Promise<void> {
     await this.accounts.createIndex({ ownerId: 1 }, { name: 'owner' });
     await this.accounts.createIndex({ status: 1 }, { name: 'status' });
     // Also serves the trial balance, which reads every account of a currency.
     await this.accounts.createIndex({ currency: 1, balance: -1 }, { name: 'currency_balance' });
-    await this.dailyBalances.createIndex({ accountId: 1, date: 1 }, { name: 'account_date' });
     await this.transfers.createIndex({ status: 1 }, { name: 'status' }); // the sweep of unfinished transfers
     await this.books.createIndex({ currency: 1 }, { name: 'currency' }); // the trial balance's accounts that disagree
   }
@@ -248,7 +254,8 @@ export class ReadModel {
    * bucket already has (a run retried after a crash) are left out.
    */
   async appendHistory(accountId: string, entries: HistoryEntry[]): Promise<void> {
-    for (const part of byBucket(entries)) await this.appendToBucket(accountId, historyBucketOf(part[0]!.seq), part);
+    for (const part of runsBy(entries, (e) => historyBucketOf(e.seq)))
+      await this.appendToBucket(accountId, historyBucketOf(part[0]!.seq), part);
   }
 
   private async appendToBucket(accountId: string, bucket: number, entries: HistoryEntry[]): Promise<void> {
@@ -295,7 +302,7 @@ export class ReadModel {
    */
   async insertNewAccounts(fresh: FreshAccount[]): Promise<Set<string>> {
     const buckets = fresh.flatMap((a) => bucketsOf(a.accountId, a.entries));
-    const days = fresh.flatMap((a) => daysOf(a.days));
+    const days = fresh.flatMap((a) => monthsOf(a.days));
     const taken = new Set<string>();
     for (const i of await insertAllNew(this.history, buckets)) taken.add(buckets[i]!.accountId);
     for (const i of await insertAllNew(this.dailyBalances, days)) taken.add(days[i]!.accountId);
@@ -305,43 +312,47 @@ export class ReadModel {
   }
 
   /**
-   * Adds movements (of one account, in version order) to their days, once. A day remembers the
-   * last version it applied, so a repeat of the same events matches nothing and its upsert hits
-   * the existing _id. Consecutive movements of one day go in one write; if that day already has
-   * some of them (a run retried after a crash), they go in one by one instead.
+   * Adds movements (of one account, in version order) to their days, once. A day lives in its
+   * month's document, which remembers the last version it applied: movements at or below it are
+   * left out (a redelivery, or a run retried after a crash), and each write is conditional on the
+   * version read, as history buckets are. Before the first movement of a month, the months since
+   * the account's previous movement (or its opening) get their documents, without days, so every
+   * month from the opening to the latest movement has one.
    */
   async addToDays(movements: DailyMovement[]): Promise<void> {
-    for (let i = 0; i < movements.length;) {
-      let j = i + 1;
-      while (j < movements.length && movements[j]!.date === movements[i]!.date) j++;
-      const day = movements.slice(i, j);
-      if (!(await this.addToDay(day)) && day.length > 1) for (const m of day) await this.addToDay([m]);
-      i = j;
+    for (const run of runsBy(movements, (m) => monthOf(m.date))) {
+      const gaps = monthsBetween(monthOf(run[0]!.since), monthOf(run[0]!.date)).slice(0, -1);
+      if (gaps.length > 0)
+        await insertAllNew(
+          this.dailyBalances,
+          gaps.map((gap) => emptyMonth(run[0]!, gap)),
+        );
+      await this.addToMonth(run);
     }
   }
 
-  /** Adds consecutive movements of one day unless the day has seen the first; false if it had. */
-  private async addToDay(day: DailyMovement[]): Promise<boolean> {
-    const first = day[0]!;
-    const last = day[day.length - 1]!;
-    const sum = (f: (m: DailyMovement) => number) => Long.fromNumber(day.reduce((s, m) => s + f(m), 0));
-    // False when the day is at or past the first movement (or another writer created it meanwhile).
-    return guardedUpdate(
-      this.guards,
-      this.dailyBalances,
-      `${first.accountId}:${first.date}`,
-      { $lt: first.version },
-      {
-        $setOnInsert: {
-          accountId: first.accountId,
-          date: first.date,
-          openingBalance: Long.fromNumber(first.balanceBefore),
-        },
-        $inc: { credits: sum((m) => m.credit), debits: sum((m) => m.debit), transactionCount: day.length },
-        $set: { closingBalance: Long.fromNumber(last.balanceAfter), version: last.version },
-      } as never,
-      { upsert: true },
-    );
+  private async addToMonth(run: DailyMovement[]): Promise<void> {
+    const _id = dailyBalancesMonthId(run[0]!.accountId, monthOf(run[0]!.date));
+    for (;;) {
+      const stored = await this.dailyBalances.findOne({ _id });
+      const pending = run.filter((m) => m.version > (stored?.version ?? 0));
+      if (pending.length === 0) return;
+      if (!stored) {
+        if ((await insertAllNew(this.dailyBalances, [monthOfMovements(pending)])).size === 0) return;
+        continue; // another writer created it meanwhile: read it again
+      }
+      const days = daysOfMonth(stored);
+      const update = {
+        $set: { days: monthDaysText(addedTo(days, pending).values()), version: pending.at(-1)!.version },
+      };
+      if (
+        await guardedUpdate(this.guards, this.dailyBalances, _id, stored.version, update, {
+          knownVersion: stored.version,
+        })
+      ) {
+        return;
+      }
+    }
   }
 
   /**
@@ -390,7 +401,7 @@ async function insertAllNew<T extends Document>(collection: Collection<T>, docs:
 
 /** History buckets of a new account's entries (seq 1 on), as appends would have left them. */
 function bucketsOf(accountId: string, entries: HistoryEntry[]): HistoryBucketDoc[] {
-  return byBucket(entries).map((part) => {
+  return runsBy(entries, (e) => historyBucketOf(e.seq)).map((part) => {
     const bucket = historyBucketOf(part[0]!.seq);
     return {
       _id: historyBucketId(accountId, bucket),
@@ -403,53 +414,76 @@ function bucketsOf(accountId: string, entries: HistoryEntry[]): HistoryBucketDoc
   });
 }
 
-/** Consecutive entries of the same bucket, in order. */
-function byBucket(entries: HistoryEntry[]): HistoryEntry[][] {
-  const out: HistoryEntry[][] = [];
-  for (const e of entries) {
-    const part = out[out.length - 1];
-    if (part && historyBucketOf(part[0]!.seq) === historyBucketOf(e.seq)) part.push(e);
-    else out.push([e]);
+/** Consecutive items with the same key, in order. */
+function runsBy<T>(items: T[], key: (item: T) => string | number): T[][] {
+  const out: T[][] = [];
+  for (const item of items) {
+    const run = out[out.length - 1];
+    if (run && key(run[0]!) === key(item)) run.push(item);
+    else out.push([item]);
   }
   return out;
 }
 
 /**
- * Day documents of a new account's movements (in version order), as `addToDays` would have left
- * them: opening balance from the day's first movement, sums, closing balance and version from
- * its last (a day that comes round again, if the clock went back, adds to the same document).
+ * Month documents of a new account's movements (in version order), as `addToDays` would have left
+ * them: the months without movements since the opening too, each day's sums and closing balance,
+ * and the version of the month's last movement (a day that comes round again, if the clock went
+ * back, adds to the same day).
  */
-function daysOf(movements: DailyMovement[]): DailyBalanceDoc[] {
-  const days = new Map<
-    string,
-    { first: DailyMovement; last: DailyMovement; credits: number; debits: number; n: number }
-  >();
+function monthsOf(movements: DailyMovement[]): DailyBalancesMonthDoc[] {
+  const byMonth = new Map<string, DailyMovement[]>();
+  for (const m of movements) {
+    const month = monthOf(m.date);
+    const ofMonth = byMonth.get(month);
+    if (ofMonth) ofMonth.push(m);
+    else byMonth.set(month, [m]);
+  }
+  const months = new Map<string, DailyBalancesMonthDoc>();
+  for (const [month, ofMonth] of byMonth) {
+    const first = ofMonth[0]!;
+    for (const gap of monthsBetween(monthOf(first.since), month).slice(0, -1)) {
+      if (!months.has(gap) && !byMonth.has(gap)) months.set(gap, emptyMonth(first, gap));
+    }
+    months.set(month, monthOfMovements(ofMonth));
+  }
+  return [...months.values()];
+}
+
+/** The document of the month of `movements` (all of one month, in version order) holding just them. */
+function monthOfMovements(movements: DailyMovement[]): DailyBalancesMonthDoc {
+  return {
+    ...emptyMonth(movements[0]!, monthOf(movements[0]!.date)),
+    days: monthDaysText(addedTo(new Map(), movements).values()),
+    version: movements.at(-1)!.version,
+  };
+}
+
+/** `days` with movements (in version order) added; a day not there yet goes last. */
+function addedTo(days: Map<string, DayTotals>, movements: DailyMovement[]): Map<string, DayTotals> {
   for (const m of movements) {
     const day = days.get(m.date);
-    if (day) {
-      day.last = m;
-      day.credits += m.credit;
-      day.debits += m.debit;
-      day.n++;
-    } else {
-      days.set(m.date, { first: m, last: m, credits: m.credit, debits: m.debit, n: 1 });
-    }
+    days.set(m.date, {
+      date: m.date,
+      closingBalance: m.balanceAfter,
+      credits: (day?.credits ?? 0) + m.credit,
+      debits: (day?.debits ?? 0) + m.debit,
+      transactionCount: (day?.transactionCount ?? 0) + 1,
+    });
   }
-  // In name order after _id: how an upsert stores them (MongoDB 5+ and FerretDB alike).
-  return [...days.values()].map(
-    ({ first, last, credits, debits, n }) =>
-      ({
-        _id: `${first.accountId}:${first.date}`,
-        accountId: first.accountId,
-        closingBalance: Long.fromNumber(last.balanceAfter),
-        credits: Long.fromNumber(credits),
-        date: first.date,
-        debits: Long.fromNumber(debits),
-        openingBalance: Long.fromNumber(first.balanceBefore),
-        transactionCount: n,
-        version: last.version,
-      }) as unknown as DailyBalanceDoc,
-  );
+  return days;
+}
+
+/** The document of a month without movements before `m`'s: the balance `m` starts from, no days. */
+function emptyMonth(m: DailyMovement, month: string): DailyBalancesMonthDoc {
+  return toLongs({
+    _id: dailyBalancesMonthId(m.accountId, month),
+    accountId: m.accountId,
+    days: '',
+    month,
+    openingBalance: m.balanceBefore,
+    version: 0,
+  });
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   type AccountDoc,
   type BalanceDriftDoc,
   type BooksTotalsDoc,
-  type DailyBalanceDoc,
+  type DailyBalancesMonthDoc,
   type RankingDoc,
   type HistoryBucketDoc,
   type TransferDoc,
@@ -18,7 +18,7 @@ import type { Collection, Db } from 'mongodb';
 export type ReadCollections = {
   accounts: Collection<AccountDoc>;
   history: Collection<HistoryBucketDoc>;
-  dailyBalances: Collection<DailyBalanceDoc>;
+  dailyBalances: Collection<DailyBalancesMonthDoc>;
   transfers: Collection<TransferDoc>;
   books: Collection<BooksTotalsDoc | BalanceDriftDoc | RankingDoc>;
 };
@@ -29,7 +29,7 @@ export function readCollections(db: Pick<Db, 'collection'>, generation = 0): Rea
   return {
     accounts: named<AccountDoc>(READ_MODEL_COLLECTIONS.accounts),
     history: named<HistoryBucketDoc>(READ_MODEL_COLLECTIONS.history),
-    dailyBalances: named<DailyBalanceDoc>(READ_MODEL_COLLECTIONS.dailyBalances),
+    dailyBalances: named<DailyBalancesMonthDoc>(READ_MODEL_COLLECTIONS.dailyBalances),
     transfers: named<TransferDoc>(READ_MODEL_COLLECTIONS.transfers),
     books: named<BooksTotalsDoc | BalanceDriftDoc | RankingDoc>(READ_MODEL_COLLECTIONS.books),
   };

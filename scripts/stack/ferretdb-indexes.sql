@@ -6,8 +6,8 @@
 -- by _id is a sequential scan of the collection's table, so it gets slower as the read model
 -- grows. A GIN index on the same expression serves @>, and the planner uses it.
 --
--- Every collection table gets one on _id; the read model's account, daily-balance and transfer
--- tables (any generation) also get one on the fields they are filtered by. An event trigger
+-- Every collection table gets one on _id; the read model's account and transfer tables (any
+-- generation) also get one on the fields they are filtered by. An event trigger
 -- adds them to every table FerretDB creates from now on; the DO block below adds them to the
 -- tables that already exist. Run by the launcher as the cluster's superuser; idempotent.
 
@@ -26,8 +26,6 @@ BEGIN
   END IF;
   IF rel ~ '^accounts(_g[0-9]+)?_[0-9a-f]{8}$' THEN
     fields := fields || ARRAY['ownerId', 'status', 'currency'];
-  ELSIF rel ~ '^daily_balances(_g[0-9]+)?_[0-9a-f]{8}$' THEN
-    fields := fields || ARRAY['accountId'];
   ELSIF rel ~ '^transfers(_g[0-9]+)?_[0-9a-f]{8}$' THEN
     fields := fields || ARRAY['status'];
   END IF;

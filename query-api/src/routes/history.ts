@@ -3,7 +3,15 @@
  * the per-account buckets), and its balance day by day.
  */
 import { formatMinor, IdSchema, parseAmountField } from '@bank/domain';
-import { DailyBalanceDocSchema, READ_MODEL_LAYOUT } from '@bank/contracts';
+import {
+  dailyBalancesMonthId,
+  DailyBalancesMonthDocSchema,
+  dailyBalancesOf,
+  monthOf,
+  monthsBetween,
+  READ_MODEL_LAYOUT,
+  type AccountDoc,
+} from '@bank/contracts';
 import { accessOf, allow, ApiError, parseInput } from '@bank/service-kit';
 import { Router } from 'express';
 import { BucketCache, bucketsOf, historyPage } from '../history';
@@ -35,12 +43,7 @@ export function historyRoutes(read: ReadCollections): Router {
         { path: 'query.minAmount', message: 'greater than maxAmount' },
       ]);
     }
-    if ((account.layout ?? 1) < READ_MODEL_LAYOUT) {
-      throw new ApiError(
-        'SERVICE_UNAVAILABLE',
-        "this account's history is being moved to the current read-model layout; retry shortly",
-      );
-    }
+    inCurrentLayout(account);
     const page = await historyPage(
       bucketsOf(read.history, accountId, account.transactionCount, buckets),
       account.transactionCount,
@@ -90,38 +93,39 @@ export function historyRoutes(read: ReadCollections): Router {
         { path: 'query.from', message: 'range too long' },
       ]);
     }
+    inCurrentLayout(account);
     const opened = account.openedAt.slice(0, 10);
     const start = from < opened ? opened : from;
-    const [before] = await read.dailyBalances
-      .find({ accountId, date: { $lt: start } })
-      .sort({ date: -1 })
-      .limit(1)
-      .toArray();
-    const docs = await read.dailyBalances
-      .find({ accountId, date: { $gte: start, $lte: to } })
-      .sort({ date: 1 })
-      .toArray();
-    const byDate = new Map(docs.map((d) => DailyBalanceDocSchema.parse(d)).map((d) => [d.date, d]));
-    let carried = before ? DailyBalanceDocSchema.parse(before).closingBalance : 0;
+    // The documents of the range's months, by _id: as many reads as months, whatever the history.
+    const months = start > to ? [] : monthsBetween(monthOf(start), monthOf(to));
+    const docs = await Promise.all(
+      months.map(async (month) => {
+        const raw = await read.dailyBalances.findOne({ _id: dailyBalancesMonthId(accountId, month) });
+        return raw ? DailyBalancesMonthDocSchema.parse(raw) : undefined;
+      }),
+    );
     const money = (minor: number) => formatMinor(minor, account.currency);
-    const items = [];
-    // Every day of the range from the opening on; a day without movements carries the balance.
-    for (let day = start; day <= to; day = addDays(day, 1)) {
-      const d = byDate.get(day);
-      items.push({
-        date: day,
-        openingBalance: money(d ? d.openingBalance : carried),
-        closingBalance: money(d ? d.closingBalance : carried),
-        credits: money(d ? d.credits : 0),
-        debits: money(d ? d.debits : 0),
-        transactionCount: d ? d.transactionCount : 0,
-      });
-      if (d) carried = d.closingBalance;
-    }
+    const items = dailyBalancesOf(docs, start, to, account.balance).map((d) => ({
+      ...d,
+      openingBalance: money(d.openingBalance),
+      closingBalance: money(d.closingBalance),
+      credits: money(d.credits),
+      debits: money(d.debits),
+    }));
     res.json({ items });
   });
 
   return router;
+}
+
+/** An account whose documents are of an earlier layout is being re-projected: 503, retry shortly. */
+function inCurrentLayout(account: AccountDoc): void {
+  if ((account.layout ?? 1) < READ_MODEL_LAYOUT) {
+    throw new ApiError(
+      'SERVICE_UNAVAILABLE',
+      "this account's history is being moved to the current read-model layout; retry shortly",
+    );
+  }
 }
 
 function addDays(day: string, n: number): string {
