@@ -405,7 +405,7 @@ describe('the Kubernetes rebuild Job (deploy/kubernetes/jobs/rebuild.yaml), as b
 });
 
 describe('upgrade from an earlier read-model layout', () => {
-  it('rebuilds at start when account documents predate history buckets; their history answers 503 until the switch', async () => {
+  it('rebuilds at start when account documents predate history buckets or month documents; their reads answer 503 until the switch', async () => {
     const opened = await post(`${commandApi()}/api/v1/accounts`, {
       ownerId: 'upgrade',
       ownerName: 'Up Grade',
@@ -417,9 +417,14 @@ describe('upgrade from an earlier read-model layout', () => {
     expect((await get(`${queryApi()}/api/v1/accounts/${id}?minVersion=4`)).status).toBe(200);
     const before = await liveGeneration();
 
-    // What a read model of layout 1 looks like to this code: no `layout`, no history buckets.
     await control('kill', 'projections');
     const live = (name: string) => db().collection(generationCollection(name, before));
+    // Layout 2 (a document per day): the history is served, the daily balances wait for the move.
+    await live(READ_MODEL_COLLECTIONS.accounts).updateOne({ _id: id as never }, { $set: { layout: 2 } });
+    expect((await get(`${queryApi()}/api/v1/accounts/${id}/transactions`)).status).toBe(200);
+    const days = await get(`${queryApi()}/api/v1/accounts/${id}/daily-balances`);
+    expect([days.status, days.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+    // Layout 1: no `layout`, no history buckets.
     await live(READ_MODEL_COLLECTIONS.accounts).updateOne({ _id: id as never }, { $unset: { layout: '' } });
     await live(READ_MODEL_COLLECTIONS.history).deleteMany({ accountId: id });
     const early = await get(`${queryApi()}/api/v1/accounts/${id}/transactions`);
@@ -435,5 +440,8 @@ describe('upgrade from an earlier read-model layout', () => {
     const history = await get(`${queryApi()}/api/v1/accounts/${id}/transactions`);
     expect(history.status).toBe(200);
     expect(history.body.items.map((t: { amount: string }) => t.amount)).toEqual(['1.00', '1.00', '1.00']);
+    const daily = await get(`${queryApi()}/api/v1/accounts/${id}/daily-balances`);
+    expect(daily.status).toBe(200);
+    expect(daily.body.items.at(-1)).toMatchObject({ closingBalance: '3.00' });
   });
 });

@@ -9,7 +9,6 @@ import {
   dailyBalancesOf,
   monthOf,
   monthsBetween,
-  READ_MODEL_LAYOUT,
   type AccountDoc,
 } from '@bank/contracts';
 import { accessOf, allow, ApiError, parseInput } from '@bank/service-kit';
@@ -43,7 +42,7 @@ export function historyRoutes(read: ReadCollections): Router {
         { path: 'query.minAmount', message: 'greater than maxAmount' },
       ]);
     }
-    inCurrentLayout(account);
+    writtenInLayout(account, HISTORY_BUCKETS_LAYOUT);
     const page = await historyPage(
       bucketsOf(read.history, accountId, account.transactionCount, buckets),
       account.transactionCount,
@@ -93,7 +92,7 @@ export function historyRoutes(read: ReadCollections): Router {
         { path: 'query.from', message: 'range too long' },
       ]);
     }
-    inCurrentLayout(account);
+    writtenInLayout(account, MONTH_DOCUMENTS_LAYOUT);
     const opened = account.openedAt.slice(0, 10);
     const start = from < opened ? opened : from;
     // The documents of the range's months, by _id: as many reads as months, whatever the history.
@@ -118,9 +117,17 @@ export function historyRoutes(read: ReadCollections): Router {
   return router;
 }
 
-/** An account whose documents are of an earlier layout is being re-projected: 503, retry shortly. */
-function inCurrentLayout(account: AccountDoc): void {
-  if ((account.layout ?? 1) < READ_MODEL_LAYOUT) {
+/** The read-model layouts (`READ_MODEL_LAYOUT`) that brought history buckets and month documents of days. */
+const HISTORY_BUCKETS_LAYOUT = 2;
+const MONTH_DOCUMENTS_LAYOUT = 3;
+
+/**
+ * An account written in a layout before `layout` lacks the documents this read needs; the
+ * projections are moving it to the current layout (a rebuild at start, or the account's next
+ * event): 503, retry shortly.
+ */
+function writtenInLayout(account: AccountDoc, layout: number): void {
+  if ((account.layout ?? 1) < layout) {
     throw new ApiError(
       'SERVICE_UNAVAILABLE',
       "this account's history is being moved to the current read-model layout; retry shortly",
