@@ -481,6 +481,60 @@ describe('Projector on FerretDB, how version guards reach the server', () => {
     expect(await model.account(id)).toMatchObject({ version: 12, balance: 5450 });
   });
 
+  it('two processes writing one account alternately, and documents replaced behind their backs, end as one process would', async () => {
+    // Each process keeps copies of what it last wrote and writes from them without reading:
+    // a copy the other process made stale fails the write's condition and is read again.
+    const id = `acc-${randomUUID()}`;
+    const events = accountStream(id, 150).map((e, i) => ({
+      ...e,
+      occurredAt: `2026-${String(1 + Math.floor(i / 40)).padStart(2, '0')}-10T10:00:00.000Z`,
+    }));
+    const db = mongo.db(`it_${randomUUID().slice(0, 8)}`);
+    const [one, two] = [new ReadModel(db, 'server'), new ReadModel(db, 'server')];
+    const projectors = [one, two].map((m) => new Projector(m, logOf(events), pino({ level: 'silent' })));
+    for (let i = 0; i < 100; i += 7) await projectors[(i / 7) % 2]!.applyAll(events.slice(i, i + 7));
+    // What a generation dropped and created again (or a restore) looks like: the documents are
+    // behind what the first process kept.
+    await db.collection('accounts').deleteOne({ _id: id as never });
+    await db.collection('history').deleteMany({ accountId: id });
+    await db.collection('daily_balances').deleteMany({ accountId: id });
+    await projectors[0]!.applyAll(events.slice(100, 120));
+    await projectors[1]!.applyAll(events.slice(100));
+
+    const reference = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), 'server');
+    await new Projector(reference, logOf(events), pino({ level: 'silent' })).applyAll(events);
+    const raw = { promoteValues: false } as const;
+    const dump = async (model: ReadModel) => ({
+      account: await model.accounts.findOne({ _id: id }, raw),
+      history: await model.history.find({ accountId: id }, raw).sort({ bucket: 1 }).toArray(),
+      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ _id: 1 }).toArray(),
+    });
+    expect(await dump(one)).toStrictEqual(await dump(reference));
+  });
+
+  it("writes a warm account's next movement without reading any of its documents first", async () => {
+    const watched = new MongoClient(process.env.MONGO_URL!, { monitorCommands: true });
+    await watched.connect();
+    const commands: string[] = [];
+    watched.on('commandStarted', (e) => commands.push(e.commandName));
+    try {
+      const id = `acc-${randomUUID()}`;
+      const events = accountStream(id, 3);
+      const projector = new Projector(
+        new ReadModel(watched.db(`it_${randomUUID().slice(0, 8)}`), 'server'),
+        logOf(events),
+        pino({ level: 'silent' }),
+      );
+      await projector.applyAll(events.slice(0, 4));
+      commands.length = 0;
+      await projector.applyAll(events.slice(4));
+      // The history bucket, the month and the account: one conditional update each, no find.
+      expect(commands.sort()).toEqual(['update', 'update', 'update']);
+    } finally {
+      await watched.close();
+    }
+  });
+
   it('is chosen from what the server is: FerretDB on PostgreSQL pushes {_id, version} down, so the server checks', async () => {
     const db = mongo.db(`it_${randomUUID().slice(0, 8)}`);
     expect(await chooseGuardMode(db)).toBe('server');

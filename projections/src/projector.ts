@@ -126,14 +126,20 @@ export class Projector {
     const target = Math.max(...events.map((e) => e.version));
     let before: number | undefined;
     for (;;) {
-      const { doc: account, legacy } = await this.model.accountForUpdate(streamId);
+      const { doc: account, legacy, kept } = await this.model.accountForUpdate(streamId);
       if (account && legacy) {
         await this.rebuild(account);
         continue;
       }
       const current = account?.version ?? 0;
-      before ??= current;
-      if (target <= current) return { before };
+      if (kept && target <= current) {
+        // A kept copy is good for attempting a write, not for deciding there is none to make.
+        this.model.forgetKept(streamId);
+        continue;
+      }
+      // What a kept copy says the run starts from is proven only by the write below.
+      if (!kept) before ??= current;
+      if (target <= current) return { before: before ?? current };
       const pending = await this.eventsAfter(streamId, current, target, events);
       let doc = account;
       const effects: Omit<Projected, 'account'>[] = [];
@@ -143,8 +149,15 @@ export class Projector {
         doc = updated;
       }
       // Everything else first, so a reader that sees the account at a version sees its history too.
-      await this.writeAlongside(streamId, effects, account, doc!);
-      if (await this.model.advanceAccount(current, doc!)) return { before };
+      try {
+        await this.writeAlongside(streamId, effects, account, doc!);
+      } catch (err) {
+        if (!kept) throw err;
+        // The kept copy disagrees with what is stored (a bucket ends elsewhere): start from the store.
+        this.model.forgetKept(streamId);
+        continue;
+      }
+      if (await this.model.advanceAccount(current, doc!)) return { before: before ?? current };
       // Another projector instance moved the document: start over from where it is now.
     }
   }

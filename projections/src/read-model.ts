@@ -39,6 +39,7 @@ import {
 } from '@bank/contracts';
 import type { DailyMovement } from './account-projection';
 import type { ProjectedTransfer } from './transfer-projection';
+import { KeptCopies } from './kept-copies';
 import { guardedUpdate, type GuardMode } from './version-guard';
 
 /** Money fields are stored as BSON int64 so every MongoDB-wire server keeps them exact. */
@@ -63,6 +64,17 @@ export class ReadModel {
   readonly transfers: Collection<TransferDoc>;
   /** The books' totals and the accounts whose balance disagrees with their movements (see `BooksTotalsDoc`). */
   readonly books: Collection<BooksTotalsDoc | BalanceDriftDoc | RankingDoc>;
+  /**
+   * What this process last wrote of the documents a run writes, so a run writes them without
+   * reading them first (see kept-copies.ts); none with guards checked by the projector.
+   */
+  private readonly kept:
+    | {
+        accounts: KeptCopies<AccountDoc>;
+        buckets: KeptCopies<Pick<HistoryBucketDoc, 'version' | 'entries'>>;
+        months: KeptCopies<Pick<DailyBalancesMonthDoc, 'version' | 'days'>>;
+      }
+    | undefined;
 
   /**
    * `db` is a generation's view of the database (see generations.ts): the names below are the
@@ -77,6 +89,11 @@ export class ReadModel {
     this.dailyBalances = db.collection<DailyBalancesMonthDoc>(READ_MODEL_COLLECTIONS.dailyBalances);
     this.transfers = db.collection<TransferDoc>(READ_MODEL_COLLECTIONS.transfers);
     this.books = db.collection<BooksTotalsDoc | BalanceDriftDoc | RankingDoc>(READ_MODEL_COLLECTIONS.books);
+    // About 2 KB an account, 12 KB a bucket of 64 movements, 3 KB a month of 31 days.
+    this.kept =
+      guards === 'server'
+        ? { accounts: new KeptCopies(5_000), buckets: new KeptCopies(1_000), months: new KeptCopies(5_000) }
+        : undefined;
   }
 
   /** One index per query pattern of the query API (history and daily balances are read by `_id` only). */
@@ -233,19 +250,31 @@ export class ReadModel {
   }
 
   async account(accountId: string): Promise<AccountDoc | undefined> {
-    return (await this.accountForUpdate(accountId)).doc;
+    const raw = await this.accounts.findOne({ _id: accountId });
+    return raw ? AccountDocSchema.parse(raw) : undefined;
   }
 
   /**
    * The account document, and whether it was written in an earlier layout of the read model
    * (then what this layout adds, such as history buckets or the ledger postings, is missing and
-   * the projector rebuilds the account from the log).
+   * the projector rebuilds the account from the log). `kept`: the copy this process last wrote,
+   * not read: good for attempting a write (`advanceAccount`), not for concluding there is
+   * nothing to write (then `forgetKept` and read again).
    */
-  async accountForUpdate(accountId: string): Promise<{ doc: AccountDoc | undefined; legacy: boolean }> {
+  async accountForUpdate(accountId: string): Promise<{ doc: AccountDoc | undefined; legacy: boolean; kept: boolean }> {
+    const copy = this.kept?.accounts.get(accountId);
+    if (copy) return { doc: copy, legacy: false, kept: true };
     const raw = await this.accounts.findOne({ _id: accountId });
-    if (!raw) return { doc: undefined, legacy: false };
+    if (!raw) return { doc: undefined, legacy: false, kept: false };
     const legacy = !('transitPostings' in raw) || (raw.layout ?? 1) < READ_MODEL_LAYOUT;
-    return { doc: AccountDocSchema.parse(raw), legacy };
+    const doc = AccountDocSchema.parse(raw);
+    if (!legacy) this.kept?.accounts.set(accountId, doc);
+    return { doc, legacy, kept: false };
+  }
+
+  /** Drops the kept copy of an account document: the next `accountForUpdate` reads it. */
+  forgetKept(accountId: string): void {
+    this.kept?.accounts.forget(accountId);
   }
 
   /**
@@ -260,34 +289,42 @@ export class ReadModel {
 
   private async appendToBucket(accountId: string, bucket: number, entries: HistoryEntry[]): Promise<void> {
     const _id = historyBucketId(accountId, bucket);
-    for (;;) {
-      const stored = await this.history.findOne({ _id });
+    for (let attempt = 0; ; attempt++) {
+      // The kept copy first; the store when it is missing, was wrong, or says nothing is missing.
+      const copy = attempt === 0 ? this.kept?.buckets.get(_id) : undefined;
+      const stored = copy ?? (await this.history.findOne({ _id }));
       const has = stored ? stored.version : bucket * HISTORY_BUCKET_SIZE;
       // Entries the bucket already has are of a run retried after a crash: left out.
       const pending = entries.filter((e) => e.seq > has);
-      if (pending.length === 0) return;
-      const first = pending[0]!.seq;
+      const first = pending[0]?.seq;
+      if (copy && first !== has + 1) continue;
+      if (first === undefined) return;
       const last = pending[pending.length - 1]!.seq;
       if (first !== has + 1) throw new Error(`history bucket ${_id} ends at seq ${has}, not ${first - 1}`);
+      const written = { version: last, entries: (stored?.entries ?? '') + historyLines(pending) };
       if (!stored) {
         try {
-          const lines = historyLines(pending);
-          await this.history.insertOne({
+          const doc = {
             _id,
             accountId,
             bucket,
             version: last,
             firstAt: pending[0]!.occurredAt,
-            entries: lines,
-          });
+            entries: written.entries,
+          };
+          await this.history.insertOne(doc);
+          this.kept?.buckets.set(_id, written);
           return;
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
           continue; // another writer created it meanwhile: look again
         }
       }
-      const update = { $set: { version: last, entries: stored.entries + historyLines(pending) } };
-      if (await guardedUpdate(this.guards, this.history, _id, has, update, { knownVersion: has })) return;
+      if (await guardedUpdate(this.guards, this.history, _id, has, { $set: written }, { knownVersion: has })) {
+        this.kept?.buckets.set(_id, written);
+        return;
+      }
+      this.kept?.buckets.forget(_id);
     }
   }
 
@@ -308,6 +345,10 @@ export class ReadModel {
     for (const i of await insertAllNew(this.dailyBalances, days)) taken.add(days[i]!.accountId);
     const accounts = fresh.filter((a) => !taken.has(a.accountId)).map((a) => toLongs(a.account));
     for (const i of await insertAllNew(this.accounts, accounts)) taken.add(accounts[i]!._id);
+    // What the accounts written here look like now, for their next runs.
+    for (const a of fresh.filter((f) => !taken.has(f.accountId))) this.kept?.accounts.set(a.accountId, a.account);
+    for (const b of buckets.filter((d) => !taken.has(d.accountId))) this.kept?.buckets.set(b._id, b);
+    for (const m of days.filter((d) => !taken.has(d.accountId))) this.kept?.months.set(m._id, m);
     return taken;
   }
 
@@ -321,11 +362,12 @@ export class ReadModel {
    */
   async addToDays(movements: DailyMovement[]): Promise<void> {
     for (const run of runsBy(movements, (m) => monthOf(m.date))) {
-      const gaps = monthsBetween(monthOf(run[0]!.since), monthOf(run[0]!.date)).slice(0, -1);
+      const first = run[0]!;
+      const gaps = monthsBetween(monthOf(first.since), monthOf(first.date)).slice(0, -1);
       if (gaps.length > 0)
         await insertAllNew(
           this.dailyBalances,
-          gaps.map((gap) => emptyMonth(run[0]!, gap)),
+          gaps.map((gap) => emptyMonth(first, gap)),
         );
       await this.addToMonth(run);
     }
@@ -333,25 +375,37 @@ export class ReadModel {
 
   private async addToMonth(run: DailyMovement[]): Promise<void> {
     const _id = dailyBalancesMonthId(run[0]!.accountId, monthOf(run[0]!.date));
-    for (;;) {
-      const stored = await this.dailyBalances.findOne({ _id });
+    for (let attempt = 0; ; attempt++) {
+      // The kept copy first; the store when it is missing, was wrong, or says nothing is missing.
+      const copy = attempt === 0 ? this.kept?.months.get(_id) : undefined;
+      const stored = copy ?? (await this.dailyBalances.findOne({ _id }));
       const pending = run.filter((m) => m.version > (stored?.version ?? 0));
-      if (pending.length === 0) return;
+      if (pending.length === 0) {
+        if (copy) continue;
+        return;
+      }
       if (!stored) {
-        if ((await insertAllNew(this.dailyBalances, [monthOfMovements(pending)])).size === 0) return;
+        const doc = monthOfMovements(pending);
+        if ((await insertAllNew(this.dailyBalances, [doc])).size === 0) {
+          this.kept?.months.set(_id, doc);
+          return;
+        }
         continue; // another writer created it meanwhile: read it again
       }
-      const days = daysOfMonth(stored);
-      const update = {
-        $set: { days: monthDaysText(addedTo(days, pending).values()), version: pending.at(-1)!.version },
+      const written = {
+        version: pending.at(-1)!.version,
+        days: monthDaysText(addedTo(daysOfMonth(stored), pending).values()),
       };
+      const update = { $set: written };
       if (
         await guardedUpdate(this.guards, this.dailyBalances, _id, stored.version, update, {
           knownVersion: stored.version,
         })
       ) {
+        this.kept?.months.set(_id, written);
         return;
       }
+      this.kept?.months.forget(_id);
     }
   }
 
@@ -360,6 +414,13 @@ export class ReadModel {
    * writer got there first (the caller re-reads and decides again).
    */
   async advanceAccount(fromVersion: number, doc: AccountDoc): Promise<boolean> {
+    const advanced = await this.writeAccount(fromVersion, doc);
+    if (advanced) this.kept?.accounts.set(doc._id, doc);
+    else this.kept?.accounts.forget(doc._id);
+    return advanced;
+  }
+
+  private async writeAccount(fromVersion: number, doc: AccountDoc): Promise<boolean> {
     if (fromVersion === 0) {
       try {
         await this.accounts.insertOne(toLongs(doc));
@@ -370,7 +431,7 @@ export class ReadModel {
       }
     }
     const { _id, ...fields } = toLongs(doc);
-    // The caller read the document at `fromVersion` at the start of its run.
+    // The caller read the document at `fromVersion` at the start of its run (or kept it).
     return guardedUpdate(this.guards, this.accounts, _id, fromVersion, { $set: fields } as never, {
       knownVersion: fromVersion,
     });
