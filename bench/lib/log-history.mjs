@@ -62,7 +62,8 @@ export function depositEvent(accountId, version, amount, balanceAfter, occurredA
 
 /**
  * An opened account followed by deposits of 1 minor unit `stepMs` apart (default one
- * millisecond), in batches of one ImmuDB transaction each. Returns the instant before the first.
+ * millisecond), in batches of one ImmuDB transaction each. Returns the instant before the first,
+ * and the log transaction of the last batch.
  */
 export async function writeHistory(store, accountId, size, { stepMs = 1 } = {}) {
   const t0 = Date.now() - size * stepMs - 60_000;
@@ -71,11 +72,13 @@ export async function writeHistory(store, accountId, size, { stepMs = 1 } = {}) 
     version === 1
       ? openedEvent(accountId, at(1), 'bench-history')
       : depositEvent(accountId, version, 1, version - 1, at(version), 'bench-history');
+  let lastTx = 0;
   for (let from = 1; from <= size; from += BATCH) {
     const batch = [];
     for (let v = from; v < from + BATCH && v <= size; v++) batch.push(event(v));
     const result = await store.append(accountId, from - 1, batch);
     if (!result.ok) throw new Error(`history of ${accountId}: ${JSON.stringify(result)}`);
+    lastTx = result.logTx;
   }
-  return t0;
+  return { t0, lastTx };
 }

@@ -57,7 +57,7 @@ function openedWithDeposit(accountId) {
 }
 
 /** Polls the trial balance until its books are at log transaction `tx` or beyond; returns their position. */
-async function booksReach(queryApi, tx) {
+export async function booksReach(queryApi, tx) {
   for (const deadline = Date.now() + 900_000; Date.now() < deadline;) {
     const res = await fetch(`${queryApi}/api/v1/ledger/trial-balance?currency=USD`);
     await res.arrayBuffer();

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { load } from '../lib/load.mjs';
 import { logWriter, writeHistory } from '../lib/log-history.mjs';
+import { booksReach } from './books.mjs';
 
 /** 100 movements a day. */
 const STEP_MS = 864_000;
@@ -20,9 +21,11 @@ export async function historyPages({ stack, urls, sizes, seconds, say }) {
     for (const size of sizes) {
       const account = `hist-${size}-${randomUUID().slice(0, 6)}`;
       say(`history pages: writing ${size} events of one account to the log`);
-      const t0 = await writeHistory(store, account, size, { stepMs: STEP_MS });
+      const { t0, lastTx } = await writeHistory(store, account, size, { stepMs: STEP_MS });
       say(`history pages: waiting for the read model to project ${size} events`);
       accounts.push({ size, account, t0, projectSeconds: await projected(urls.queryApi, account, size) });
+      // The books fold the same events after the projection: no reads are measured beside that work.
+      await booksReach(urls.queryApi, lastTx);
     }
   } finally {
     await close();

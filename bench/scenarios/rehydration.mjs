@@ -31,8 +31,8 @@ export async function rehydration({ stack, sizes, say }) {
       withSnapshot: `rehy-s-${size}-${randomUUID().slice(0, 6)}`,
       withoutSnapshot: `rehy-n-${size}-${randomUUID().slice(0, 6)}`,
     };
-    pair.t0 = await writeHistory(store, pair.withSnapshot, size);
-    pair.t0Without = await writeHistory(store, pair.withoutSnapshot, size);
+    pair.t0 = (await writeHistory(store, pair.withSnapshot, size)).t0;
+    pair.t0Without = (await writeHistory(store, pair.withoutSnapshot, size)).t0;
     say(`rehydration: first command on the ${size}-event account that will keep a snapshot`);
     pair.firstActivationMs = await deposit(pair.withSnapshot); // replays everything once, then persists a snapshot
     accounts.push(pair);
