@@ -69,6 +69,12 @@ export function markdown(r) {
     '| offered /s | served /s | p50 ms | p90 ms | p99 ms | errors |',
     '|---|---|---|---|---|---|',
     ...r.movements.steps.map((s) => `| ${s.rate} | ${s.throughput} | ${s.p50} | ${s.p90} | ${s.p99} | ${s.errors} |`),
+    ...(r.movements.halfKnee && !r.movements.steps.includes(r.movements.halfKnee)
+      ? [
+          '',
+          `At half the knee, offered after the steps: ${r.movements.halfKnee.rate}/s offered, ${r.movements.halfKnee.throughput}/s served, p50 ${r.movements.halfKnee.p50} ms, p99 ${r.movements.halfKnee.p99} ms, ${r.movements.halfKnee.errors} errors.`,
+        ]
+      : []),
     '',
     `![latency percentiles over offered load](${r.chartFile})`,
     '',
@@ -320,7 +326,8 @@ function targets(r) {
   const l = b.log;
   if (!l) return [];
   const knee = r.movements.knee;
-  const half = knee && r.movements.steps.filter((s) => s.rate <= knee.rate / 2 && s.errors === 0).pop();
+  const half =
+    r.movements.halfKnee ?? (knee && r.movements.steps.filter((s) => s.rate <= knee.rate / 2 && s.errors === 0).pop());
   const check = (ok) => (ok ? 'met' : '**not met**');
   const pct = (a, c) => (a && c ? Math.round((a / c) * 100) : 0);
   const rows = [

@@ -58,10 +58,18 @@ export async function steppedMovements({ stack, urls, accounts, rates, seconds, 
   }
   const within = steps.filter((s) => s.p99 !== null && s.p99 <= P99_TARGET_MS && s.errors === 0);
   const knee = within.length > 0 ? within[within.length - 1] : null;
+  // The latency at half the knee, offered on its own when no step was that low (the first step is 25/s).
+  let halfKnee = knee && steps.filter((s) => s.rate <= knee.rate / 2 && s.errors === 0).pop();
+  if (knee && !halfKnee) {
+    const rate = Math.max(1, Math.round(knee.rate / 2));
+    say(`deposits/withdrawals at ${rate}/s offered, half the knee (${seconds}s)`);
+    halfKnee = { rate, ...(await openLoop({ url: urls.commandApi, rate, seconds, request: movementOn(accounts) })) };
+  }
   return {
     p99TargetMs: P99_TARGET_MS,
     steps,
     knee: knee ? { rate: knee.rate, throughput: knee.throughput, p99: knee.p99, p50: knee.p50 } : null,
+    halfKnee: halfKnee ?? null,
   };
 }
 
