@@ -63,7 +63,9 @@ export async function steppedMovements({ stack, urls, accounts, rates, seconds, 
   if (knee && !halfKnee) {
     const rate = Math.max(1, Math.round(knee.rate / 2));
     say(`deposits/withdrawals at ${rate}/s offered, half the knee (${seconds}s)`);
-    halfKnee = { rate, ...(await openLoop({ url: urls.commandApi, rate, seconds, request: movementOn(accounts) })) };
+    const cpuBefore = cpuSnapshot(stack.supervisor);
+    const step = await openLoop({ url: urls.commandApi, rate, seconds, request: movementOn(accounts) });
+    halfKnee = { rate, ...step, cpu: cpuPerRequest(cpuBefore, cpuSnapshot(stack.supervisor), step.requests) };
   }
   return {
     p99TargetMs: P99_TARGET_MS,
