@@ -241,6 +241,38 @@ describe('the books on a real MongoDB-wire server (FerretDB)', () => {
     expect((await projectors.model(7).rankings()).map((r) => r.tx)).toEqual([3, 3]);
   });
 
+  it('refills a ranking whose richest accounts emptied below the floor from the account documents', async () => {
+    const own = mongo.db(`it_books_${randomUUID().slice(0, 8)}`);
+    const ids = [1, 2, 3, 4, 5].map((i) => `rank-${i}-${randomUUID().slice(0, 8)}`);
+    // Balances 100 ... 500; the ranking keeps 2 (500, 400) and its floor is 300.
+    const log = fakeLog([
+      ...ids.map((id) => [stored(id, 1, opening(id, 'USD'))]),
+      ...ids.map((id, i) => [stored(id, 2, depositOf((i + 1) * 100), (i + 1) * 100)]),
+    ]);
+    const generations = new Generations(own);
+    const projectors = new Projectors(own, log, silent);
+    const model = projectors.model(0);
+    const tracker = new LagTracker({ generations, projectors, eventLog: log, log: silent, rankingKeep: 2 });
+    await projectors.projector(0).applyAll((await log.readLog(0, 20)).events);
+    await tracker.probe();
+    const top = async () =>
+      (await model.rankings()).map((r) => [r.floor, JSON.parse(r.entries).map((e: { balance: number }) => e.balance)]);
+    expect(await top()).toEqual([[300, [500, 400]]]);
+
+    // The two richest empty: the ranking knows no account above its floor any more.
+    const withdrawal = (amount: number): AccountEvent => ({
+      type: 'MoneyWithdrawn',
+      data: { transactionId: randomUUID(), amount, description: null },
+    });
+    log.append([stored(ids[4]!, 3, withdrawal(500), 0)]);
+    log.append([stored(ids[3]!, 3, withdrawal(400), 0)]);
+    await projectors.projector(0).applyAll((await log.readLog(10, 20)).events);
+    await tracker.probe();
+    // Refilled from the account documents: 300 and 200 listed, every other account at most 100.
+    expect(await top()).toEqual([[100, [300, 200]]]);
+    expect((await model.rankings())[0]!.tx).toBe(12);
+  });
+
   it('records an account whose recorded balance disagrees with its movements, and only such accounts', async () => {
     const own = mongo.db(`it_drift_${randomUUID().slice(0, 8)}`);
     const good = `good-${randomUUID()}`;

@@ -20,6 +20,7 @@
  * model converges on the log whatever happened to the messages.
  */
 import type { PublishedEvent } from '@bank/domain';
+import { TOP_ACCOUNTS_KEPT } from '@bank/contracts';
 import type { EventLogClient, Logger } from '@bank/service-kit';
 import { AccountFacts, BookTotals } from './books';
 import type { Generations } from './generations';
@@ -78,6 +79,8 @@ export class LagTracker {
       log: Logger;
       pollMs?: number;
       maxScanTxs?: number;
+      /** How many accounts each ranking keeps (TOP_ACCOUNTS_KEPT; fewer in tests). */
+      rankingKeep?: number;
       /** Applies events read from the log to the live generation (see the heading). */
       heal?: { afterMs: number; apply: (generation: number, events: PublishedEvent[]) => Promise<void> };
     },
@@ -173,7 +176,7 @@ export class LagTracker {
       // Everything applied is walked (the books need it); what is behind is counted up to a bound.
       if (!moved || cursor >= headTx || (!contiguous && cursor - behindFromTx >= maxScanTxs)) break;
     }
-    await this.post(model, unposted, applied);
+    if ((await this.post(model, unposted, applied)) && this.generation !== undefined) await this.refillRankings(model);
     const heal = this.deps.heal;
     if (heal && oldest && Date.now() - Date.parse(oldest) > heal.afterMs) {
       await this.healFrom(generation, applied, heal.apply);
@@ -199,7 +202,7 @@ export class LagTracker {
     const [stored, rankings] = await Promise.all([model.booksTotals(), model.rankings()]);
     this.generation = generation;
     this.books = stored ? BookTotals.fromDoc(stored) : undefined;
-    this.rankings = Rankings.fromDocs(rankings);
+    this.rankings = Rankings.fromDocs(rankings, this.deps.rankingKeep);
     this.appliedTx = this.books?.tx ?? 0;
     this.facts = new AccountFacts((id) => model.accountFact(id));
     this.known.clear();
@@ -227,6 +230,24 @@ export class LagTracker {
     }
     this.generation = undefined; // re-read at the next probe
     return false;
+  }
+
+  /**
+   * Refills each ranking that can no longer tell half the accounts it keeps (see
+   * `Ranking.needsRefill`) from the account documents: one scan of the currency's accounts,
+   * sorted by balance, so that top-account reports are one read again. The documents are at the
+   * rankings' position or further (everything up to appliedTx is applied): until the fold passes
+   * the documents' versions, a refilled ranking may show an account's balance of a little later.
+   */
+  private async refillRankings(model: ReadModel): Promise<void> {
+    for (const [currency, ranking] of this.rankings.needingRefill()) {
+      ranking.refill(await model.highestBalances(currency, (this.deps.rankingKeep ?? TOP_ACCOUNTS_KEPT) + 1));
+      await model.saveRankings([ranking.toDoc(currency)]);
+      this.deps.log.info(
+        { currency, tx: ranking.tx },
+        'ranking of accounts by balance refilled from the account documents',
+      );
+    }
   }
 
   /** Applies one page of the log after `afterTx` to the live generation, from the log itself. */

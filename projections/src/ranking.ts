@@ -55,6 +55,28 @@ export class Ranking {
     this.entries.delete(lowest!.accountId);
     this.floor = Math.max(this.floor ?? -Infinity, lowest!.balance);
   }
+
+  /**
+   * Whether the ranking tells fewer than half the accounts it keeps: its richest accounts emptied
+   * below others it no longer lists (the floor only rises), or a balance became unknown. Then it
+   * is refilled from the account documents (`refill`), or every top-accounts report would scan.
+   */
+  needsRefill(): boolean {
+    if (this.floor === null) return false;
+    let above = 0;
+    for (const e of this.entries.values()) if (e.balance > this.floor) above++;
+    return above < this.keep / 2;
+  }
+
+  /**
+   * The ranking from the highest balances of the currency's account documents, in rank order,
+   * one more than it keeps if there are that many (that one's balance is the new floor).
+   */
+  refill(highest: RankedAccount[]): void {
+    this.entries.clear();
+    for (const e of highest.slice(0, this.keep)) this.entries.set(e.accountId, e);
+    this.floor = highest.length > this.keep ? highest[this.keep]!.balance : null;
+  }
 }
 
 /**
@@ -69,9 +91,14 @@ export class Rankings {
   ) {}
 
   /** The stored rankings; none at all means they start at the log's start (a read model that predates them too). */
-  static fromDocs(docs: RankingDoc[]): Rankings {
-    const byCurrency = new Map(docs.map((d) => [d._id.slice(RANKING_ID_PREFIX.length), Ranking.fromDoc(d)]));
-    return new Rankings(Math.min(...docs.map((d) => d.tx), docs.length === 0 ? 0 : Infinity), byCurrency);
+  static fromDocs(docs: RankingDoc[], keep = TOP_ACCOUNTS_KEPT): Rankings {
+    const byCurrency = new Map(docs.map((d) => [d._id.slice(RANKING_ID_PREFIX.length), Ranking.fromDoc(d, keep)]));
+    return new Rankings(Math.min(...docs.map((d) => d.tx), docs.length === 0 ? 0 : Infinity), byCurrency, keep);
+  }
+
+  /** The currencies whose ranking needs a refill, with it (see `Ranking.needsRefill`). */
+  needingRefill(): [string, Ranking][] {
+    return [...this.byCurrency].filter(([, r]) => r.needsRefill());
   }
 
   copy(): Rankings {

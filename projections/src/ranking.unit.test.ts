@@ -66,6 +66,40 @@ describe('the ranking of accounts by balance', () => {
     expect(topOfRanking(ranking.toDoc('USD'), 1)).toBeUndefined();
   });
 
+  it('asks to be refilled once its richest accounts emptied below the floor, and answers again once refilled', async () => {
+    // Ten accounts of 100, 200, ... 1000; it keeps 4 (1000 ... 700), the floor is 600.
+    const ids = Array.from({ length: 10 }, (_, i) => `r${i}`);
+    const txs: Array<Array<[string, ReturnType<typeof deposit>]>> = ids.map((id) => [[id, opened(id, 'USD')]]);
+    ids.forEach((id, i) => txs.push([[id, deposit((i + 1) * 100)]]));
+    const rankings = new Rankings(0, new Map(), 4);
+    await rankings.fold(logOf(txs), txs.length, facts());
+    expect(rankings.needingRefill()).toEqual([]);
+    const ranking = Ranking.fromDoc(rankings.toDocs()[0]!, 4);
+    expect(topOfRanking(ranking.toDoc('USD'), 4)!.map((e) => e.balance)).toEqual([1000, 900, 800, 700]);
+    // The three richest empty: only 700 is still known to be above the floor.
+    for (const id of ['r9', 'r8', 'r7']) ranking.set(id, 'O', 0);
+    expect(ranking.needsRefill()).toBe(true);
+    expect(
+      Rankings.fromDocs([ranking.toDoc('USD')], 4)
+        .needingRefill()
+        .map(([currency]) => currency),
+    ).toEqual(['USD']);
+    expect(topOfRanking(ranking.toDoc('USD'), 2)).toBeUndefined();
+    // From the account documents: the 5 highest balances (one more than it keeps).
+    const highest = [700, 600, 500, 400, 300].map((balance) => ({
+      accountId: `r${balance / 100 - 1}`,
+      ownerName: 'O',
+      balance,
+    }));
+    ranking.refill(highest);
+    expect(ranking.needsRefill()).toBe(false);
+    expect(ranking.toDoc('USD')).toMatchObject({ floor: 300 });
+    expect(topOfRanking(ranking.toDoc('USD'), 4)!.map((e) => e.balance)).toEqual([700, 600, 500, 400]);
+    // Fewer accounts than it keeps: every one is listed (no floor).
+    ranking.refill(highest.slice(0, 3));
+    expect(ranking.toDoc('USD')).toMatchObject({ floor: null });
+  });
+
   it('starts at the lowest stored position, and folds each ranking only past its own', async () => {
     const log = logOf([
       [['a', opened('a', 'USD')]],

@@ -17,6 +17,7 @@ import {
   RankingDocSchema,
   type BalanceDriftDoc,
   type BooksTotalsDoc,
+  type RankedAccount,
   type RankingDoc,
   TransferDocSchema,
   HISTORY_BUCKET_SIZE,
@@ -199,6 +200,19 @@ export class ReadModel {
       if (isDuplicateKey(err)) return false;
       throw err;
     }
+  }
+
+  /**
+   * The `n` highest balances of the currency's accounts, in rank order: a scan of the currency's
+   * accounts on FerretDB, for the rare refill of a ranking (lag.ts).
+   */
+  async highestBalances(currency: string, n: number): Promise<RankedAccount[]> {
+    const docs = await this.accounts
+      .find({ currency } as never, { projection: { accountId: 1, ownerName: 1, balance: 1 } })
+      .sort({ balance: -1, _id: 1 })
+      .limit(n)
+      .toArray();
+    return docs.map((d) => ({ accountId: d.accountId, ownerName: d.ownerName, balance: d.balance }));
   }
 
   /** The books' totals as last folded (undefined before the first fold). */
