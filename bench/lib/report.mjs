@@ -217,7 +217,10 @@ function booksRows(r) {
     '| read | /s | p50 ms | p90 ms | p99 ms | errors | of findOne |',
     '|---|---|---|---|---|---|---|',
     row('trial balance (books totals + drift documents of the currency)', k.trialBalance),
-    row('top 10 accounts (a scan, at most one per currency per second, shared)', k.topAccounts),
+    row(
+      'top 10 accounts (the ranking; a shared scan at most once a second per currency when it cannot tell)',
+      k.topAccounts,
+    ),
     '',
   ];
 }
