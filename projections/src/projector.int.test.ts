@@ -71,6 +71,19 @@ async function historyOf(model: ReadModel, accountId: string) {
   return buckets.flatMap((b) => historyEntriesOf(b));
 }
 
+/**
+ * An account's documents as stored, BSON values kept apart (Int32, Double, Long), so that a
+ * value or a type that differs fails a comparison.
+ */
+async function documentsOf(model: ReadModel, accountId: string) {
+  const raw = { promoteValues: false } as const;
+  return {
+    account: await model.accounts.findOne({ _id: accountId }, raw),
+    history: await model.history.find({ accountId }, raw).sort({ bucket: 1 }).toArray(),
+    days: await model.dailyBalances.find({ accountId }, raw).sort({ _id: 1 }).toArray(),
+  };
+}
+
 /** The log, as event-source would serve it: a real dependency is not needed for this adapter test. */
 const logOf = (events: StoredEvent[]) => ({
   readAll: async (_: string, from: number) => events.filter((e) => e.version >= from),
@@ -307,12 +320,9 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     await projector.applyAll(streams[3 + 1]!.slice(0, 1)); // and to a transfer's start
     await projector.applyNewAccounts(streams);
 
-    const raw = { promoteValues: false } as const;
     const dump = async (model: ReadModel, id: string) => ({
-      account: await model.accounts.findOne({ _id: id }, raw),
-      history: await model.history.find({ accountId: id }, raw).sort({ bucket: 1 }).toArray(),
-      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ _id: 1 }).toArray(),
-      transfers: await model.transfers.find({ fromAccountId: id }, raw).sort({ _id: 1 }).toArray(),
+      ...(await documentsOf(model, id)),
+      transfers: await model.transfers.find({ fromAccountId: id }, { promoteValues: false }).sort({ _id: 1 }).toArray(),
     });
     for (const id of ids) expect(await dump(bulk, id)).toStrictEqual(await dump(reference, id));
     const sample = await dump(reference, ids[0]!);
@@ -346,13 +356,7 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     const live = new Projector(target, log, pino({ level: 'silent' }));
     await live.applyMessage([...streams[0]!, ...streams[1]!, ...streams[2]!.slice(5)]);
 
-    const raw = { promoteValues: false } as const;
-    const dump = async (model: ReadModel, id: string) => ({
-      account: await model.accounts.findOne({ _id: id }, raw),
-      history: await model.history.find({ accountId: id }, raw).sort({ bucket: 1 }).toArray(),
-      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ _id: 1 }).toArray(),
-    });
-    for (const id of [a, b, c]) expect(await dump(target, id)).toStrictEqual(await dump(reference, id));
+    for (const id of [a, b, c]) expect(await documentsOf(target, id)).toStrictEqual(await documentsOf(reference, id));
     expect(historyEntriesOf((await target.history.findOne({ _id: `${b}:1` }))!)).toHaveLength(81 - 64);
   });
 
@@ -445,14 +449,7 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
     const projector = new Projector(inRuns, logOf(events), pino({ level: 'silent' }));
     await projector.applyAll([...events, ...events].sort(() => Math.random() - 0.5));
 
-    // BSON values as stored (Int32, Double, Long kept apart), so a type that differs fails too.
-    const raw = { promoteValues: false } as const;
-    const dump = async (model: ReadModel) => ({
-      account: await model.accounts.findOne({ _id: id }, raw),
-      history: await model.history.find({ accountId: id }, raw).sort({ bucket: 1 }).toArray(),
-      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ _id: 1 }).toArray(),
-    });
-    expect(await dump(inRuns)).toStrictEqual(await dump(oneByOne));
+    expect(await documentsOf(inRuns, id)).toStrictEqual(await documentsOf(oneByOne, id));
     const month = await oneByOne.dailyBalances.findOne({ _id: `${id}:2026-11` });
     expect([...daysOfMonth(month!).values()].map((d) => [d.date, d.transactionCount])).toEqual([
       ['2026-11-20', 4],
@@ -503,13 +500,7 @@ describe('Projector on FerretDB, how version guards reach the server', () => {
 
     const reference = new ReadModel(mongo.db(`it_${randomUUID().slice(0, 8)}`), 'server');
     await new Projector(reference, logOf(events), pino({ level: 'silent' })).applyAll(events);
-    const raw = { promoteValues: false } as const;
-    const dump = async (model: ReadModel) => ({
-      account: await model.accounts.findOne({ _id: id }, raw),
-      history: await model.history.find({ accountId: id }, raw).sort({ bucket: 1 }).toArray(),
-      days: await model.dailyBalances.find({ accountId: id }, raw).sort({ _id: 1 }).toArray(),
-    });
-    expect(await dump(one)).toStrictEqual(await dump(reference));
+    expect(await documentsOf(one, id)).toStrictEqual(await documentsOf(reference, id));
   });
 
   it("writes a warm account's next movement without reading any of its documents first", async () => {
