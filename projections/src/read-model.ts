@@ -5,7 +5,9 @@ import {
   type Collection,
   type Db,
   type Document,
+  type Filter,
   type OptionalUnlessRequiredId,
+  type UpdateFilter,
 } from 'mongodb';
 import { isAccountStream, transferIdOfStream, type Currency } from '@bank/domain';
 import {
@@ -72,8 +74,8 @@ export class ReadModel {
   private readonly kept:
     | {
         accounts: KeptCopies<AccountDoc>;
-        buckets: KeptCopies<Pick<HistoryBucketDoc, 'version' | 'entries'>>;
-        months: KeptCopies<Pick<DailyBalancesMonthDoc, 'version' | 'days'>>;
+        buckets: KeptCopies<KeptBucket>;
+        months: KeptCopies<KeptMonth>;
       }
     | undefined;
 
@@ -303,42 +305,61 @@ export class ReadModel {
 
   private async appendToBucket(accountId: string, bucket: number, entries: HistoryEntry[]): Promise<void> {
     const _id = historyBucketId(accountId, bucket);
-    for (let attempt = 0; ; attempt++) {
-      // The kept copy first; the store when it is missing, was wrong, or says nothing is missing.
-      const copy = attempt === 0 ? this.kept?.buckets.get(_id) : undefined;
-      const stored = copy ?? (await this.history.findOne({ _id }));
+    await this.writeFromKept<HistoryBucketDoc, KeptBucket>(this.kept?.buckets, this.history, _id, (stored) => {
       const has = stored ? stored.version : bucket * HISTORY_BUCKET_SIZE;
       // Entries the bucket already has are of a run retried after a crash: left out.
       const pending = entries.filter((e) => e.seq > has);
-      const first = pending[0]?.seq;
-      if (copy && first !== has + 1) continue;
-      if (first === undefined) return;
+      if (pending.length === 0) return undefined;
+      const first = pending[0]!;
       const last = pending[pending.length - 1]!.seq;
-      if (first !== has + 1) throw new Error(`history bucket ${_id} ends at seq ${has}, not ${first - 1}`);
-      const written = { version: last, entries: (stored?.entries ?? '') + historyLines(pending) };
-      if (!stored) {
-        try {
-          const doc = {
-            _id,
-            accountId,
-            bucket,
-            version: last,
-            firstAt: pending[0]!.occurredAt,
-            entries: written.entries,
-          };
-          await this.history.insertOne(doc);
-          this.kept?.buckets.set(_id, written);
-          return;
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-          continue; // another writer created it meanwhile: look again
-        }
+      if (first.seq !== has + 1) throw new Error(`history bucket ${_id} ends at seq ${has}, not ${first.seq - 1}`);
+      const entriesNow = (stored?.entries ?? '') + historyLines(pending);
+      return stored
+        ? { set: { version: last, entries: entriesNow } }
+        : { insert: { _id, accountId, bucket, version: last, firstAt: first.occurredAt, entries: entriesNow } };
+    });
+  }
+
+  /**
+   * Brings one document that runs write (a history bucket, a month) up to date, conditional on
+   * its version: from the kept copy if there is one, else, or when the copy turns out wrong or
+   * says there is nothing to write, from the store. `change` says what to write over what is
+   * stored: the fields to set, the whole document when there is none, or undefined for nothing.
+   */
+  private async writeFromKept<T extends Document & { _id: string; version: number }, K extends Partial<T>>(
+    copies: KeptCopies<K> | undefined,
+    collection: Collection<T>,
+    _id: string,
+    change: (stored: K | null) => { set: K } | { insert: T } | undefined,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const copy = attempt === 0 ? copies?.get(_id) : undefined;
+      const stored = copy ?? ((await collection.findOne({ _id } as Filter<T>)) as K | null);
+      let next: ReturnType<typeof change>;
+      try {
+        next = change(stored);
+      } catch (err) {
+        if (copy) continue;
+        throw err;
       }
-      if (await guardedUpdate(this.guards, this.history, _id, has, { $set: written }, { knownVersion: has })) {
-        this.kept?.buckets.set(_id, written);
+      if (!next) {
+        if (copy) continue;
         return;
       }
-      this.kept?.buckets.forget(_id);
+      if ('insert' in next) {
+        if ((await insertAllNew(collection, [next.insert])).size === 0) {
+          copies?.set(_id, next.insert as unknown as K);
+          return;
+        }
+        continue; // another writer created it meanwhile: read it again
+      }
+      const version = stored!.version!;
+      const update = { $set: next.set } as unknown as UpdateFilter<T>;
+      if (await guardedUpdate(this.guards, collection, _id, version, update, { knownVersion: version })) {
+        copies?.set(_id, next.set);
+        return;
+      }
+      copies?.forget(_id);
     }
   }
 
@@ -389,38 +410,13 @@ export class ReadModel {
 
   private async addToMonth(run: DailyMovement[]): Promise<void> {
     const _id = dailyBalancesMonthId(run[0]!.accountId, monthOf(run[0]!.date));
-    for (let attempt = 0; ; attempt++) {
-      // The kept copy first; the store when it is missing, was wrong, or says nothing is missing.
-      const copy = attempt === 0 ? this.kept?.months.get(_id) : undefined;
-      const stored = copy ?? (await this.dailyBalances.findOne({ _id }));
+    await this.writeFromKept<DailyBalancesMonthDoc, KeptMonth>(this.kept?.months, this.dailyBalances, _id, (stored) => {
       const pending = run.filter((m) => m.version > (stored?.version ?? 0));
-      if (pending.length === 0) {
-        if (copy) continue;
-        return;
-      }
-      if (!stored) {
-        const doc = monthOfMovements(pending);
-        if ((await insertAllNew(this.dailyBalances, [doc])).size === 0) {
-          this.kept?.months.set(_id, doc);
-          return;
-        }
-        continue; // another writer created it meanwhile: read it again
-      }
-      const written = {
-        version: pending.at(-1)!.version,
-        days: monthDaysText(addedTo(daysOfMonth(stored), pending).values()),
-      };
-      const update = { $set: written };
-      if (
-        await guardedUpdate(this.guards, this.dailyBalances, _id, stored.version, update, {
-          knownVersion: stored.version,
-        })
-      ) {
-        this.kept?.months.set(_id, written);
-        return;
-      }
-      this.kept?.months.forget(_id);
-    }
+      if (pending.length === 0) return undefined;
+      if (!stored) return { insert: monthOfMovements(pending) };
+      const days = monthDaysText(addedTo(daysOfMonth(stored), pending).values());
+      return { set: { version: pending.at(-1)!.version, days } };
+    });
   }
 
   /**
@@ -451,6 +447,10 @@ export class ReadModel {
     });
   }
 }
+
+/** What a run needs of a history bucket or a month to write it again. */
+type KeptBucket = Pick<HistoryBucketDoc, 'version' | 'entries'>;
+type KeptMonth = Pick<DailyBalancesMonthDoc, 'version' | 'days'>;
 
 /** What the rebuild writes for an account new to this read model (see `insertNewAccounts`). */
 export type FreshAccount = {
