@@ -267,14 +267,7 @@ function readModelTargets(r) {
     `p99 ${r.books.trialBalance.p99} ms`,
     check(r.books.trialBalance.p99 <= 50 && r.books.trialBalance.errors === 0),
   ]);
-  return [
-    '## Read-model targets (this run)',
-    '',
-    '| target | measured | |',
-    '|---|---|---|',
-    ...rows.map(([t, m, c]) => `| ${t} | ${m} | ${c} |`),
-    '',
-  ];
+  return targetTable('Read-model targets (this run)', rows);
 }
 
 /** The event log's baselines: default vs tuned settings, ExecAll vs Set, scans under appends, group commit. */
@@ -375,8 +368,13 @@ function targets(r) {
         ]
       : []),
   ];
+  return targetTable('Write-path targets (ratios within this run)', rows);
+}
+
+/** A section of targets: each row its target, what this run measured, and whether that meets it. */
+function targetTable(title, rows) {
   return [
-    '## Write-path targets (ratios within this run)',
+    `## ${title}`,
     '',
     '| target | measured | |',
     '|---|---|---|',
