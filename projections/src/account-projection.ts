@@ -11,14 +11,17 @@ import {
   type AccountEvent,
   type StoredEvent,
 } from '@bank/domain';
-import { type AccountDoc, READ_MODEL_LAYOUT, type HistoryEntry } from '@bank/contracts';
+import { type AccountDoc, monthAfter, monthOf, READ_MODEL_LAYOUT, type HistoryEntry } from '@bank/contracts';
 
 /** What one money movement adds to its UTC day. */
 export type DailyMovement = {
   accountId: string;
   date: string;
-  /** The day the balance before it has held since: the account's previous movement's, or its opening's. */
-  since: string;
+  /**
+   * The first month (YYYY-MM) that may have no daily-balances document yet: the month after the
+   * account's previous movement's, or its opening's month before its first movement.
+   */
+  firstQuietMonth: string;
   balanceBefore: number;
   balanceAfter: number;
   credit: number;
@@ -166,7 +169,9 @@ function projectMovement(moved: AccountDoc, before: AccountDoc, stored: StoredEv
     daily: {
       accountId: before.accountId,
       date: at.slice(0, 10),
-      since: (before.lastTransactionAt ?? before.openedAt).slice(0, 10),
+      firstQuietMonth: before.lastTransactionAt
+        ? monthAfter(monthOf(before.lastTransactionAt))
+        : monthOf(before.openedAt),
       balanceBefore: before.balance,
       balanceAfter: balance,
       credit: delta > 0 ? amount : 0,

@@ -169,7 +169,7 @@ describe.each(['server', 'client'] as const)('Projector on FerretDB, version gua
       {
         accountId: id,
         date: '2026-11-22',
-        since: '2026-11-22',
+        firstQuietMonth: '2026-12',
         balanceBefore: 0,
         balanceAfter: 100,
         credit: 100,

@@ -392,17 +392,17 @@ export class ReadModel {
    * month's document, which remembers the last version it applied: movements at or below it are
    * left out (a redelivery, or a run retried after a crash), and each write is conditional on the
    * version read, as history buckets are. Before the first movement of a month, the months since
-   * the account's previous movement (or its opening) get their documents, without days, so every
-   * month from the opening to the latest movement has one.
+   * the account's previous movement (or its opening) that have none get their documents, without
+   * days (`quietMonthsBefore`), so every month from the opening to the latest movement has one.
    */
   async addToDays(movements: DailyMovement[]): Promise<void> {
     for (const run of runsBy(movements, (m) => monthOf(m.date))) {
       const first = run[0]!;
-      const gaps = monthsBetween(monthOf(first.since), monthOf(first.date)).slice(0, -1);
-      if (gaps.length > 0)
+      const quiet = quietMonthsBefore(first);
+      if (quiet.length > 0)
         await insertAllNew(
           this.dailyBalances,
-          gaps.map((gap) => emptyMonth(first, gap)),
+          quiet.map((month) => emptyMonth(first, month)),
         );
       await this.addToMonth(run);
     }
@@ -517,7 +517,7 @@ function monthsOf(movements: DailyMovement[]): DailyBalancesMonthDoc[] {
   const months = new Map<string, DailyBalancesMonthDoc>();
   for (const [month, ofMonth] of byMonth) {
     const first = ofMonth[0]!;
-    for (const gap of monthsBetween(monthOf(first.since), month).slice(0, -1)) {
+    for (const gap of quietMonthsBefore(first)) {
       if (!months.has(gap) && !byMonth.has(gap)) months.set(gap, emptyMonth(first, gap));
     }
     months.set(month, monthOfMovements(ofMonth));
@@ -547,6 +547,11 @@ function addedTo(days: Map<string, DayTotals>, movements: DailyMovement[]): Map<
     });
   }
   return days;
+}
+
+/** The months before `m`'s, since the account's previous movement (or its opening), that had none. */
+function quietMonthsBefore(m: DailyMovement): string[] {
+  return monthsBetween(m.firstQuietMonth, monthOf(m.date)).slice(0, -1);
 }
 
 /** The document of a month without movements before `m`'s: the balance `m` starts from, no days. */

@@ -1,5 +1,6 @@
 import {
   dailyBalancesOf,
+  monthAfter,
   monthDaysText,
   monthsBetween,
   nextDay,
@@ -28,6 +29,11 @@ describe('daily balances from month documents', () => {
     expect(monthsBetween('2026-11', '2027-02')).toEqual(['2026-11', '2026-12', '2027-01', '2027-02']);
     expect(monthsBetween('2026-11', '2026-11')).toEqual(['2026-11']);
     expect(monthsBetween('2026-12', '2026-11')).toEqual([]);
+    expect([monthAfter('2026-11'), monthAfter('2026-12'), monthAfter('0999-12')]).toEqual([
+      '2026-12',
+      '2027-01',
+      '1000-01',
+    ]);
     expect([nextDay('2028-02-28'), nextDay('2028-02-29'), nextDay('2026-12-31')]).toEqual([
       '2028-02-29',
       '2028-03-01',

@@ -232,6 +232,12 @@ export const dailyBalancesMonthId = (accountId: string, month: string): string =
 /** YYYY-MM of a YYYY-MM-DD day (or of an ISO timestamp). */
 export const monthOf = (day: string): string => day.slice(0, 7);
 
+/** The month (YYYY-MM) after `month`. */
+export function monthAfter(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${String(y + 1).padStart(4, '0')}-01` : `${month.slice(0, 5)}${String(m + 1).padStart(2, '0')}`;
+}
+
 /** The months from `from` to `to` (YYYY-MM), both included, in order. */
 export function monthsBetween(from: string, to: string): string[] {
   const out: string[] = [];
